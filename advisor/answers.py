@@ -1,0 +1,127 @@
+"""Check scenario answers against the questionnaire and turn them into typed facts."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+from advisor.diagnostics import Diagnostic, InvalidInput
+from advisor.models.questionnaire import Question
+from advisor.models.scenario import Scenario
+from advisor.rulebase import RuleBase
+from advisor.validation import validate_document
+from advisor.yaml_source import SourceDocument, read_yaml_file
+
+UNKNOWN = "unknown"
+FactValue = bool | int | float | str | list[str]
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Known answers by question id, plus the questions explicitly answered 'unknown'."""
+
+    known: dict[str, FactValue]
+    unknown: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    id: str
+    scenario: Scenario
+    answers: Answers
+    source: str
+
+
+def check_answer(question: Question, value: Any) -> tuple[FactValue | None, str | None]:
+    """(typed value, None) or (None, problem). `None` as value means unknown."""
+    if value is None or value == UNKNOWN:
+        return None, None
+    if question.type == "boolean":
+        if isinstance(value, bool):
+            return value, None
+        hint = " (YAML 1.2 reads yes/no/on/off as text: write true or false)" if isinstance(value, str) else ""
+        return None, f"expected true, false or unknown{hint}, got {value!r}"
+    if question.type == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None, f"expected a number in {question.unit} (or unknown), got {value!r}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, f"expected a finite number in {question.unit}, got {value!r}"
+        low, high = question.min, question.max
+        assert low is not None and high is not None
+        if not low <= value <= high:
+            return None, f"{value:g} {question.unit} is outside the accepted range {low:g} to {high:g}"
+        if question.integer and value != int(value):
+            return None, f"expected a whole number of {question.unit}, got {value!r}"
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return value, None
+    choices = [c.id for c in question.choices]
+    if question.type == "single":
+        if not isinstance(value, str) or value not in choices:
+            return None, _choice_problem(value, choices)
+        return value, None
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if not isinstance(item, str) or item not in choices:
+            return None, _choice_problem(item, choices)
+    if UNKNOWN in items:
+        return None, "'unknown' stands alone: write unknown instead of a list"
+    return sorted(set(items), key=choices.index), None
+
+
+def _choice_problem(value: Any, choices: list[str]) -> str:
+    close = get_close_matches(str(value), choices, n=1) if isinstance(value, str) else []
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"{value!r} is not a choice{hint} (choices: {', '.join(choices)}, unknown)"
+
+
+def check_answers(rulebase: RuleBase, raw: dict[str, Any], doc: SourceDocument | None = None,
+                  base_loc: tuple[Any, ...] = ("answers",)) -> Answers:
+    problems: list[Diagnostic] = []
+    known: dict[str, FactValue] = {}
+    unknown: set[str] = set()
+    for qid, value in raw.items():
+        question = rulebase.questions.get(qid)
+        if question is None:
+            close = get_close_matches(qid, list(rulebase.questions), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            message = f"'{qid}' is not a question{hint}"
+            problems.append(_located(doc, (*base_loc, qid), "unknown_question", message, key=True))
+            continue
+        typed, problem = check_answer(question, value)
+        if problem:
+            problems.append(_located(doc, (*base_loc, qid), "invalid_answer", f"{qid}: {problem}"))
+        elif typed is None:
+            unknown.add(qid)
+        else:
+            known[qid] = typed
+    if problems:
+        raise InvalidInput(problems)
+    return Answers(dict(sorted(known.items())), frozenset(unknown))
+
+
+def _located(doc: SourceDocument | None, loc: tuple[Any, ...], kind: str, message: str, key: bool = False) -> Diagnostic:
+    if doc is None:
+        return Diagnostic("<answers>", 1, 1, kind, message)
+    return doc.diagnostic(loc, kind, message, prefer_key=key)
+
+
+def scenario_id_for(path: Path) -> str:
+    name = path.name
+    for suffix in (".scenario.yaml", ".scenario.yml", ".yaml", ".yml"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def load_scenario(rulebase: RuleBase, path: Path) -> LoadedScenario:
+    doc = read_yaml_file(path)
+    if not isinstance(doc.data, dict):
+        raise InvalidInput([doc.diagnostic((), "scenario_shape",
+                                           "expected a mapping with title and answers")])
+    scenario = validate_document(doc, Scenario)
+    answers = check_answers(rulebase, scenario.answers, doc)
+    return LoadedScenario(scenario.id or scenario_id_for(path), scenario, answers, doc.shown_path)

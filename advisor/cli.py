@@ -1,0 +1,249 @@
+"""The `advisor` command. Subcommands parse options, call the library and print; no logic lives here."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from advisor.diagnostics import Diagnostic, InvalidInput, display_path
+from advisor.exit_codes import ExitCode
+from advisor.locations import default_rules_dir
+
+FORMATS = ("text", "json", "markdown")
+_EXTENSIONS = {"text": "txt", "json": "json", "markdown": "md"}
+
+
+def _stderr(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+    for d in sorted(diagnostics):
+        _stderr(d.render())
+
+
+def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Map failures to exit codes: located diagnostics (2), bugs (3) and Ctrl-C (130); never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InvalidInput as exc:
+            _report(exc.diagnostics)
+            sys.exit(ExitCode.INVALID_INPUT)
+        except KeyboardInterrupt:
+            _stderr("interrupted")
+            sys.exit(ExitCode.INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so plainly, without a traceback
+            _stderr(f"internal error: {type(exc).__name__}: {exc}")
+            _stderr("This is a bug in the advisor; set ADVISOR_DEBUG=1 to see the traceback.")
+            import os
+
+            if os.environ.get("ADVISOR_DEBUG"):
+                raise
+            sys.exit(ExitCode.INTERNAL_ERROR)
+
+    return wrapper
+
+
+rules_option = click.option(
+    "--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help="Rules folder (default: $ADVISOR_RULES, ./rules, or the bundled rules).")
+
+
+def _advisor(rules_dir: Path | None, engine: str = "durable"):  # type: ignore[no-untyped-def]
+    from advisor.compiler import CompileError
+    from advisor.evaluation import Advisor
+
+    folder = rules_dir or default_rules_dir()
+    try:
+        return Advisor.from_folder(folder, engine)
+    except CompileError as exc:
+        raise InvalidInput([Diagnostic.at_file(display_path(folder), "compile", str(exc))]) from None
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="advisor")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Architecture decision advisor for AWS data engineering.
+
+    \b
+    Exit codes: 0 ok; 1 lint findings or advice changed against a baseline;
+    2 invalid input (each problem printed as file:line:col); 3 internal error; 130 interrupted.
+    """
+    if ctx.invoked_subcommand is None:
+        ask_command = main.commands.get("ask")
+        if ask_command is None:
+            click.echo(ctx.get_help())
+            return
+        ctx.invoke(ask_command)
+
+
+@main.command("evaluate")
+@click.argument("paths", nargs=-1, required=True)
+@rules_option
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", "output_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write one report per scenario into this folder instead of stdout.")
+@click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True,
+              help="Inference engine: durable-rules, or the pure-Python reference evaluator.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@guarded
+def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, output_dir: Path | None,
+                     engine: str, color: str) -> None:
+    """Evaluate scenario files (files, folders or globs) and print the advice.
+
+    With --format json, one scenario file prints one object; several print an array.
+    """
+    from advisor.batch import evaluate_files
+    from advisor.discovery import find_scenarios
+    from advisor.render.json_format import render_json, render_json_batch
+    from advisor.render.markdown import render_markdown
+
+    advisor = _advisor(rules_dir, engine)
+    files, problems = find_scenarios(list(paths))
+    _report(problems)
+    console = _console(color)
+    progress = _progress(len(files))
+    advices = []
+    failed = bool(problems)
+    try:
+        for outcome in evaluate_files(advisor, files, progress.advance if progress else None):
+            if outcome.advice is None:
+                failed = True
+                _report(outcome.diagnostics)
+                continue
+            advices.append(outcome.advice)
+            if output_dir is None and fmt == "text":
+                from advisor.render.text import print_advice
+
+                print_advice(outcome.advice, console)
+    finally:
+        if progress:
+            progress.stop()
+    if output_dir is not None:
+        _write_reports(advices, output_dir, fmt)
+    elif fmt == "json":
+        single = len(paths) == 1 and Path(paths[0]).is_file()
+        click.echo(render_json(advices[0]) if single and advices else render_json_batch(advices), nl=False)
+    elif fmt == "markdown":
+        click.echo("\n".join(render_markdown(a) for a in advices), nl=False)
+    advisor.close()
+    if failed:
+        sys.exit(ExitCode.INVALID_INPUT)
+
+
+def _write_reports(advices: list[Any], output_dir: Path, fmt: str) -> None:
+    from advisor.render.json_format import render_json
+    from advisor.render.markdown import render_markdown
+
+    ids = [a.scenario.id for a in advices]
+    clashes = sorted({i for i in ids if ids.count(i) > 1})
+    if clashes:
+        raise InvalidInput([Diagnostic.at_file(a.scenario.source, "duplicate_scenario_id",
+                                               f"scenario id '{a.scenario.id}' is used by several files")
+                            for a in advices if a.scenario.id in clashes])
+    output_dir.mkdir(parents=True, exist_ok=True)
+    root = output_dir.resolve()
+    for advice in advices:
+        target = (root / f"{advice.scenario.id}.{_EXTENSIONS[fmt]}").resolve()
+        if target.parent != root:  # ids are validated, but never write outside the folder
+            raise InvalidInput([Diagnostic.at_file(advice.scenario.source, "unsafe_id",
+                                                   f"scenario id '{advice.scenario.id}' is not a plain file name")])
+        if fmt == "json":
+            text = render_json(advice)
+        elif fmt == "markdown":
+            text = render_markdown(advice)
+        else:
+            from io import StringIO
+
+            from rich.console import Console
+
+            from advisor.render.text import print_advice
+
+            buffer = StringIO()
+            print_advice(advice, Console(file=buffer, width=100, color_system=None))
+            text = buffer.getvalue()
+        target.write_text(text, encoding="utf-8")
+    _stderr(f"wrote {len(advices)} report(s) to {display_path(output_dir)}")
+
+
+def _console(color: str):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    if color == "always":
+        return Console(force_terminal=True)
+    if color == "never":
+        return Console(no_color=True, color_system=None)
+    return Console()
+
+
+class _ProgressBar:
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self._progress = Progress(console=Console(stderr=True), transient=True)
+        self._task = self._progress.add_task("evaluating", total=total)
+        self._progress.start()
+
+    def advance(self, done: int) -> None:
+        self._progress.update(self._task, completed=done)
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+def _progress(total: int) -> _ProgressBar | None:
+    return _ProgressBar(total) if total >= 20 and sys.stderr.isatty() else None
+
+
+@main.command("lint")
+@rules_option
+@click.option("--notes", "notes_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Study notes folder to resolve citations against (default: $ADVISOR_NOTES).")
+@guarded
+def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
+    """Check the rule base: ids, references, reachability, citations, tests and coverage."""
+    from advisor.lint import lint
+
+    advisor = _advisor(rules_dir, "reference")
+    report = lint(advisor, notes_dir)
+    for finding in report.findings:
+        _stderr(finding.render())
+    for line in report.summary:
+        click.echo(line)
+    sys.exit(ExitCode.FINDINGS if report.findings else ExitCode.OK)
+
+
+@main.command("schema")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("schemas"),
+              show_default=True)
+@click.option("--check", is_flag=True, help="Exit 1 if the committed schemas differ from the models.")
+@guarded
+def schema_command(out_dir: Path, check: bool) -> None:
+    """Write JSON Schemas for rule, question, calculator, scenario and test files."""
+    from advisor.schema import schema_files
+
+    stale = []
+    for name, text in schema_files().items():
+        target = out_dir / name
+        if check:
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                stale.append(name)
+            continue
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {display_path(target)}")
+    if stale:
+        _stderr(f"schemas out of date: {', '.join(stale)}; run 'advisor schema'")
+        sys.exit(ExitCode.FINDINGS)

@@ -1,0 +1,299 @@
+"""Compile validated rules into a durable-rules ruleset definition (plain data) plus metadata.
+
+Each rule's condition is rewritten to disjunctive normal form. Every conjunct
+becomes one engine rule named `<RULE-ID>#<n>` with one pattern per fact (the
+engine cannot bind one fact to two patterns) and an absence pattern per
+"unknown" test. Negation is pushed down to the tests: not(x > 5) is
+"x unknown, or x <= 5", so absence is only ever tested on answers and
+calculated values, which are all asserted before any rule fires. That keeps
+the result independent of firing order (see durable-rules-notes.md §2.4).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.models.conditions import AllOf, AnyOf, Condition, FactTest, NotOf
+from advisor.rulebase import RuleBase
+
+MAX_VARIANTS_PER_RULE = 64
+MAX_TESTS_PER_FACT = 60  # the engine fails beyond 64 simultaneous alpha matches on one fact
+ANCHOR = "__begin"
+SINK = "__sink"
+
+
+@dataclass(frozen=True)
+class Test:
+    """A primitive test on a known fact value."""
+
+    op: str  # eq neq lt lte gt gte has lacks or and exists
+    value: Any = None
+
+    def holds(self, actual: Any) -> bool:
+        op, value = self.op, self.value
+        if op == "exists":
+            return True
+        if op == "or":
+            return any(t.holds(actual) for t in value)
+        if op == "and":
+            return all(t.holds(actual) for t in value)
+        if op in ("has", "lacks"):
+            if not isinstance(actual, list):
+                return False
+            return (value in actual) == (op == "has")
+        if isinstance(actual, list):
+            return False
+        if op in ("eq", "neq"):
+            same = _same_kind(actual, value) and actual == value
+            return same if op == "eq" else _same_kind(actual, value) and actual != value
+        if isinstance(actual, bool) or not isinstance(actual, int | float):
+            return False
+        return {"lt": actual < value, "lte": actual <= value, "gt": actual > value, "gte": actual >= value}[op]
+
+    def engine_expr(self) -> dict[str, Any]:
+        op, value = self.op, self.value
+        if op == "eq":
+            return {"v": value}
+        if op in ("neq", "lt", "lte", "gt", "gte"):
+            return {f"${op}": {"v": value}}
+        if op == "has":
+            return {"$iany": {"v": {"$i": value}}}
+        if op == "lacks":
+            return {"$iall": {"v": {"$neq": {"$i": value}}}}
+        return {f"${op}": [t.engine_expr() for t in value]}
+
+
+def _same_kind(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool)
+    if isinstance(a, int | float) or isinstance(b, int | float):
+        return isinstance(a, int | float) and isinstance(b, int | float)
+    return type(a) is type(b)
+
+
+def engine_number(value: Any) -> Any:
+    """Numbers the engine reads exactly as Python does.
+
+    The engine's JSON reader rejects floats written with an exponent but no
+    decimal point (1e-05), so those move by one ulp to a neighbour that prints
+    with a point; whole floats become ints.
+    """
+    if isinstance(value, bool) or not isinstance(value, float):
+        return value
+    if value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    text = repr(value)
+    if "e" in text and "." not in text:
+        return math.nextafter(value, math.inf)
+    return value
+
+
+@dataclass(frozen=True)
+class Literal:
+    fact: str
+    test: Test | None  # None: the fact is absent (unknown)
+
+
+Conjunct = tuple[Literal, ...]
+
+
+def _negate(test: FactTest) -> list[Conjunct]:
+    """not(test): the fact is unknown, or known and the opposite test holds."""
+    fact, op, value = test.fact, test.operator, test.operand
+    absent = (Literal(fact, None),)
+    if op == "known":
+        return [(Literal(fact, Test("exists")),)] if value is False else [absent]
+    opposite: list[Test] = []
+    if op == "equals":
+        opposite = [Test("neq", value)]
+    elif op == "not_equals":
+        opposite = [Test("eq", value)]
+    elif op == "in":
+        opposite = [Test("and", tuple(Test("neq", v) for v in value))]
+    elif op == "not_in":
+        opposite = [Test("or", tuple(Test("eq", v) for v in value))]
+    elif op in ("lt", "lte", "gt", "gte"):
+        opposite = [Test({"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}[op], value)]
+    elif op == "between":
+        opposite = [Test("or", (Test("lt", value[0]), Test("gt", value[1])))]
+    elif op == "contains":
+        opposite = [Test("lacks", value)]
+    elif op == "contains_any":
+        opposite = [Test("and", tuple(Test("lacks", v) for v in value))]
+    elif op == "contains_all":
+        opposite = [Test("or", tuple(Test("lacks", v) for v in value))]
+    return [absent] + [(Literal(fact, t),) for t in opposite]
+
+
+def _positive(test: FactTest) -> list[Conjunct]:
+    fact, op, value = test.fact, test.operator, test.operand
+    if op == "known":
+        return [(Literal(fact, Test("exists")),)] if value else [(Literal(fact, None),)]
+    mapping = {
+        "equals": lambda: Test("eq", value),
+        "not_equals": lambda: Test("neq", value),
+        "in": lambda: Test("or", tuple(Test("eq", v) for v in value)) if len(value) > 1 else Test("eq", value[0]),
+        "not_in": lambda: Test("and", tuple(Test("neq", v) for v in value)),
+        "lt": lambda: Test("lt", value),
+        "lte": lambda: Test("lte", value),
+        "gt": lambda: Test("gt", value),
+        "gte": lambda: Test("gte", value),
+        "between": lambda: Test("and", (Test("gte", value[0]), Test("lte", value[1]))),
+        "contains": lambda: Test("has", value),
+        "contains_any": lambda: Test("or", tuple(Test("has", v) for v in value)) if len(value) > 1
+        else Test("has", value[0]),
+        "contains_all": lambda: Test("and", tuple(Test("has", v) for v in value)),
+    }
+    return [(Literal(fact, mapping[op]()),)]
+
+
+def to_dnf(condition: Condition, negated: bool = False) -> list[Conjunct]:
+    if isinstance(condition, FactTest):
+        return _negate(condition) if negated else _positive(condition)
+    if isinstance(condition, NotOf):
+        return to_dnf(condition.not_, not negated)
+    children = condition.all if isinstance(condition, AllOf) else condition.any  # type: ignore[union-attr]
+    conjunctive = isinstance(condition, AllOf) != negated
+    parts = [to_dnf(child, negated) for child in children]
+    if conjunctive:
+        result: list[Conjunct] = []
+        for combo in itertools.product(*parts):
+            merged = tuple(lit for conj in combo for lit in conj)
+            result.append(merged)
+            if len(result) > MAX_VARIANTS_PER_RULE * 8:
+                break
+        return _simplify(result)
+    return _simplify([conj for part in parts for conj in part])
+
+
+def _simplify(conjuncts: list[Conjunct]) -> list[Conjunct]:
+    out: list[Conjunct] = []
+    seen: set[Conjunct] = set()
+    for conj in conjuncts:
+        unique = tuple(dict.fromkeys(conj))
+        absent = {lit.fact for lit in unique if lit.test is None}
+        present = {lit.fact for lit in unique if lit.test is not None}
+        if absent & present:
+            continue  # a fact cannot be both unknown and known
+        if unique not in seen:
+            seen.add(unique)
+            out.append(unique)
+    return out
+
+
+@dataclass(frozen=True)
+class Variant:
+    rule: str
+    index: int
+    positives: tuple[tuple[str, Test], ...]
+    """One entry per fact; several tests on one fact are merged with 'and'."""
+    absences: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.rule}#{self.index}"
+
+    def holds(self, facts: dict[str, Any]) -> bool:
+        return all(f not in facts for f in self.absences) and all(
+            f in facts and t.holds(facts[f]) for f, t in self.positives)
+
+
+@dataclass
+class CompiledRuleset:
+    variants: list[Variant]
+    definition: dict[str, Any]
+    """The durable-rules ruleset, as JSON-able data."""
+    rule_order: list[str]
+    """Logical rule ids (and applicability checks) in file order."""
+    derives: dict[str, tuple[tuple[str, Any], ...]]
+    base_facts: frozenset[str]
+    """Answers and calculated values: the facts asserted before rules fire."""
+    digest: str
+    problems: list[str] = field(default_factory=list)
+
+
+def applies_id(decision_id: str) -> str:
+    return f"applies:{decision_id}"
+
+
+class CompileError(ValueError):
+    pass
+
+
+def compile_rulebase(rulebase: RuleBase) -> CompiledRuleset:
+    logical: list[tuple[str, Condition, tuple[tuple[str, Any], ...]]] = []
+    for decision in rulebase.decisions:
+        if decision.applies_when is not None:
+            logical.append((applies_id(decision.id), decision.applies_when, ()))
+    for entry in rulebase.rules:
+        derives = tuple((d.fact, engine_number(d.value)) for d in entry.rule.derive)
+        logical.append((entry.id, entry.rule.when, derives))
+
+    variants: list[Variant] = []
+    problems: list[str] = []
+    for rule_id, condition, _ in logical:
+        conjuncts = to_dnf(condition)
+        if len(conjuncts) > MAX_VARIANTS_PER_RULE:
+            problems.append(f"{rule_id}: the condition expands to {len(conjuncts)} alternatives "
+                            f"(at most {MAX_VARIANTS_PER_RULE}); split the rule")
+            continue
+        if not conjuncts:
+            problems.append(f"{rule_id}: the condition can never hold")
+        for index, conj in enumerate(conjuncts):
+            variants.append(_variant(rule_id, index, conj))
+
+    definition: dict[str, Any] = {
+        SINK: {"all": [{"a": {"$ex": {"q": 1}}}, {"b": {"$ex": {"__never": 1}}}]},
+        ANCHOR: {"all": [{"m": {"q": ANCHOR}}]},
+    }
+    tests_per_fact: dict[str, set[str]] = {}
+    for variant in variants:
+        patterns: list[dict[str, Any]] = []
+        if variant.absences or not variant.positives:
+            patterns.append({"b": {"q": ANCHOR}})  # first, so negations are checked once all answers exist
+        for i, (fact, test) in enumerate(variant.positives):
+            expr = {"q": fact} if test.op == "exists" else {"$and": [{"q": fact}, test.engine_expr()]}
+            patterns.append({f"p{i}": expr})
+            tests_per_fact.setdefault(fact, set()).add(repr(test))
+        for i, fact in enumerate(variant.absences):
+            patterns.append({f"n{i}$not": {"q": fact}})
+        definition[variant.name] = {"all": patterns}
+    for fact, tests in sorted(tests_per_fact.items()):
+        if len(tests) > MAX_TESTS_PER_FACT:
+            problems.append(f"'{fact}' is tested {len(tests)} different ways (the engine allows about "
+                            f"{MAX_TESTS_PER_FACT}); reuse thresholds or derive a fact")
+    if problems:
+        raise CompileError("; ".join(problems))
+    base = frozenset(rulebase.questions) | frozenset(rulebase.calculators)
+    return CompiledRuleset(variants, definition, [rid for rid, _, _ in logical],
+                           {rid: derives for rid, _, derives in logical}, base, rulebase.digest)
+
+
+def _variant(rule_id: str, index: int, conj: Conjunct) -> Variant:
+    tests: dict[str, list[Test]] = {}
+    absences: list[str] = []
+    for lit in conj:
+        if lit.test is None:
+            if lit.fact not in absences:
+                absences.append(lit.fact)
+        else:
+            tests.setdefault(lit.fact, []).append(_normalise_test(lit.test))
+    positives = []
+    for fact, group in tests.items():
+        meaningful = [t for t in group if t.op != "exists"]
+        if not meaningful:
+            positives.append((fact, Test("exists")))
+        elif len(meaningful) == 1:
+            positives.append((fact, meaningful[0]))
+        else:
+            positives.append((fact, Test("and", tuple(meaningful))))
+    return Variant(rule_id, index, tuple(positives), tuple(absences))
+
+
+def _normalise_test(test: Test) -> Test:
+    if test.op in ("and", "or"):
+        return Test(test.op, tuple(_normalise_test(t) for t in test.value))
+    return Test(test.op, engine_number(test.value))

@@ -1,0 +1,44 @@
+"""Expand command-line paths (files, folders, globs) into scenario files, in a stable order."""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+
+from advisor.diagnostics import Diagnostic, display_path
+
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+
+
+def _is_scenario_name(name: str) -> bool:
+    return name.endswith(SCENARIO_SUFFIXES) and not name.endswith((".test.yaml", ".test.yml"))
+
+
+def find_scenarios(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
+    """Scenario files under the given paths (folders are searched recursively, symlinked folders are not
+    followed so loops cannot hang the search) and a diagnostic for each path that matched nothing."""
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            inside: list[Path] = []
+            for folder, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+                inside += [Path(folder) / f for f in sorted(files) if _is_scenario_name(f)]
+            if not inside:
+                problems.append(Diagnostic.at_file(display_path(path), "no_scenarios",
+                                                   "no scenario files (*.yaml) in this folder"))
+            found += inside
+        elif path.exists() or path.is_symlink():
+            found.append(path)
+        elif any(ch in raw for ch in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if _is_scenario_name(m))
+            if not matches:
+                problems.append(Diagnostic.at_file(raw, "no_match", "the pattern matches no scenario file"))
+            found += matches
+        else:
+            problems.append(Diagnostic.at_file(raw, "not_found", "no such file or folder"))
+    unique = list(dict.fromkeys(found))
+    return unique, problems

@@ -1,0 +1,271 @@
+"""Answers -> calculated facts -> inference -> resolution -> Advice (plain data).
+
+`Advisor` is the one object the CLI, the TUI and the tests use: it owns the
+loaded rule base, its compiled form and an inference engine.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advisor.answers import Answers, LoadedScenario, check_answers
+from advisor.compiler import CompiledRuleset, applies_id, compile_rulebase, engine_number, to_dnf
+from advisor.firing import Firings, InferenceEngine, ReferenceEngine
+from advisor.formula import Unknown
+from advisor.models.advice import (
+    Advice,
+    AnswerRecord,
+    Binding,
+    DecisionAdvice,
+    DerivedFact,
+    FiredRule,
+    OptionAssessment,
+    QuestionRef,
+    ScenarioRef,
+    Verdict,
+)
+from advisor.models.conditions import Condition
+from advisor.models.decision import Decision
+from advisor.models.questionnaire import Question
+from advisor.resolution import Resolution, RuleVerdict, resolve
+from advisor.rulebase import RuleBase, load_rulebase
+from advisor.text import describe_condition, show_value
+
+MAX_ASK = 8
+
+
+def condition_holds(condition: Condition, facts: dict[str, Any]) -> bool:
+    """Evaluate a condition directly (used for ask_when, where no engine session is needed)."""
+    for conj in to_dnf(condition):
+        if all((lit.fact not in facts) if lit.test is None else (lit.fact in facts and lit.test.holds(facts[lit.fact]))
+               for lit in conj):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Calculated:
+    value: float | int
+    inputs: dict[str, Any]
+
+
+class Advisor:
+    def __init__(self, rulebase: RuleBase, engine: str = "durable") -> None:
+        self.rulebase = rulebase
+        self.compiled: CompiledRuleset = compile_rulebase(rulebase)
+        self.engine: InferenceEngine = self._make_engine(engine)
+        self._decision_questions = {d.id: self._questions_feeding(d) for d in rulebase.decisions}
+
+    @classmethod
+    def from_folder(cls, rules_dir: Path, engine: str = "durable") -> Advisor:
+        return cls(load_rulebase(rules_dir), engine)
+
+    def _make_engine(self, name: str) -> InferenceEngine:
+        if name == "reference":
+            return ReferenceEngine(self.compiled)
+        from advisor.engine import DurableEngine
+
+        return DurableEngine(self.compiled)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    # ---- questionnaire -------------------------------------------------------------------------
+    def relevant_questions(self, answers: Answers) -> list[Question]:
+        """Questions to show: core ones and those whose ask_when holds over the answers."""
+        facts = dict(answers.known)
+        return [q for q in self.rulebase.questions.values() if q.ask_when is None or condition_holds(q.ask_when, facts)]
+
+    def check(self, raw_answers: dict[str, Any]) -> Answers:
+        return check_answers(self.rulebase, raw_answers)
+
+    # ---- evaluation ----------------------------------------------------------------------------
+    def calculate(self, answers: Answers) -> tuple[dict[str, Calculated], list[str]]:
+        values: dict[str, Any] = dict(answers.known)
+        out: dict[str, Calculated] = {}
+        warnings: list[str] = []
+        for calc_id, entry in self.rulebase.calculators.items():
+            numbers = {n: values.get(n) for n in entry.formula.names}
+            try:
+                result = entry.formula.evaluate(numbers)
+            except Unknown:
+                continue
+            except (ZeroDivisionError, OverflowError, ValueError):
+                warnings.append(f"{calc_id} could not be calculated from {numbers} (division by zero or overflow)")
+                continue
+            if isinstance(result, float):
+                if not math.isfinite(result):
+                    warnings.append(f"{calc_id} is not a finite number with the answers given")
+                    continue
+                result = int(result) if result.is_integer() and abs(result) < 2**53 else round(result, 6)
+            values[calc_id] = result
+            out[calc_id] = Calculated(result, numbers)
+        return out, warnings
+
+    def infer(self, answers: Answers) -> tuple[dict[str, Calculated], Firings, list[str]]:
+        calculated, warnings = self.calculate(answers)
+        facts = {q: engine_number(v) for q, v in answers.known.items()}
+        facts.update({c: engine_number(calc.value) for c, calc in calculated.items()})
+        return calculated, self.engine.run(facts), warnings
+
+    def evaluate(self, loaded: LoadedScenario) -> Advice:
+        return self.advise(loaded.answers, ScenarioRef(id=loaded.id, title=loaded.scenario.title,
+                                                       description=loaded.scenario.description,
+                                                       source=loaded.source))
+
+    def advise(self, answers: Answers, scenario: ScenarioRef) -> Advice:
+        calculated, firings, warnings = self.infer(answers)
+        return _AdviceBuilder(self, answers, calculated, firings).build(scenario, warnings)
+
+    # ---- which questions feed which decision --------------------------------------------------
+    def _questions_feeding(self, decision: Decision) -> list[str]:
+        rb = self.rulebase
+        facts: list[str] = []
+        conditions = [e.rule.when for e in rb.rules if e.decision == decision.id]
+        if decision.applies_when is not None:
+            conditions.append(decision.applies_when)
+        seen: set[str] = set()
+        stack = [lit.fact for c in conditions for conj in to_dnf(c) for lit in conj]
+        while stack:
+            fact = stack.pop()
+            if fact in seen:
+                continue
+            seen.add(fact)
+            if fact in rb.questions:
+                facts.append(fact)
+            elif fact in rb.calculators:
+                stack += rb.calculators[fact].formula.names
+            else:
+                for rule_id in rb.derived_by.get(fact, []):
+                    stack += [lit.fact for conj in to_dnf(rb.rule(rule_id).rule.when) for lit in conj]
+        order = {q: i for i, q in enumerate(rb.questions)}
+        return sorted(facts, key=order.__getitem__)
+
+
+class _AdviceBuilder:
+    def __init__(self, advisor: Advisor, answers: Answers, calculated: dict[str, Calculated], firings: Firings) -> None:
+        self.advisor, self.rb = advisor, advisor.rulebase
+        self.answers, self.calculated, self.firings = answers, calculated, firings
+        self.facts: dict[str, Any] = {**answers.known, **{c: v.value for c, v in calculated.items()},
+                                      **firings.derived}
+
+    def binding(self, fact: str, value: Any) -> Binding:
+        if value is None:
+            return Binding(fact=fact, value=None, source="unknown")
+        kind = self.rb.fact_kind(fact)
+        shown = self.facts.get(fact, value)
+        return Binding(fact=fact, value=shown, source=kind)  # type: ignore[arg-type]
+
+    def matched(self, rule_id: str) -> list[Binding]:
+        return [self.binding(f, v) for f, v in self.firings.fired[rule_id].bindings]
+
+    def depths(self) -> dict[str, int]:
+        depth: dict[str, int] = {}
+        fact_depth: dict[str, int] = {}
+        for _ in range(len(self.firings.fired) + 1):
+            changed = False
+            for rule_id, firing in self.firings.fired.items():
+                deps = [fact_depth.get(f) for f, _ in firing.bindings if f in self.firings.derived]
+                if any(d is None for d in deps):
+                    continue
+                new = 1 + max(deps) if deps else 0  # type: ignore[type-var]
+                if depth.get(rule_id) != new:
+                    depth[rule_id] = new
+                    changed = True
+                    for fact, _ in self.advisor.compiled.derives.get(rule_id, ()):
+                        if fact_depth.get(fact, 10**9) > new:
+                            fact_depth[fact] = new
+            if not changed:
+                break
+        return depth
+
+    def build(self, scenario: ScenarioRef, warnings: list[str]) -> Advice:
+        depth = self.depths()
+        trace: list[FiredRule] = []
+        for rule_id in self.firings.fired:
+            if rule_id.startswith("applies:"):
+                continue
+            entry = self.rb.rule(rule_id)
+            rule = entry.rule
+            effects = [f"require {rule.require}"] if rule.require else []
+            effects += [f"exclude {o}" for o in rule.exclude]
+            effects += [f"recommend {o} (+{rule.effective_weight:g})" for o in rule.recommend]
+            effects += [f"avoid {o} (-{rule.effective_weight:g})" for o in rule.avoid]
+            effects += [f"derive {d.fact} = {show_value(d.value)}" for d in rule.derive]
+            trace.append(FiredRule(rule_id=rule_id, title=rule.title, decision=entry.decision,
+                                   depth=depth.get(rule_id, 0), matched=self.matched(rule_id),
+                                   condition=describe_condition(rule.when), effects=effects,
+                                   strength=rule.strength, reasoning=rule.reasoning,
+                                   note_conflict=rule.note_conflict, citations=list(rule.citations)))
+        trace.sort(key=lambda f: (f.depth, self.rb.rule(f.rule_id).order))
+        derived = [DerivedFact(fact=c, value=calc.value, source="calculated", derived_by=[c],
+                               label=self.rb.calculators[c].calculator.label,
+                               unit=self.rb.calculators[c].calculator.unit,
+                               formula=self.rb.calculators[c].calculator.formula, inputs=calc.inputs)
+                   for c, calc in self.calculated.items()]
+        for fact, value in self.firings.derived.items():
+            by = [r for r in self.rb.derived_by.get(fact, []) if r in self.firings.fired]
+            derived.append(DerivedFact(fact=fact, value=value, source="derived", derived_by=by))
+        decisions = [self.decision(d) for d in self.rb.decisions]
+        answers = [AnswerRecord(question=q, prompt=self.rb.questions[q].prompt, value=v,
+                                display=show_value(v, self.rb.questions[q]))
+                   for q, v in sorted(self.answers.known.items(), key=lambda kv: self._q_order(kv[0]))]
+        return Advice(scenario=scenario, ruleset=self.rb.digest, answers=answers,
+                      unknown=sorted(self.answers.unknown, key=self._q_order), derived=derived,
+                      decisions=decisions, trace=trace, warnings=warnings)
+
+    def _q_order(self, qid: str) -> int:
+        return list(self.rb.questions).index(qid)
+
+    def decision(self, decision: Decision) -> DecisionAdvice:
+        base = dict(id=decision.id, title=decision.title, question=decision.question, area=decision.area)
+        if decision.applies_when is not None and applies_id(decision.id) not in self.firings.fired:
+            return DecisionAdvice(**base, status="not_applicable", alternatives=[], excluded=[],
+                                  summary=f"Not in play: it applies when {describe_condition(decision.applies_when)}.")
+        fired = [e.rule for e in self.rb.rules if e.decision == decision.id and e.id in self.firings.fired]
+        res = resolve(decision, fired)
+        recommended = self.assess(decision, res, res.recommended) if res.recommended else None
+        alternatives = [self.assess(decision, res, o) for o in res.candidates if o != res.recommended]
+        excluded = [self.assess(decision, res, o) for o in res.excluded]
+        ask = self.ask(decision) if res.status == "undecided" or res.strength == "default" else []
+        return DecisionAdvice(**base, status=res.status, recommended=recommended, strength=res.strength,
+                              assumption=decision.fallback.assumption if res.strength == "default" else "",
+                              summary=self.summary(decision, res, ask), alternatives=alternatives,
+                              excluded=excluded, ask=ask, conflicts=res.conflicts)
+
+    def assess(self, decision: Decision, res: Resolution, option_id: str) -> OptionAssessment:
+        option = next(o for o in decision.options if o.id == option_id)
+        return OptionAssessment(option=option.id, label=option.label, summary=option.summary,
+                                score=res.scores[option.id],
+                                verdicts=[self.verdict(v) for v in res.verdicts[option.id]])
+
+    def verdict(self, v: RuleVerdict) -> Verdict:
+        return Verdict(rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,  # type: ignore[arg-type]
+                       reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations))
+
+    def ask(self, decision: Decision) -> list[QuestionRef]:
+        relevant = {q.id for q in self.advisor.relevant_questions(self.answers)}
+        feeding = self.advisor._decision_questions[decision.id]
+        open_questions = [q for q in feeding if q not in self.answers.known]
+        first = [q for q in decision.fallback.ask if q not in self.answers.known]
+        ordered = list(dict.fromkeys(first + [q for q in open_questions if q in relevant]
+                                     + [q for q in open_questions if q not in relevant]))
+        return [QuestionRef(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
+
+    def summary(self, decision: Decision, res: Resolution, ask: list[QuestionRef]) -> str:
+        if res.status == "undecided":
+            detail = "; ".join(res.conflicts) if res.conflicts else res.reason
+            questions = ", ".join(q.id for q in ask)
+            return f"Undecided ({detail})" + (f": answer {questions}" if questions else "") + "."
+        option = next(o for o in decision.options if o.id == res.recommended)
+        if res.strength == "default":
+            return f"{option.label}, by default: {decision.fallback.assumption}"
+        support = [v for v in res.verdicts[option.id] if v.kind in ("require", "recommend")]
+        if support:
+            return f"{option.label}: {support[0].rule.title}."
+        if res.excluded:
+            return f"{option.label}: the other options are ruled out."
+        return f"{option.label}."

@@ -1,0 +1,18 @@
+"""Process exit codes: one source for the CLI, the README table and the tests."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    """Success."""
+    FINDINGS = 1
+    """Lint found problems, or advice differs from the baseline."""
+    INVALID_INPUT = 2
+    """Invalid command line, YAML, rule or scenario file; every problem is printed as file:line:col."""
+    INTERNAL_ERROR = 3
+    """A bug in the advisor; please report it with the message."""
+    INTERRUPTED = 130
+    """Stopped with Ctrl-C."""

@@ -1,0 +1,75 @@
+"""What an inference engine returns: which rules fired, on which facts, and what they derived.
+
+Both engines (durable-rules and the pure-Python reference) produce this, and
+everything after it (resolution, explanation) reads only this, so results do
+not depend on which engine ran or in what order rules fired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from advisor.compiler import CompiledRuleset, Variant
+
+
+@dataclass(frozen=True)
+class Firing:
+    rule: str
+    variant: int
+    """The first (lowest-numbered) alternative of the rule's condition that held."""
+    bindings: tuple[tuple[str, Any], ...]
+    """(fact, value) for each fact the alternative tested; value None for 'unknown' tests."""
+
+
+@dataclass(frozen=True)
+class Firings:
+    fired: dict[str, Firing]
+    derived: dict[str, Any]
+
+
+class InferenceEngine(Protocol):
+    def run(self, facts: dict[str, Any]) -> Firings: ...
+
+    def close(self) -> None: ...
+
+
+def bindings_for(variant: Variant, facts: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple([(fact, facts[fact]) for fact, _ in variant.positives] + [(fact, None) for fact in variant.absences])
+
+
+def canonical(compiled: CompiledRuleset, best: dict[str, tuple[int, Variant]], facts: dict[str, Any]) -> Firings:
+    """Firings in rule file order, with bindings read from the final facts."""
+    order = {rule: i for i, rule in enumerate(compiled.rule_order)}
+    fired = {rule: Firing(rule, idx, bindings_for(variant, facts))
+             for rule, (idx, variant) in sorted(best.items(), key=lambda kv: order[kv[0]])}
+    derived = {fact: value for fact, value in facts.items() if fact not in compiled.base_facts}
+    return Firings(fired, dict(sorted(derived.items())))
+
+
+class ReferenceEngine:
+    """Pure-Python fixpoint over the same compiled variants: the test oracle and a fallback engine."""
+
+    def __init__(self, compiled: CompiledRuleset) -> None:
+        self.compiled = compiled
+
+    def run(self, facts: dict[str, Any]) -> Firings:
+        known = dict(facts)
+        best: dict[str, tuple[int, Variant]] = {}
+        changed = True
+        while changed:
+            changed = False
+            for variant in self.compiled.variants:
+                current = best.get(variant.rule)
+                if current is not None and current[0] <= variant.index:
+                    continue
+                if variant.holds(known):
+                    best[variant.rule] = (variant.index, variant)
+                    changed = True
+                    if current is None:
+                        for fact, value in self.compiled.derives[variant.rule]:
+                            known.setdefault(fact, value)
+        return canonical(self.compiled, best, known)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,195 @@
+"""`advisor lint`: quality checks over a rule base that loaded and compiled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from advisor.diagnostics import Diagnostic, InvalidInput
+from advisor.evaluation import Advisor
+from advisor.notes import Notes
+from advisor.rule_cases import load_cases, run_case, test_files
+from advisor.yaml_source import read_yaml_file
+
+
+@dataclass
+class LintReport:
+    findings: list[Diagnostic] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+
+
+def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
+    rb = advisor.rulebase
+    report = LintReport()
+    add = report.findings.append
+    used_facts: set[str] = set()
+    for entry in rb.rules:
+        used_facts |= {t.fact for t in _tests(entry.rule.when)}
+    for d in rb.decisions:
+        if d.applies_when is not None:
+            used_facts |= {t.fact for t in _tests(d.applies_when)}
+        used_facts |= set(d.fallback.ask)
+    for q in rb.questions.values():
+        if q.ask_when is not None:
+            used_facts |= {t.fact for t in _tests(q.ask_when)}
+    for c in rb.calculators.values():
+        used_facts |= set(c.formula.names)
+
+    for decision in rb.decisions:
+        doc = rb.docs[f"decisions/{decision.id}.yaml"]
+        reachable = {decision.fallback.option} if decision.fallback.option else set()
+        for entry in rb.rules:
+            if entry.decision == decision.id:
+                reachable |= set(entry.rule.recommend) | ({entry.rule.require} if entry.rule.require else set())
+        for i, option in enumerate(decision.options):
+            if option.id not in reachable:
+                add(doc.diagnostic(("options", i, "id"), "unreachable_option",
+                                   f"no rule can recommend '{option.id}' and it is not the fallback"))
+        if not decision.fallback.option and not decision.fallback.ask:
+            add(doc.diagnostic(("fallback",), "empty_fallback",
+                               "the fallback neither recommends an option nor says which questions to ask"))
+    for fact, rules in rb.derived_by.items():
+        if fact not in used_facts:
+            entry = rb.rule(rules[0])
+            add(entry.doc.diagnostic((*entry.loc, "derive"), "unused_fact",
+                                     f"'{fact}' is derived but no condition tests it"))
+    for qid in rb.questions:
+        if qid not in used_facts:
+            add(Diagnostic.at_file(_question_file(rb, qid), "unused_question",
+                                   f"question '{qid}' feeds no rule, calculator or ask_when"))
+    for cycle in _derivation_cycles(advisor):
+        entry = rb.rule(cycle[0])
+        add(entry.doc.diagnostic((*entry.loc, "derive"), "derivation_cycle",
+                                 "rules derive each other's facts in a cycle: " + " -> ".join(cycle)))
+
+    tested = _check_tests(advisor, report)
+    for decision in rb.decisions:
+        if decision.id not in tested:
+            doc = rb.docs[f"decisions/{decision.id}.yaml"]
+            add(doc.diagnostic(("id",), "missing_tests", f"no test file decisions/{decision.id}.test.yaml"))
+
+    notes_folder = Notes.locate(notes_dir)
+    cited = 0
+    if notes_folder is not None:
+        notes = Notes(notes_folder)
+        for entry in rb.rules:
+            for i, citation in enumerate(entry.rule.citations):
+                cited += 1
+                problem = notes.check(citation)
+                if problem:
+                    add(entry.doc.diagnostic((*entry.loc, "citations", i), "citation", problem))
+        for calc_id, calc in rb.calculators.items():
+            for citation in calc.calculator.citations:
+                cited += 1
+                problem = notes.check(citation)
+                if problem:
+                    add(Diagnostic.at_file(_calc_file(rb, calc_id), "citation", f"{calc_id}: {problem}"))
+    coverage = _coverage(rb.root, report)
+    report.findings.sort()
+    report.summary = [
+        f"{len(rb.decisions)} decisions, {len(rb.rules)} rules, {len(rb.questions)} questions, "
+        f"{len(rb.calculators)} calculators",
+        f"citations checked against notes: {cited}" if notes_folder else
+        "citations not checked against notes (pass --notes DIR or set ADVISOR_NOTES)",
+        coverage,
+        f"{len(report.findings)} finding(s)",
+    ]
+    return report
+
+
+def _tests(condition: Any) -> list[Any]:
+    from advisor.models.conditions import iter_tests
+
+    return iter_tests(condition)
+
+
+def _question_file(rb: Any, qid: str) -> str:
+    for name, doc in rb.docs.items():
+        if name.startswith("questions/") and any(q.get("id") == qid for q in doc.data.get("questions", [])):
+            return doc.shown_path
+    return "questions"
+
+
+def _calc_file(rb: Any, calc_id: str) -> str:
+    for name, doc in rb.docs.items():
+        if name.startswith("calculators/") and any(c.get("id") == calc_id for c in doc.data.get("calculators", [])):
+            return doc.shown_path
+    return "calculators"
+
+
+def _derivation_cycles(advisor: Advisor) -> list[list[str]]:
+    """Rules whose derived facts feed back into themselves through other rules."""
+    from graphlib import CycleError, TopologicalSorter
+
+    rb = advisor.rulebase
+    graph: dict[str, set[str]] = {}
+    for entry in rb.rules:
+        needs = {t.fact for t in _tests(entry.rule.when) if t.fact in rb.derived_by}
+        graph[entry.id] = {r for fact in needs for r in rb.derived_by[fact]}
+    try:
+        tuple(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        return [list(exc.args[1])]
+    return []
+
+
+def _check_tests(advisor: Advisor, report: LintReport) -> set[str]:
+    rb = advisor.rulebase
+    tested: set[str] = set()
+    for path in test_files(rb.root):
+        try:
+            cases = load_cases(path)
+        except InvalidInput as exc:
+            report.findings += exc.diagnostics
+            continue
+        if not cases:
+            continue
+        decision_id = cases[0].decision
+        tested.add(decision_id)
+        try:
+            decision = rb.decision(decision_id)
+        except StopIteration:
+            report.findings.append(cases[0].doc.diagnostic(("decision",), "unknown_decision",
+                                                           f"no decision '{decision_id}'"))
+            continue
+        recommended = {c.case.expect.recommended for c in cases}
+        statuses = {c.case.expect.status for c in cases}
+        for i, option in enumerate(decision.options):
+            if option.id not in recommended:
+                report.findings.append(cases[0].doc.diagnostic(
+                    ("decision",), "untested_option", f"no case expects '{option.id}' to be recommended"))
+        if "undecided" not in statuses:
+            report.findings.append(cases[0].doc.diagnostic(("decision",), "untested_undecided",
+                                                           "no case expects the decision to stay undecided"))
+        for case in cases:
+            for problem in run_case(advisor, case):
+                report.findings.append(case.doc.diagnostic(("cases", case.index, "name"), "failing_case",
+                                                           f"{case.case.name}: {problem}"))
+    return tested
+
+
+def _coverage(root: Path, report: LintReport) -> str:
+    """rules/coverage/*.yaml map catalog item ids to rule ids, or to a reason the item is left out."""
+    folder = root / "coverage"
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        return "coverage: no coverage files (rules/coverage/*.yaml)"
+    from advisor.models.coverage import CoverageFile
+    from advisor.validation import validate_document
+
+    encoded = rejected = 0
+    for path in files:
+        try:
+            cov = validate_document(read_yaml_file(path), CoverageFile)
+        except InvalidInput as exc:
+            report.findings += exc.diagnostics
+            continue
+        for item in cov.items:
+            if item.rules or item.calculators:
+                encoded += 1
+            else:
+                rejected += 1
+    total = encoded + rejected
+    share = 100.0 * encoded / total if total else 0.0
+    return f"coverage: {encoded}/{total} catalog items encoded ({share:.1f}%), {rejected} left out with reasons"

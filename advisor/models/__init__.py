@@ -1,0 +1,1 @@
+"""Pydantic models: the only shapes that cross module borders."""

@@ -1,0 +1,128 @@
+"""The result of evaluating one scenario: plain data that every renderer reads."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from advisor.models.base import Output
+from advisor.models.citation import Citation
+
+FactValue = bool | int | float | str | list[str]
+
+
+class Binding(Output):
+    """A fact a rule matched, and where its value came from."""
+
+    fact: str
+    value: FactValue | None
+    """None when the rule matched because the fact is unknown."""
+    source: Literal["answer", "calculated", "derived", "unknown"]
+
+
+class FiredRule(Output):
+    rule_id: str
+    title: str
+    decision: str | None
+    """The decision whose file holds the rule (None for derivation files)."""
+    depth: int
+    """0 when the rule matched only answers; otherwise one more than the deepest rule it depends on."""
+    matched: list[Binding]
+    condition: str
+    """The rule's condition, as text."""
+    effects: list[str]
+    """What firing did, as text: 'exclude kds', 'derive large_messages = true'..."""
+    strength: str
+    reasoning: str
+    note_conflict: str = ""
+    citations: list[Citation]
+
+
+class DerivedFact(Output):
+    fact: str
+    value: FactValue
+    source: Literal["calculated", "derived"]
+    derived_by: list[str]
+    """Calculator id, or the ids of the rules that derived the value."""
+    label: str = ""
+    unit: str = ""
+    formula: str = ""
+    inputs: dict[str, FactValue | None] = {}
+    """Values the formula used."""
+
+
+class Verdict(Output):
+    """One rule's effect on one option."""
+
+    rule_id: str
+    kind: Literal["require", "exclude", "recommend", "avoid"]
+    strength: str
+    weight: float
+    reasoning: str
+    matched: list[Binding]
+    citations: list[Citation]
+
+
+class OptionAssessment(Output):
+    option: str
+    label: str
+    summary: str
+    score: float
+    verdicts: list[Verdict]
+    """Every verdict on this option, strongest first."""
+
+
+class QuestionRef(Output):
+    id: str
+    prompt: str
+
+
+class DecisionAdvice(Output):
+    id: str
+    title: str
+    question: str
+    area: str
+    status: Literal["recommended", "undecided", "not_applicable"]
+    recommended: OptionAssessment | None = None
+    strength: Literal["must", "should", "consider", "default", "elimination"] | None = None
+    """How firmly the recommendation stands: the strongest verdict for it, or how it was reached."""
+    assumption: str = ""
+    """Stated when the recommendation is the decision's default."""
+    summary: str
+    """One line: the outcome and its main reason."""
+    alternatives: list[OptionAssessment]
+    """Options still possible, best first."""
+    excluded: list[OptionAssessment]
+    """Options ruled out, with the verdicts that excluded them."""
+    ask: list[QuestionRef] = []
+    """Unanswered questions that feed this decision, most useful first."""
+    conflicts: list[str] = []
+    """Contradictory verdicts that kept the decision open."""
+
+
+class ScenarioRef(Output):
+    id: str
+    title: str
+    description: str = ""
+    source: str = ""
+    """The scenario file, as given."""
+
+
+class AnswerRecord(Output):
+    question: str
+    prompt: str
+    value: FactValue | None
+    display: str
+    """The value with its unit or choice label."""
+
+
+class Advice(Output):
+    scenario: ScenarioRef
+    ruleset: str
+    """Digest of the rule files that produced this advice."""
+    answers: list[AnswerRecord]
+    unknown: list[str]
+    """Question ids answered 'unknown'."""
+    derived: list[DerivedFact]
+    decisions: list[DecisionAdvice]
+    trace: list[FiredRule]
+    warnings: list[str] = []

@@ -1,0 +1,154 @@
+"""Decision tables: options, rules, resolution policy and fallback."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictFloat, StrictInt, model_validator
+
+from advisor.models.base import DecisionId, FactId, OptionId, RuleId, Scalar, Strict
+from advisor.models.citation import Citation
+from advisor.models.conditions import Condition
+
+Strength = Literal["must", "should", "consider"]
+DEFAULT_WEIGHT: dict[str, int] = {"must": 5, "should": 3, "consider": 1}
+
+
+class Option(Strict):
+    id: OptionId
+    label: Annotated[str, Field(min_length=1)]
+    """Display name, e.g. Amazon Kinesis Data Streams."""
+    summary: Annotated[str, Field(min_length=1)]
+    """One line on what the option is."""
+
+
+class Derivation(Strict):
+    fact: FactId
+    """The derived fact's id; other rules test it in their conditions."""
+    value: Scalar = True
+    """The value derived (true by default)."""
+
+
+class Rule(Strict):
+    id: RuleId
+    """Stable id, never reused."""
+    title: Annotated[str, Field(min_length=5, max_length=160)]
+    """What the rule says, in a few words."""
+    when: Condition
+    """When the rule applies."""
+    strength: Strength = "should"
+    """must: a hard constraint or near-certain; should: strong guidance; consider: a hint."""
+    require: OptionId | None = None
+    """This option must be chosen when the rule fires (beats scores; loses only to exclusions)."""
+    exclude: list[OptionId] = []
+    """These options are ruled out when the rule fires."""
+    recommend: list[OptionId] = []
+    """These options gain weight (default by strength: must 5, should 3, consider 1)."""
+    avoid: list[OptionId] = []
+    """These options lose weight."""
+    weight: StrictInt | StrictFloat | None = None
+    """Overrides the default weight of recommend/avoid."""
+    derive: list[Derivation] = []
+    """Facts this rule derives for other rules."""
+    reasoning: Annotated[str, Field(min_length=20)]
+    """Why, in our own words; shown with the advice."""
+    citations: Annotated[list[Citation], Field(min_length=1)]
+    """Where in the notes this comes from."""
+    note_conflict: str = ""
+    """Where the notes contradict themselves or state a figure wrongly: which value we use and why."""
+
+    @model_validator(mode="after")
+    def _has_effect(self) -> Rule:
+        if not (self.require or self.exclude or self.recommend or self.avoid or self.derive):
+            raise ValueError("a rule needs an effect: require, exclude, recommend, avoid or derive")
+        if self.weight is not None and not (self.recommend or self.avoid):
+            raise ValueError("weight only applies to recommend or avoid")
+        if self.weight is not None and self.weight <= 0:
+            raise ValueError("weight must be positive (use avoid for negative weight)")
+        touched = [self.require] if self.require else []
+        for group in (self.exclude, self.recommend, self.avoid):
+            touched += group
+        dupes = sorted({o for o in touched if touched.count(o) > 1})
+        if dupes:
+            raise ValueError(f"an option appears in two verdicts of the same rule: {', '.join(dupes)}")
+        return self
+
+    @property
+    def effective_weight(self) -> float:
+        return float(self.weight) if self.weight is not None else float(DEFAULT_WEIGHT[self.strength])
+
+    @property
+    def has_verdict(self) -> bool:
+        return bool(self.require or self.exclude or self.recommend or self.avoid)
+
+
+class Fallback(Strict):
+    """What the advice says when no rule decides."""
+
+    option: OptionId | None = None
+    """Recommend this option by default; leave out to report the decision as undecided."""
+    assumption: str = ""
+    """The assumption behind the default, stated in the advice."""
+    ask: list[FactId] = []
+    """Questions to point the person at first when undecided."""
+    reasoning: str = ""
+    """Why this default."""
+
+    @model_validator(mode="after")
+    def _assumption_for_default(self) -> Fallback:
+        if self.option and len(self.assumption) < 10:
+            raise ValueError("a default option needs the assumption behind it (assumption: ...)")
+        return self
+
+
+class Decision(Strict):
+    """rules/decisions/<id>.yaml"""
+
+    id: DecisionId
+    """Stable id; the file is named after it."""
+    title: Annotated[str, Field(min_length=3)]
+    question: Annotated[str, Field(min_length=5)]
+    """The question this decision answers for the engineer."""
+    area: FactId
+    """The questionnaire area it belongs to."""
+    order: int = 100
+    """Decisions are shown by this number, then by id."""
+    applies_when: Condition | None = None
+    """Give advice only when this holds (e.g. streaming decisions only for streaming workloads)."""
+    policy: Literal["weighted", "first"] = "weighted"
+    """weighted: exclusions, then requirements, then the highest total weight wins (a tie is undecided);
+    first: the first rule in file order with a recommend/require verdict decides."""
+    options: Annotated[list[Option], Field(min_length=2)]
+    fallback: Fallback
+    """Mandatory: what to say when nothing decides."""
+    rules: list[Rule] = []
+
+    @model_validator(mode="after")
+    def _options_exist(self) -> Decision:
+        ids = [o.id for o in self.options]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate option ids: {', '.join(dupes)}")
+        known = set(ids)
+        for rule in self.rules:
+            named = ([rule.require] if rule.require else []) + rule.exclude + rule.recommend + rule.avoid
+            unknown = sorted(set(named) - known)
+            if unknown:
+                raise ValueError(f"rule {rule.id} names unknown options: {', '.join(unknown)} "
+                                 f"(options are {', '.join(ids)})")
+        if self.fallback.option and self.fallback.option not in known:
+            raise ValueError(f"fallback option {self.fallback.option!r} is not an option of this decision")
+        return self
+
+
+class DerivationFile(Strict):
+    """rules/derivations/<topic>.yaml: rules that only derive facts."""
+
+    rules: Annotated[list[Rule], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _derive_only(self) -> DerivationFile:
+        for rule in self.rules:
+            if rule.has_verdict or not rule.derive:
+                raise ValueError(f"rule {rule.id}: rules in a derivations file only derive facts")
+        return self

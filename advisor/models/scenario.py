@@ -1,0 +1,24 @@
+"""Scenario files: a workload described by its answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr
+
+from advisor.models.base import FactId, Strict
+
+AnswerValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
+
+
+class Scenario(Strict):
+    """scenarios/<slug>.scenario.yaml"""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")] | None = None
+    """Defaults to the file name without .scenario.yaml."""
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    """One line naming the workload."""
+    description: str = ""
+    """The workload as the team would describe it."""
+    answers: dict[FactId, AnswerValue | None]
+    """Question id -> answer; 'unknown' (or leaving the question out) means not known."""

@@ -1,0 +1,1 @@
+"""Renderers: turn an Advice into text, JSON or Markdown. They never decide anything."""

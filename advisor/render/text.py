@@ -1,0 +1,67 @@
+"""Advice for the terminal, with rich."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from advisor.models.advice import Advice, DecisionAdvice, OptionAssessment, Verdict
+
+_STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim"}
+
+
+def _verdict(v: Verdict) -> Text:
+    sign = {"require": "requires", "exclude": "excludes", "recommend": f"+{v.weight:g}", "avoid": f"{v.weight:g}"}[v.kind]
+    matched = ", ".join(f"{b.fact}={'unknown' if b.value is None else b.value}" for b in v.matched) or "always"
+    text = Text.assemble((f"  {v.rule_id}", "bold"), f" ({v.strength}, {sign}) ", v.reasoning.strip())
+    text.append(f"\n    matched: {matched}", style="dim")
+    for c in v.citations:
+        text.append(f"\n    cites: {c.render()}", style="cyan")
+    return text
+
+
+def _option(prefix: str, option: OptionAssessment) -> list[Text]:
+    head = Text.assemble((prefix, "bold"), f" {option.label} ", (f"(score {option.score:g})", "dim"))
+    return [head, *[_verdict(v) for v in option.verdicts]]
+
+
+def _decision(d: DecisionAdvice) -> Panel:
+    parts: list[Text] = [Text(d.summary)]
+    if d.assumption:
+        parts.append(Text(f"Assumption: {d.assumption}", style="italic"))
+    if d.recommended:
+        parts += _option(f"Recommended ({d.strength}):", d.recommended)
+    for c in d.conflicts:
+        parts.append(Text(f"Conflict: {c}", style="red"))
+    if d.ask:
+        parts.append(Text("Answer to decide: " + ", ".join(q.id for q in d.ask), style="yellow"))
+    for alt in d.alternatives:
+        parts += _option("Alternative:", alt)
+    for ex in d.excluded:
+        parts += _option("Excluded:", ex)
+    return Panel(Group(*parts), title=f"{d.title} — {d.status.replace('_', ' ')}", title_align="left",
+                 border_style=_STYLE[d.status])
+
+
+def print_advice(advice: Advice, console: Console) -> None:
+    s = advice.scenario
+    console.rule(f"[bold]{s.title}[/] ({s.id})")
+    table = Table(show_header=True, header_style="bold", expand=False)
+    table.add_column("Decision")
+    table.add_column("Outcome")
+    for d in advice.decisions:
+        outcome = d.recommended.label if d.recommended else d.status.replace("_", " ")
+        table.add_row(d.title, Text(outcome, style=_STYLE[d.status]))
+    console.print(table)
+    for d in advice.decisions:
+        if d.status != "not_applicable":
+            console.print(_decision(d))
+    if advice.derived:
+        console.print(Text("Derived facts", style="bold"))
+        for f in advice.derived:
+            extra = f" = {f.formula}" if f.formula else f" (by {', '.join(f.derived_by)})"
+            console.print(f"  {f.fact} = {f.value} {f.unit}{extra}", markup=False, highlight=False)
+    for w in advice.warnings:
+        console.print(Text(f"warning: {w}", style="yellow"))

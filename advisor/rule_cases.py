@@ -1,0 +1,71 @@
+"""Run the sibling test files (rules/decisions/<id>.test.yaml) against the rule base."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from advisor.diagnostics import InvalidInput
+from advisor.evaluation import Advisor
+from advisor.models.advice import ScenarioRef
+from advisor.models.rule_tests import RuleTestCase, RuleTestFile
+from advisor.validation import validate_document
+from advisor.yaml_source import SourceDocument, read_yaml_file
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    file: Path
+    decision: str
+    case: RuleTestCase
+    index: int
+    doc: SourceDocument
+
+
+def test_files(rules_dir: Path) -> list[Path]:
+    folder = rules_dir / "decisions"
+    return sorted(p for p in folder.glob("*.test.yaml")) if folder.is_dir() else []
+
+
+def load_cases(path: Path) -> list[LoadedCase]:
+    doc = read_yaml_file(path)
+    tests = validate_document(doc, RuleTestFile)
+    return [LoadedCase(path, tests.decision, case, i, doc) for i, case in enumerate(tests.cases)]
+
+
+def run_case(advisor: Advisor, loaded: LoadedCase) -> list[str]:
+    """Problems with the case's outcome; empty when it passes."""
+    try:
+        answers = advisor.check(loaded.case.answers)
+    except InvalidInput as exc:
+        return [f"invalid answers: {d.message}" for d in exc.diagnostics]
+    advice = advisor.advise(answers, ScenarioRef(id="case", title=loaded.case.name))
+    decision = next((d for d in advice.decisions if d.id == loaded.decision), None)
+    if decision is None:
+        return [f"no decision '{loaded.decision}' in the rule base"]
+    expect = loaded.case.expect
+    problems: list[str] = []
+    got = decision.recommended.option if decision.recommended else None
+    if expect.status and decision.status != expect.status:
+        problems.append(f"status is {decision.status}, expected {expect.status} ({decision.summary})")
+    if expect.recommended and got != expect.recommended:
+        problems.append(f"recommended {got or 'nothing'}, expected {expect.recommended} ({decision.summary})")
+    excluded = {o.option for o in decision.excluded}
+    for option in expect.excluded:
+        if option not in excluded:
+            problems.append(f"{option} is not excluded")
+    for option in expect.not_excluded:
+        if option in excluded:
+            problems.append(f"{option} is excluded")
+    fired = {t.rule_id for t in advice.trace}
+    for rule in expect.fired:
+        if rule not in fired:
+            problems.append(f"{rule} did not fire")
+    for rule in expect.not_fired:
+        if rule in fired:
+            problems.append(f"{rule} fired")
+    asked = {q.id for q in decision.ask}
+    for question in expect.ask_includes:
+        if question not in asked:
+            problems.append(f"undecided advice does not ask {question} (asks {', '.join(sorted(asked)) or 'nothing'})")
+    return problems

@@ -1,0 +1,260 @@
+"""Read YAML safely into plain data plus the source position of every key and value.
+
+Why not `yaml.safe_load`: it silently keeps the last of duplicate keys, reads
+`no` as False and `012` as octal 10 (YAML 1.1), expands alias bombs without
+limit, and forgets line numbers. Here the node tree from the safe composer is
+converted by hand with YAML 1.2 core-schema scalars, duplicate keys and
+unsupported tags are errors, alias expansion is bounded, and every path into
+the data maps back to a line and column for error messages.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from advisor.diagnostics import Diagnostic, InvalidInput, display_path
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NODES = 200_000
+
+PathKey = tuple[str | int, ...]
+
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_INT_LEADING_ZERO = re.compile(r"^[-+]?0[0-9]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOAT = re.compile(r"^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NULL = {"", "~", "null", "Null", "NULL"}
+# Tags PyYAML's resolver gives plain scalars; anything else was written explicitly (`!!python/...`).
+_IMPLICIT_SCALAR_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp", "value")}
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO", "ON", "OFF"}
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class SourceDocument:
+    """Parsed YAML data with positions for keys (`key_at`) and values (`value_at`)."""
+
+    path: Path
+    data: Any
+    value_at: dict[PathKey, Position]
+    key_at: dict[PathKey, Position]
+    notices: list[str]
+
+    @property
+    def shown_path(self) -> str:
+        return display_path(self.path)
+
+    def locate(self, loc: tuple[Any, ...], *, prefer_key: bool = False) -> Position:
+        """The best position for a pydantic-style `loc`, skipping segments that are not in the data
+        (union tags and the like) and falling back to the deepest existing parent."""
+        node = self.data
+        found: PathKey = ()
+        for segment in loc:
+            if isinstance(node, dict) and isinstance(segment, str) and segment in node:
+                node = node[segment]
+                found = (*found, segment)
+            elif isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node):
+                node = node[segment]
+                found = (*found, segment)
+        if prefer_key and found in self.key_at:
+            return self.key_at[found]
+        return self.value_at.get(found) or self.key_at.get(found) or Position(1, 1)
+
+    def diagnostic(self, loc: tuple[Any, ...], kind: str, message: str, *, prefer_key: bool = False) -> Diagnostic:
+        pos = self.locate(loc, prefer_key=prefer_key)
+        return Diagnostic(self.shown_path, pos.line, pos.column, kind, message)
+
+
+class _Converter:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.shown = display_path(path)
+        self.value_at: dict[PathKey, Position] = {}
+        self.key_at: dict[PathKey, Position] = {}
+        self.errors: list[Diagnostic] = []
+        self.notices: list[str] = []
+        self.count = 0
+
+    def error(self, node: yaml.Node, kind: str, message: str) -> None:
+        mark = node.start_mark
+        self.errors.append(Diagnostic(self.shown, mark.line + 1, mark.column + 1, kind, message))
+
+    def convert(self, node: yaml.Node, path: PathKey, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooLarge(node)
+        if depth > 100:
+            raise _TooDeep(node)
+        self.value_at.setdefault(path, Position(node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag not in ("tag:yaml.org,2002:seq",):
+                self.error(node, "yaml_tag", f"unsupported tag {node.tag!r}; only plain YAML is accepted")
+                return None
+            return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
+        if node.tag != "tag:yaml.org,2002:map":
+            self.error(node, "yaml_tag", f"unsupported tag {node.tag!r}; only plain YAML is accepted")
+            return {}
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.error(key_node, "yaml_merge", "merge keys ('<<') are not supported; write the keys out")
+                continue
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str | int | float | bool) or isinstance(key, bool):
+                if isinstance(key, bool):
+                    key = "true" if key else "false"
+                elif isinstance(key, int | float):
+                    key = str(key)
+                else:
+                    self.error(key_node, "yaml_key", "mapping keys must be plain scalars")
+                    continue
+            key = str(key)
+            if key in result:
+                first = self.key_at[(*path, key)]
+                self.error(
+                    key_node,
+                    "duplicate_key",
+                    f"duplicate key {key!r} (first defined at line {first.line}); YAML would silently keep "
+                    "only the last one",
+                )
+                continue
+            self.key_at[(*path, key)] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.convert(value_node, (*path, key), depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        value: str = node.value
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:str" or node.style in ("'", '"', "|", ">"):
+            return value
+        if tag not in _IMPLICIT_SCALAR_TAGS:
+            self.error(node, "yaml_tag", f"unsupported tag {tag!r}; only plain YAML is accepted")
+            return None
+        # Plain scalar: resolve with the YAML 1.2 core schema, not PyYAML's 1.1 rules.
+        if value in _NULL:
+            return None
+        if value in _BOOL:
+            return _BOOL[value]
+        if _INT_LEADING_ZERO.match(value):
+            self.error(
+                node,
+                "ambiguous_number",
+                f"{value!r} has a leading zero: YAML 1.1 reads it as octal, YAML 1.2 as decimal; "
+                f"write {int(value, 10)} (or quote it if it is text)",
+            )
+            return None
+        if _INT.match(value):
+            return int(value, 10)
+        if _HEX.match(value):
+            return int(value, 16)
+        if _OCT.match(value):
+            return int(value[2:], 8)
+        if _FLOAT.match(value):
+            return float(value)
+        if _SPECIAL_FLOAT.match(value):
+            return float(value.replace(".", "", 1)) if "inf" not in value.lower() else (
+                -math.inf if value.startswith("-") else math.inf)
+        if value in _YAML11_BOOLS:
+            self.notices.append(value)
+        return value
+
+
+class _TooLarge(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+class _TooDeep(_TooLarge):
+    pass
+
+
+def _decode(raw: bytes, shown: str) -> str:
+    if b"\x00" in raw[:8192]:
+        raise InvalidInput([Diagnostic(shown, 1, 1, "binary_file", "this is a binary file, not YAML text")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise InvalidInput(
+            [Diagnostic(shown, line, column, "encoding", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; "
+                        "save the file as UTF-8")]
+        ) from None
+    return text
+
+
+def parse_yaml_text(text: str, path: Path) -> SourceDocument:
+    shown = display_path(path)
+    if not text.strip():
+        raise InvalidInput([Diagnostic(shown, 1, 1, "empty_file", "the file is empty; expected a YAML mapping")])
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        raise InvalidInput([Diagnostic(shown, line, column, "yaml_syntax", f"{problem}{context}")]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - reader errors without marks
+        raise InvalidInput([Diagnostic(shown, 1, 1, "yaml_syntax", str(exc))]) from None
+    nodes = [n for n in nodes if n is not None]
+    if not nodes:
+        raise InvalidInput([Diagnostic(shown, 1, 1, "empty_file", "the file holds no YAML document")])
+    if len(nodes) > 1:
+        mark = nodes[1].start_mark
+        raise InvalidInput([Diagnostic(shown, mark.line + 1, mark.column + 1, "yaml_multiple_documents",
+                                       "expected one YAML document, found several ('---')")])
+    converter = _Converter(path)
+    try:
+        data = converter.convert(nodes[0], ())
+    except _TooDeep as exc:
+        mark = exc.node.start_mark
+        raise InvalidInput([Diagnostic(shown, mark.line + 1, mark.column + 1, "yaml_too_deep",
+                                       "the document nests more than 100 levels deep")]) from None
+    except _TooLarge as exc:
+        mark = exc.node.start_mark
+        raise InvalidInput([Diagnostic(shown, mark.line + 1, mark.column + 1, "yaml_too_large",
+                                       f"the document expands to more than {MAX_NODES} values "
+                                       "(an alias bomb?)")]) from None
+    if converter.errors:
+        raise InvalidInput(converter.errors)
+    return SourceDocument(path, data, converter.value_at, converter.key_at, converter.notices)
+
+
+def read_yaml_file(path: Path) -> SourceDocument:
+    shown = display_path(path)
+    try:
+        if path.is_dir():
+            raise InvalidInput([Diagnostic.at_file(shown, "not_a_file", "is a folder, expected a YAML file")])
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InvalidInput([Diagnostic.at_file(
+                shown, "file_too_large",
+                f"the file is {size / 1024 / 1024:.1f} MiB; at most {MAX_FILE_BYTES // 1024 // 1024} MiB is read")])
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except InvalidInput:
+        raise
+    except OSError as exc:
+        raise InvalidInput([Diagnostic.at_file(shown, "unreadable", exc.strerror or str(exc))]) from None
+    return parse_yaml_text(_decode(raw, shown), path)
