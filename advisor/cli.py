@@ -247,3 +247,19 @@ def schema_command(out_dir: Path, check: bool) -> None:
     if stale:
         _stderr(f"schemas out of date: {', '.join(stale)}; run 'advisor schema'")
         sys.exit(ExitCode.FINDINGS)
+
+
+@main.command("ask")
+@click.argument("scenario", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@rules_option
+@click.option("--notes", "notes_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Study notes folder, to show cited passages (default: $ADVISOR_NOTES).")
+@guarded
+def ask_command(scenario: Path | None = None, rules_dir: Path | None = None, notes_dir: Path | None = None) -> None:
+    """Open the questionnaire (optionally starting from SCENARIO) with live, cited advice."""
+    from advisor.tui.app import run_app  # the only place the CLI imports textual
+
+    advisor = _advisor(rules_dir)
+    code = run_app(advisor, scenario=scenario, notes_dir=notes_dir)
+    advisor.close()
+    sys.exit(code)
