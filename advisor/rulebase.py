@@ -142,6 +142,8 @@ class _Loader:
         areas, questions, question_area, question_docs = self._questions()
         calculators = self._calculators(questions)
         decisions, rules = self._rules()
+        if self.errors:  # cross-file checks on half-loaded files would only add noise
+            raise InvalidInput(sorted(set(self.errors)))
         self.check_references(questions, question_docs, calculators, decisions, rules)
         derived_values, derived_by = self._derived(rules, questions, calculators)
         if self.errors:

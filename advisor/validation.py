@@ -12,6 +12,15 @@ from advisor.yaml_source import SourceDocument
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+# Human wording for the id patterns in advisor.models (pydantic only prints the regex).
+PATTERN_HINTS = {
+    r"^[A-Z][A-Z0-9]{1,15}-[0-9]{3}$": "rule ids look like STREAM-001 (2-16 capitals or digits, a dash, 3 digits)",
+    r"^[a-z][a-z0-9_]{0,63}$": "ids are lower_snake_case: a letter, then letters, digits or _, at most 64",
+    r"^[a-z0-9][a-z0-9_-]{0,79}$": "scenario ids use lower-case letters, digits, - and _, at most 80",
+    r"^[A-Za-z0-9_.-]+\.(txt|md)$": "a note file name such as 001_3a3c0835dfb19cbf.txt, without a folder",
+    r"^[a-z0-9_]+\.[a-z0-9_]+$": "catalog item ids look like area.item_name",
+}
+
 
 def _dotted(loc: tuple[Any, ...], data: Any) -> str:
     """The loc as a readable path, without union tags that are not keys in the data."""
@@ -55,6 +64,9 @@ def describe_error(model: type[BaseModel], err: Any, data: Any) -> tuple[tuple[A
     if kind == "missing":
         return loc[:-1], f"{prefix}missing required key" if not where else f"missing required key '{loc[-1]}'", True
     message = err["msg"]
+    if kind == "string_pattern_mismatch":
+        pattern = (err.get("ctx") or {}).get("pattern", "")
+        message = f"{err.get('input')!r} is not valid here: {PATTERN_HINTS.get(pattern, message)}"
     if kind.endswith("_type") and "input" in err:
         message = f"{message}, got {type(err['input']).__name__} {err['input']!r}"[:300]
     if message.startswith("Value error, "):
