@@ -103,7 +103,8 @@ def check_answers(rulebase: RuleBase, raw: dict[str, Any], doc: SourceDocument |
     return Answers(dict(sorted(known.items())), frozenset(unknown))
 
 
-def _located(doc: SourceDocument | None, loc: tuple[Any, ...], kind: str, message: str, key: bool = False) -> Diagnostic:
+def _located(doc: SourceDocument | None, loc: tuple[Any, ...], kind: str, message: str,
+             key: bool = False) -> Diagnostic:
     if doc is None:
         return Diagnostic("<answers>", 1, 1, kind, message)
     return doc.diagnostic(loc, kind, message, prefer_key=key)

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.models.conditions import AllOf, AnyOf, Condition, FactTest, NotOf
+from advisor.models.conditions import AllOf, Condition, FactTest, NotOf
 from advisor.rulebase import RuleBase
 
 MAX_VARIANTS_PER_RULE = 64

@@ -73,7 +73,8 @@ class DurableEngine:
                 _engine.delete_state(self._handle, sid)
             return canonical(self.compiled, best, known)
 
-    def _run_session(self, sid: str, facts: list[tuple[str, Any]]) -> tuple[dict[str, Any], dict[str, tuple[int, Variant]]]:
+    def _run_session(self, sid: str, facts: list[tuple[str, Any]]
+                     ) -> tuple[dict[str, Any], dict[str, tuple[int, Variant]]]:
         known = dict(facts)
         batch = [{"sid": sid, "q": q, "v": v} for q, v in facts]
         batch.append({"sid": sid, "q": ANCHOR, "v": True})  # last: absence tests see every answer

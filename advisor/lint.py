@@ -155,7 +155,7 @@ def _check_tests(advisor: Advisor, report: LintReport) -> set[str]:
             continue
         recommended = {c.case.expect.recommended for c in cases}
         statuses = {c.case.expect.status for c in cases}
-        for i, option in enumerate(decision.options):
+        for option in decision.options:
             if option.id not in recommended:
                 report.findings.append(cases[0].doc.diagnostic(
                     ("decision",), "untested_option", f"no case expects '{option.id}' to be recommended"))

@@ -93,7 +93,8 @@ class Notes:
         if note is None:
             return f"note file {citation.note} not found in {self.folder}"
         if citation.end > len(note.lines):
-            return f"lines {citation.start}-{citation.end} run past the end of {citation.note} ({len(note.lines)} lines)"
+            return (f"lines {citation.start}-{citation.end} run past the end of {citation.note} "
+                    f"({len(note.lines)} lines)")
         heading = note.heading_above(citation.start)
         if heading is None:
             return f"line {citation.start} of {citation.note} is above the first heading"

@@ -18,7 +18,7 @@ from typing import Any
 from advisor.diagnostics import Diagnostic, InvalidInput
 from advisor.formula import Formula, FormulaError, parse_formula
 from advisor.models.calculator import Calculator, CalculatorFile
-from advisor.models.conditions import NUMERIC_OPERATORS, AllOf, AnyOf, Condition, FactTest, NotOf
+from advisor.models.conditions import NUMERIC_OPERATORS, AllOf, Condition, FactTest, NotOf
 from advisor.models.decision import Decision, DerivationFile, Rule
 from advisor.models.questionnaire import Area, Question, QuestionFile
 from advisor.validation import validate_document
@@ -170,7 +170,8 @@ class _Loader:
             for i, question in enumerate(qfile.questions):
                 where = ("questions", i, "id")
                 if question.id in questions:
-                    self.errors.append(doc.diagnostic(where, "duplicate_id", f"question '{question.id}' is defined twice"))
+                    self.errors.append(doc.diagnostic(where, "duplicate_id",
+                                                      f"question '{question.id}' is defined twice"))
                     continue
                 if question.id in RESERVED_FACTS:
                     self.errors.append(doc.diagnostic(where, "reserved_id", f"'{question.id}' is a reserved name"))
@@ -315,7 +316,8 @@ class _FactChecker:
         self.questions, self.calculators, self.derived, self.errors = questions, calculators, derived, errors
         self.all_facts = sorted({*questions, *calculators, *derived})
 
-    def check(self, condition: Condition, doc: SourceDocument, loc: tuple[Any, ...], answers_only: bool = False) -> None:
+    def check(self, condition: Condition, doc: SourceDocument, loc: tuple[Any, ...],
+              answers_only: bool = False) -> None:
         for test, where, negated in iter_tests_at(condition, loc):
             problem = self._problem(test, negated, answers_only)
             if problem:

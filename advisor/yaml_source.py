@@ -64,10 +64,7 @@ class SourceDocument:
         node = self.data
         found: PathKey = ()
         for segment in loc:
-            if isinstance(node, dict) and isinstance(segment, str) and segment in node:
-                node = node[segment]
-                found = (*found, segment)
-            elif isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node):
+            if (isinstance(node, dict) and isinstance(segment, str) and segment in node) or (isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node)):
                 node = node[segment]
                 found = (*found, segment)
         if prefer_key and found in self.key_at:

@@ -149,7 +149,8 @@ Condition = Annotated[
     Discriminator(
         _condition_kind,
         custom_error_type="condition",
-        custom_error_message="expected a condition: {all: [...]}, {any: [...]}, {not: ...} or {fact: ..., <operator>: ...}",
+        custom_error_message=(
+            "expected a condition: {all: [...]}, {any: [...]}, {not: ...} or {fact: ..., <operator>: ...}"),
     ),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from advisor.models.advice import Advice, Binding, DecisionAdvice, OptionAssessment, Verdict
 from advisor.models.citation import Citation
+from advisor.render.common import binding_value, verdict_sign
 
 _STATUS = {"recommended": "Recommended", "undecided": "Undecided", "not_applicable": "Not in play"}
 
@@ -12,18 +13,8 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _value(b: Binding) -> str:
-    if b.value is None:
-        return "unknown"
-    if isinstance(b.value, bool):
-        return "yes" if b.value else "no"
-    if isinstance(b.value, list):
-        return ", ".join(b.value) or "none"
-    return str(b.value)
-
-
 def _matched(bindings: list[Binding]) -> str:
-    return ", ".join(f"`{b.fact}` = {_value(b)}" for b in bindings) or "always"
+    return ", ".join(f"`{b.fact}` = {binding_value(b)}" for b in bindings) or "always"
 
 
 def _citations(citations: list[Citation]) -> str:
@@ -31,7 +22,7 @@ def _citations(citations: list[Citation]) -> str:
 
 
 def _verdict_line(v: Verdict) -> str:
-    sign = {"require": "requires", "exclude": "excludes", "recommend": f"+{v.weight:g}", "avoid": f"{v.weight:g}"}[v.kind]
+    sign = verdict_sign(v)
     return (f"- **{v.rule_id}** ({v.strength}, {sign}) — {v.reasoning.strip()}  \n"
             f"  Matched: {_matched(v.matched)}.  \n  Cited: {_citations(v.citations)}")
 

@@ -8,13 +8,14 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.models.advice import Advice, DecisionAdvice, OptionAssessment, Verdict
+from advisor.render.common import binding_value, verdict_sign
 
 _STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim"}
 
 
 def _verdict(v: Verdict) -> Text:
-    sign = {"require": "requires", "exclude": "excludes", "recommend": f"+{v.weight:g}", "avoid": f"{v.weight:g}"}[v.kind]
-    matched = ", ".join(f"{b.fact}={'unknown' if b.value is None else b.value}" for b in v.matched) or "always"
+    sign = verdict_sign(v)
+    matched = ", ".join(f"{b.fact}={binding_value(b)}" for b in v.matched) or "always"
     text = Text.assemble((f"  {v.rule_id}", "bold"), f" ({v.strength}, {sign}) ", v.reasoning.strip())
     text.append(f"\n    matched: {matched}", style="dim")
     for c in v.citations:

@@ -1,0 +1,66 @@
+"""Layering rules, checked on the source: one module talks to durable-rules, one package to Textual,
+renderers never decide, the core never prints; and the code is ruff-clean."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "advisor"
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(PACKAGE.parent).as_posix()
+
+
+def test_only_the_engine_module_imports_durable_rules() -> None:
+    users = [rel(p) for p in modules() if any(n.split(".")[0] in ("durable", "durable_rules_engine")
+                                              for n in imports_of(p))]
+    assert users == ["advisor/engine.py"]
+
+
+def test_only_the_tui_package_imports_textual() -> None:
+    users = [rel(p) for p in modules() if any(n.split(".")[0] == "textual" for n in imports_of(p))]
+    assert all(u.startswith("advisor/tui/") for u in users), users
+
+
+def test_renderers_do_not_evaluate() -> None:
+    deciders = {"advisor.engine", "advisor.evaluation", "advisor.resolution", "advisor.compiler", "advisor.firing"}
+    for path in (PACKAGE / "render").glob("*.py"):
+        assert not imports_of(path) & deciders, rel(path)
+
+
+def test_the_core_never_prints() -> None:
+    allowed = {"advisor/cli.py"}
+    for path in modules():
+        if rel(path) in allowed or rel(path).startswith(("advisor/tui/", "advisor/render/")):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                 and n.func.id == "print"]
+        assert not calls, f"{rel(path)} prints"
+
+
+def test_ruff_is_clean() -> None:
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    root = PACKAGE.parent
+    result = subprocess.run([ruff, "check", "advisor", "tests", "bench"], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
