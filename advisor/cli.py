@@ -97,13 +97,23 @@ def main(ctx: click.Context) -> None:
 @click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True,
               help="Inference engine: durable-rules, or the pure-Python reference evaluator.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--explain/--no-explain", default=None,
+              help="Add what-if analysis to each decision (default: on for markdown, off otherwise).")
+@click.option("--baseline", "baseline_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Compare with saved JSON advice (from --format json --output DIR) and print what changed; "
+                   "exit 1 when anything did.")
 @guarded
 def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, output_dir: Path | None,
-                     engine: str, color: str) -> None:
+                     engine: str, color: str, explain: bool | None, baseline_dir: Path | None) -> None:
     """Evaluate scenario files (files, folders or globs) and print the advice.
 
     With --format json, one scenario file prints one object; several print an array.
     """
+    from advisor.baseline import compare, load_baseline
+    from advisor.whatif import explain as explain_advice
+
+    with_what_if = explain if explain is not None else fmt == "markdown"
+    saved = load_baseline(baseline_dir) if baseline_dir is not None else None
     from advisor.batch import evaluate_files
     from advisor.discovery import find_scenarios
     from advisor.render.json_format import render_json, render_json_batch
@@ -122,14 +132,24 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
                 failed = True
                 _report(outcome.diagnostics)
                 continue
-            advices.append(outcome.advice)
+            advice = explain_advice(advisor, outcome.advice) if with_what_if else outcome.advice
+            advices.append(advice)
+            if saved is not None:
+                continue
             if output_dir is None and fmt == "text":
                 from advisor.render.text import print_advice
 
-                print_advice(outcome.advice, console)
+                print_advice(advice, console)
     finally:
         if progress:
             progress.stop()
+    if saved is not None:
+        diffs = [d for d in (compare(a, saved.get(a.scenario.id)) for a in advices) if d is not None]
+        for diff in diffs:
+            click.echo("\n".join(diff.lines))
+        click.echo(f"{len(diffs)} of {len(advices)} scenario(s) changed against {display_path(baseline_dir)}")
+        advisor.close()
+        sys.exit(ExitCode.INVALID_INPUT if failed else ExitCode.FINDINGS if diffs else ExitCode.OK)
     if output_dir is not None:
         _write_reports(advices, output_dir, fmt)
     elif fmt == "json":
@@ -263,3 +283,71 @@ def ask_command(scenario: Path | None = None, rules_dir: Path | None = None, not
     code = run_app(advisor, scenario=scenario, notes_dir=notes_dir)
     advisor.close()
     sys.exit(code)
+
+
+def _load_one(advisor: Any, scenario: Path) -> Any:
+    from advisor.answers import load_scenario
+
+    return advisor.evaluate(load_scenario(advisor.rulebase, scenario))
+
+
+@main.command("explain")
+@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@rules_option
+@click.option("--decision", "decision_id", default=None, help="Only this decision (by id).")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@guarded
+def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | None, fmt: str, color: str) -> None:
+    """Print the full trace, why-not and what-if for a scenario's decisions."""
+    from advisor.whatif import explain
+
+    advisor = _advisor(rules_dir)
+    advice = explain(advisor, _load_one(advisor, scenario))
+    known = [d.id for d in advice.decisions]
+    if decision_id is not None and decision_id not in known:
+        raise click.BadParameter(f"no decision '{decision_id}'; decisions: {', '.join(known)}",
+                                 param_hint="--decision")
+    if decision_id is not None:
+        advice = advice.model_copy(update={"decisions": [d for d in advice.decisions if d.id == decision_id]})
+    if fmt == "json":
+        from advisor.render.json_format import render_json
+
+        click.echo(render_json(advice), nl=False)
+    elif fmt == "markdown":
+        from advisor.render.markdown import render_markdown
+
+        click.echo(render_markdown(advice), nl=False)
+    else:
+        from advisor.render.explain import print_explanation
+
+        print_explanation(advice, _console(color), decision_id)
+    advisor.close()
+
+
+@main.command("adr")
+@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@rules_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder for the decision records (created if missing).")
+@click.option("--force", is_flag=True, help="Overwrite existing records with the same names.")
+@guarded
+def adr_command(scenario: Path, rules_dir: Path | None, out_dir: Path, force: bool) -> None:
+    """Write one MADR 4.0 decision record per decided decision of SCENARIO."""
+    from advisor.render.adr import render_adrs
+    from advisor.whatif import explain
+
+    advisor = _advisor(rules_dir)
+    records = render_adrs(explain(advisor, _load_one(advisor, scenario)))
+    advisor.close()
+    existing = [name for name in records if (out_dir / name).exists()]
+    if existing and not force:
+        raise InvalidInput([Diagnostic.at_file(display_path(out_dir / name), "exists",
+                                               "a record with this name exists; pass --force to overwrite")
+                            for name in existing])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in records.items():
+        (out_dir / name).write_text(text, encoding="utf-8")
+        click.echo(display_path(out_dir / name))
+    if not records:
+        _stderr("no decided decision in this scenario: nothing to record")

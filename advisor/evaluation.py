@@ -26,9 +26,10 @@ from advisor.models.advice import (
     QuestionRef,
     ScenarioRef,
     Verdict,
+    WhyNot,
 )
 from advisor.models.conditions import Condition
-from advisor.models.decision import Decision
+from advisor.models.decision import Decision, Rule
 from advisor.models.questionnaire import Question
 from advisor.resolution import Resolution, RuleVerdict, resolve
 from advisor.rulebase import RuleBase, load_rulebase
@@ -120,6 +121,26 @@ class Advisor:
         calculated, firings, warnings = self.infer(answers)
         return _AdviceBuilder(self, answers, calculated, firings).build(scenario, warnings)
 
+    def resolve_all(self, firings: Firings) -> dict[str, Resolution | None]:
+        """Each decision's resolution; None when the decision is not in play."""
+        fired_by_decision: dict[str, list[Rule]] = {d.id: [] for d in self.rulebase.decisions}
+        for entry in self.rulebase.rules:
+            if entry.decision is not None and entry.id in firings.fired:
+                fired_by_decision[entry.decision].append(entry.rule)
+        out: dict[str, Resolution | None] = {}
+        for decision in self.rulebase.decisions:
+            if decision.applies_when is not None and applies_id(decision.id) not in firings.fired:
+                out[decision.id] = None
+            else:
+                out[decision.id] = resolve(decision, fired_by_decision[decision.id])
+        return out
+
+    def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
+        """(status, recommended option) per decision, without building the full Advice (for what-if runs)."""
+        _, firings, _ = self.infer(answers)
+        return {d: ("not_applicable", None) if r is None else (r.status, r.recommended)
+                for d, r in self.resolve_all(firings).items()}
+
     # ---- which questions feed which decision --------------------------------------------------
     def _questions_feeding(self, decision: Decision) -> list[str]:
         rb = self.rulebase
@@ -209,7 +230,8 @@ class _AdviceBuilder:
         for fact, value in self.firings.derived.items():
             by = [r for r in self.rb.derived_by.get(fact, []) if r in self.firings.fired]
             derived.append(DerivedFact(fact=fact, value=value, source="derived", derived_by=by))
-        decisions = [self.decision(d) for d in self.rb.decisions]
+        resolutions = self.advisor.resolve_all(self.firings)
+        decisions = [self.decision(d, resolutions[d.id]) for d in self.rb.decisions]
         answers = [AnswerRecord(question=q, prompt=self.rb.questions[q].prompt, value=v,
                                 display=show_value(v, self.rb.questions[q]))
                    for q, v in sorted(self.answers.known.items(), key=lambda kv: self._q_order(kv[0]))]
@@ -220,13 +242,12 @@ class _AdviceBuilder:
     def _q_order(self, qid: str) -> int:
         return list(self.rb.questions).index(qid)
 
-    def decision(self, decision: Decision) -> DecisionAdvice:
+    def decision(self, decision: Decision, res: Resolution | None) -> DecisionAdvice:
         base = dict(id=decision.id, title=decision.title, question=decision.question, area=decision.area)
-        if decision.applies_when is not None and applies_id(decision.id) not in self.firings.fired:
+        if res is None:
+            applies = describe_condition(decision.applies_when) if decision.applies_when else ""
             return DecisionAdvice(**base, status="not_applicable", alternatives=[], excluded=[],
-                                  summary=f"Not in play: it applies when {describe_condition(decision.applies_when)}.")
-        fired = [e.rule for e in self.rb.rules if e.decision == decision.id and e.id in self.firings.fired]
-        res = resolve(decision, fired)
+                                  summary=f"Not in play: it applies when {applies}.")
         recommended = self.assess(decision, res, res.recommended) if res.recommended else None
         alternatives = [self.assess(decision, res, o) for o in res.candidates if o != res.recommended]
         excluded = [self.assess(decision, res, o) for o in res.excluded]
@@ -234,7 +255,35 @@ class _AdviceBuilder:
         return DecisionAdvice(**base, status=res.status, recommended=recommended, strength=res.strength,
                               assumption=decision.fallback.assumption if res.strength == "default" else "",
                               summary=self.summary(decision, res, ask), alternatives=alternatives,
-                              excluded=excluded, ask=ask, conflicts=res.conflicts)
+                              excluded=excluded, ask=ask, conflicts=res.conflicts,
+                              why_not=self.why_not(decision, res))
+
+    def why_not(self, decision: Decision, res: Resolution) -> list[WhyNot]:
+        out: list[WhyNot] = []
+        winner = res.recommended
+        labels = {o.id: o.label for o in decision.options}
+        for option in decision.options:
+            if option.id == winner:
+                continue
+            against = [self.verdict(v) for v in res.verdicts[option.id] if v.kind in ("exclude", "avoid")]
+            score = res.scores[option.id]
+            if option.id in res.excluded:
+                rules = ", ".join(v.rule_id for v in against if v.kind == "exclude")
+                reason = f"ruled out by {rules}"
+            elif winner is None:
+                reason = f"still possible (score {score:g}); the decision is open: {res.reason}"
+            elif decision.policy == "first":
+                reason = f"an earlier rule in file order recommends {labels[winner]} (policy: first match)"
+            elif res.strength == "must" and res.reason == "required":
+                reason = f"{labels[winner]} is required"
+            elif res.strength == "default":
+                reason = f"nothing set it apart from the default {labels[winner]} (score {score:g})"
+            else:
+                reason = f"scored {score:g} against {res.scores[winner]:g} for {labels[winner]}"
+            if against and option.id not in res.excluded:
+                reason += "; weighed down by " + ", ".join(v.rule_id for v in against)
+            out.append(WhyNot(option=option.id, label=option.label, reason=reason, verdicts=against))
+        return out
 
     def assess(self, decision: Decision, res: Resolution, option_id: str) -> OptionAssessment:
         option = next(o for o in decision.options if o.id == option_id)

@@ -76,6 +76,37 @@ class QuestionRef(Output):
     prompt: str
 
 
+class WhyNot(Output):
+    """Why an option is not the recommendation, in plain words, with the verdicts behind it."""
+
+    option: str
+    label: str
+    reason: str
+    verdicts: list[Verdict]
+    """Rules that excluded or penalised it (and the answers they matched)."""
+
+
+class AnswerChange(Output):
+    question: str
+    prompt: str
+    before: FactValue | None
+    after: FactValue | None
+    """None means 'unknown'."""
+    display: str
+    """The change in words, e.g. 'max_record_size_kb were 1,024 KB (now 5,120 KB)'."""
+
+
+class WhatIf(Output):
+    """A change of answers that changes this decision's outcome (verified by re-evaluating)."""
+
+    changes: list[AnswerChange]
+    status: Literal["recommended", "undecided", "not_applicable"]
+    recommended: str | None
+    label: str
+    """The new outcome in words: the option's label, 'undecided' or 'not in play'."""
+    summary: str
+
+
 class DecisionAdvice(Output):
     id: str
     title: str
@@ -97,6 +128,14 @@ class DecisionAdvice(Output):
     """Unanswered questions that feed this decision, most useful first."""
     conflicts: list[str] = []
     """Contradictory verdicts that kept the decision open."""
+    why_not: list[WhyNot] = []
+    """For every option that is not the recommendation: why."""
+    what_if: list[WhatIf] = []
+    """Smallest answer changes that change the outcome (filled by explanation runs, see advisor.whatif)."""
+    what_if_checked: bool = False
+    """True when what-if analysis ran (so an empty what_if means no change in the domain flips it)."""
+    fragile_on: list[str] = []
+    """Questions that decide the outcome on their own: making any one of them unknown changes it."""
 
 
 class ScenarioRef(Output):

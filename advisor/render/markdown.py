@@ -47,14 +47,21 @@ def _decision(d: DecisionAdvice) -> list[str]:
         lines += ["Answer these to decide or firm it up:", ""]
         lines += [f"- `{q.id}`: {q.prompt}" for q in d.ask]
         lines.append("")
-    if d.alternatives:
-        lines += ["### Alternatives", ""]
+    reasons = {w.option: w.reason for w in d.why_not}
+    if d.alternatives or d.excluded:
+        lines += ["### Why not the others", ""]
         for alt in d.alternatives:
-            lines += _option_block("Alternative", alt)
-    if d.excluded:
-        lines += ["### Excluded", ""]
+            lines += _option_block(f"Alternative, {reasons.get(alt.option, 'not chosen')}", alt)
         for ex in d.excluded:
-            lines += _option_block("Excluded", ex)
+            lines += _option_block(f"Excluded, {reasons.get(ex.option, 'ruled out')}", ex)
+    if d.what_if_checked:
+        lines += ["### What would change it", ""]
+        lines += [f"- {w.summary}" for w in d.what_if] or [
+            "- No single change of one answer (or pair of answers) in the questionnaire changes this outcome."]
+        if d.fragile_on:
+            lines.append(f"- Rests on a single answer: leaving {', '.join(f'`{q}`' for q in d.fragile_on)} "
+                         "unknown changes the outcome.")
+        lines.append("")
     return lines
 
 

@@ -1,0 +1,90 @@
+"""pytest plugin: snapshot-test a team's scenario files with syrupy.
+
+Enable it in the team's pytest configuration; every scenario file matching the globs becomes a test
+whose advice (JSON) is pinned in __snapshots__/ beside the file. `pytest --snapshot-update` records
+the advice; afterwards any change to the rules shows up as a failing test with a reviewable diff.
+
+    [tool.pytest.ini_options]
+    advisor_scenarios = ["scenarios/*.scenario.yaml"]
+    testpaths = ["scenarios"]
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_ADVISORS: dict[str, Any] = {}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("advisor_scenarios", type="linelist", default=[],
+                  help="advisor: glob patterns (relative to rootdir) of scenario files to snapshot-test")
+    parser.addini("advisor_rules", default="",
+                  help="advisor: rules folder (default: $ADVISOR_RULES, ./rules, or the bundled rules)")
+
+
+def _advisor(config: pytest.Config) -> Any:
+    from advisor.evaluation import Advisor
+    from advisor.locations import default_rules_dir
+
+    configured = config.getini("advisor_rules")
+    folder = (config.rootpath / configured) if configured else default_rules_dir()
+    key = str(folder.resolve())
+    if key not in _ADVISORS:
+        _ADVISORS[key] = Advisor.from_folder(folder)
+    return _ADVISORS[key]
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    patterns = parent.config.getini("advisor_scenarios")
+    if not patterns or file_path.suffix not in (".yaml", ".yml"):
+        return None
+    try:
+        relative = file_path.relative_to(parent.config.rootpath).as_posix()
+    except ValueError:
+        return None
+    if any(fnmatch.fnmatch(relative, pattern) for pattern in patterns):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+def _json_extension() -> type:
+    from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+    class AdviceJSON(SingleFileSnapshotExtension):
+        _file_extension = "json"
+        _write_mode = WriteMode.TEXT
+
+    return AdviceJSON
+
+
+class ScenarioFile(pytest.Module):
+    """A scenario file, presented to pytest as a module holding one test function.
+
+    Going through pytest's own Module/Function keeps fixtures (syrupy's `snapshot`) working as usual."""
+
+    def _getobj(self) -> types.ModuleType:
+        path, config = self.path, self.config
+        module = types.ModuleType(f"advisor_scenario_{path.stem.replace('.', '_').replace('-', '_')}")
+
+        def test_advice(snapshot: Any) -> None:
+            from advisor.answers import load_scenario
+            from advisor.diagnostics import InvalidInput
+            from advisor.render.json_format import render_json
+
+            advisor = _advisor(config)
+            try:
+                loaded = load_scenario(advisor.rulebase, path)
+            except InvalidInput as exc:
+                pytest.fail(str(exc), pytrace=False)
+            assert render_json(advisor.evaluate(loaded)) == snapshot(extension_class=_json_extension())
+
+        test_advice.__module__ = module.__name__
+        module.test_advice = test_advice  # type: ignore[attr-defined]
+        module.__file__ = str(path)
+        return module

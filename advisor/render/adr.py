@@ -1,0 +1,122 @@
+"""Architecture decision records in MADR 4.0 form, one per decided decision."""
+
+from __future__ import annotations
+
+import re
+
+from advisor.models.advice import Advice, DecisionAdvice
+from advisor.render.common import binding_value
+
+
+def adr_filename(number: int, title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "decision"
+    return f"{number:04d}-{slug}.md"
+
+
+def _drivers(advice: Advice, d: DecisionAdvice) -> list[str]:
+    """The answers behind the verdicts on this decision, each once; derived facts are followed back
+    through the rules that derived them, so every driver is something the team said."""
+    derived_by = {f.fact: f.derived_by for f in advice.derived if f.source == "derived"}
+    trace = {t.rule_id: t for t in advice.trace}
+    seen: dict[str, str] = {}
+    stack = [b for option in [d.recommended, *d.alternatives, *d.excluded] if option
+             for verdict in option.verdicts for b in verdict.matched]
+    visited: set[str] = set()
+    while stack:
+        b = stack.pop(0)
+        if b.source == "derived":
+            for rule_id in derived_by.get(b.fact, []):
+                if rule_id not in visited and rule_id in trace:
+                    visited.add(rule_id)
+                    stack += trace[rule_id].matched
+            continue
+        seen.setdefault(b.fact, f"`{b.fact}` = {binding_value(b)}" + ("" if b.source == "answer" else
+                                                                       f" ({b.source})"))
+    return list(seen.values())
+
+
+def _because(text: str) -> str:
+    # Kept as written: reasoning often starts with a product name (Kinesis, Express) that must stay capitalised.
+    return text.strip()
+
+
+def render_adr(advice: Advice, d: DecisionAdvice) -> str:
+    assert d.recommended is not None, "ADRs are written for decided decisions only"
+    chosen = d.recommended
+    lines = [
+        "---",
+        "status: proposed",
+        f"decision: {d.id}",
+        f"scenario: {advice.scenario.id}",
+        f"ruleset: {advice.ruleset}",
+        "---",
+        "",
+        f"# {d.title}: {chosen.label}",
+        "",
+        "## Context and Problem Statement",
+        "",
+        f"{d.question} For the workload \"{advice.scenario.title}\".",
+    ]
+    if advice.scenario.description:
+        lines += ["", advice.scenario.description.strip()]
+    drivers = _drivers(advice, d)
+    lines += ["", "## Decision Drivers", ""]
+    lines += [f"* {x}" for x in drivers] or ["* No answer decided it; the default applies (see the assumption)."]
+    if d.assumption:
+        lines.append(f"* Assumption: {d.assumption}")
+    lines += ["", "## Considered Options", ""]
+    lines += [f"* {o.label}" for o in [chosen, *d.alternatives, *d.excluded]]
+    support = [v for v in chosen.verdicts if v.kind in ("require", "recommend")]
+    if support:
+        because = f"because {_because(support[0].reasoning)} ({support[0].rule_id})"
+    elif d.assumption:
+        because = f"by default: {_because(d.assumption)}"
+    else:
+        because = "because the other options are ruled out"
+    lines += ["", "## Decision Outcome", "", f"Chosen option: \"{chosen.label}\", {because}", ""]
+    lines += ["### Consequences", ""]
+    for v in chosen.verdicts:
+        if v.kind in ("require", "recommend"):
+            lines.append(f"* Good, because {v.reasoning.strip()} ({v.rule_id})")
+        else:
+            lines.append(f"* Bad, because {v.reasoning.strip()} ({v.rule_id})")
+    if not chosen.verdicts:
+        lines.append("* Neutral: chosen by default, so confirm the assumption above.")
+    lines += ["", "### Confirmation", "",
+              "Re-run `advisor evaluate --baseline` on this scenario in CI; a change in this outcome fails the check.",
+              ""]
+    lines += ["## Pros and Cons of the Options", ""]
+    reasons = {w.option: w for w in d.why_not}
+    for option in [*d.alternatives, *d.excluded]:
+        lines += [f"### {option.label}", "", option.summary, ""]
+        why = reasons.get(option.option)
+        if why and option.option not in {e.option for e in d.excluded}:
+            lines.append(f"* Bad, because it {why.reason}")
+        for v in option.verdicts:
+            good = v.kind in ("require", "recommend")
+            lines.append(f"* {'Good' if good else 'Bad'}, because {v.reasoning.strip()} ({v.rule_id})")
+        lines.append("")
+    lines += ["## More Information", ""]
+    if d.what_if:
+        lines += ["Revisit this decision if the workload changes:", ""]
+        lines += [f"* {w.summary}" for w in d.what_if]
+        lines.append("")
+    if d.fragile_on:
+        lines += [f"This outcome rests on a single answer ({', '.join(d.fragile_on)}): confirm it.", ""]
+    citations = sorted({c.render() for o in [chosen, *d.alternatives, *d.excluded] for v in o.verdicts
+                        for c in v.citations})
+    rules = sorted({v.rule_id for o in [chosen, *d.alternatives, *d.excluded] for v in o.verdicts})
+    if rules:
+        lines += [f"Rules: {', '.join(rules)}.", ""]
+    if citations:
+        lines += ["Sources:", "", *[f"* {c}" for c in citations], ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_adrs(advice: Advice) -> dict[str, str]:
+    """File name -> content for each decided decision, numbered in decision order."""
+    out: dict[str, str] = {}
+    decided = [d for d in advice.decisions if d.status == "recommended" and d.recommended]
+    for number, d in enumerate(decided, start=1):
+        out[adr_filename(number, d.title)] = render_adr(advice, d)
+    return out

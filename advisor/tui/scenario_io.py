@@ -1,0 +1,60 @@
+"""Scenario files as the batch CLI reads them: write them, and read them back (no textual here)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from advisor.answers import UNKNOWN, LoadedScenario, load_scenario
+from advisor.rulebase import RuleBase
+
+SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/scenario.schema.json"
+
+
+def scenario_text(rulebase: RuleBase, title: str, description: str, answers: dict[str, Any]) -> str:
+    """The file text: schema line, title, description, answers in questionnaire order."""
+    ordered = {qid: answers[qid] for qid in rulebase.questions if qid in answers}
+    data: dict[str, Any] = {"title": title}
+    if description:
+        data["description"] = description
+    data["answers"] = ordered
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return f"{SCHEMA_LINE}\n{body}"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file and rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def raw_answers(loaded: LoadedScenario) -> dict[str, Any]:
+    """The session form of loaded answers: typed values, plus 'unknown' for explicit unknowns."""
+    raw: dict[str, Any] = dict(loaded.answers.known)
+    raw.update({qid: UNKNOWN for qid in loaded.answers.unknown})
+    return raw
+
+
+def read_scenario(rulebase: RuleBase, path: Path) -> LoadedScenario:
+    """load_scenario, with missing or unreadable files reported the same located way."""
+    from advisor.diagnostics import Diagnostic, InvalidInput, display_path
+
+    if not path.is_file():
+        raise InvalidInput([Diagnostic.at_file(display_path(path), "not_found", "no such scenario file")])
+    try:
+        return load_scenario(rulebase, path)
+    except OSError as exc:
+        raise InvalidInput([Diagnostic.at_file(display_path(path), "unreadable", str(exc))]) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput([Diagnostic.at_file(display_path(path), "unreadable", f"not UTF-8 text: {exc}")]) from None

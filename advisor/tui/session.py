@@ -1,0 +1,103 @@
+"""The answers being edited in the TUI, and the advice they produce (no textual here).
+
+The session keeps every answer the person gave, including answers to questions that later
+became irrelevant (so switching back restores them), but only the answers to relevant
+questions are evaluated and saved: what the advice pane shows is what a saved file gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from advisor.answers import UNKNOWN, Answers, check_answer, scenario_id_for
+from advisor.diagnostics import InvalidInput
+from advisor.evaluation import Advisor
+from advisor.models.advice import Advice, ScenarioRef
+from advisor.models.questionnaire import Question
+
+DEFAULT_TITLE = "Untitled workload"
+_MAX_RELEVANCE_PASSES = 16
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One evaluation of the session: what the panes show."""
+
+    advice: Advice
+    relevant: list[Question]
+    answered: int
+    """Relevant questions with an answer (a value or 'unknown')."""
+
+
+@dataclass
+class Session:
+    advisor: Advisor
+    title: str = DEFAULT_TITLE
+    description: str = ""
+    source: Path | None = None
+    """The scenario file the answers were loaded from or last saved to."""
+    raw: dict[str, Any] = field(default_factory=dict)
+    """Question id -> typed value or 'unknown'; unanswered questions are absent."""
+    dirty: bool = False
+
+    def set_answer(self, qid: str, value: Any) -> bool:
+        """Record an answer (None clears it). Returns whether anything changed."""
+        if value is None:
+            if qid not in self.raw:
+                return False
+            del self.raw[qid]
+        else:
+            if self.raw.get(qid, None) == value and qid in self.raw:
+                return False
+            self.raw[qid] = value
+        self.dirty = True
+        return True
+
+    def replace(self, *, title: str, description: str, raw: dict[str, Any], source: Path | None,
+                dirty: bool) -> None:
+        self.title, self.description, self.source = title or DEFAULT_TITLE, description, source
+        self.raw = dict(raw)
+        self.dirty = dirty
+
+    # ---- evaluation ------------------------------------------------------------------------------
+    def effective(self) -> dict[str, Any]:
+        """The answers that count: those to questions still relevant given the answers that count.
+
+        A fixpoint, because dropping a hidden answer can hide further questions.
+        """
+        current = dict(self.raw)
+        for _ in range(_MAX_RELEVANCE_PASSES):
+            relevant = {q.id for q in self.advisor.relevant_questions(self._typed(current))}
+            kept = {q: v for q, v in self.raw.items() if q in relevant}
+            if kept == current:
+                break
+            current = kept
+        return current
+
+    def _typed(self, raw: dict[str, Any]) -> Answers:
+        try:
+            return self.advisor.check(raw)
+        except InvalidInput:
+            # Values come from the widgets and load_scenario, so this only happens if the rule base
+            # changed under a draft; drop what no longer checks instead of failing.
+            questions = self.advisor.rulebase.questions
+            ok = {q: v for q, v in raw.items()
+                  if q in questions and check_answer(questions[q], v)[1] is None}
+            return self.advisor.check(ok)
+
+    def scenario_ref(self) -> ScenarioRef:
+        scenario_id = scenario_id_for(self.source) if self.source else "tui-session"
+        return ScenarioRef(id=scenario_id, title=self.title, description=self.description,
+                           source=str(self.source) if self.source else "")
+
+    def evaluate(self) -> Evaluation:
+        counted = self.effective()
+        answers = self._typed(counted)
+        relevant = self.advisor.relevant_questions(answers)
+        advice = self.advisor.advise(answers, self.scenario_ref())
+        return Evaluation(advice, relevant, sum(1 for q in relevant if q.id in counted))
+
+    def is_unknown(self, qid: str) -> bool:
+        return self.raw.get(qid) == UNKNOWN

@@ -1,0 +1,194 @@
+"""What would change the advice: re-evaluate with perturbed answers and keep the smallest changes.
+
+Candidate values per question: for yes/no and choice questions every other value; for multi-choice
+questions each choice toggled; for numbers the thresholds the rules actually compare that question
+with (just below, at, just above) and, when the number feeds a calculator, the answer scaled by
+0.1, 0.5, 2 and 10. Single changes are tried first; pairs only for decisions no single change moves,
+and only among the answers that mattered to it. Every reported change was re-evaluated.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.answers import Answers
+from advisor.evaluation import Advisor
+from advisor.models.advice import Advice, AnswerChange, DecisionAdvice, WhatIf
+from advisor.models.conditions import iter_tests
+from advisor.models.questionnaire import Question
+from advisor.text import show_value
+
+MAX_PER_DECISION = 8
+MAX_PAIR_CANDIDATES = 16
+
+Outcome = tuple[str, str | None]
+Change = tuple[str, Any]  # (question id, new value or None for unknown)
+
+
+@dataclass(frozen=True)
+class _Domain:
+    thresholds: dict[str, list[float]]
+    feeds_calculator: frozenset[str]
+
+
+def _domain(advisor: Advisor) -> _Domain:
+    cached = getattr(advisor, "_whatif_domain", None)
+    if cached is not None:
+        return cached
+    rb = advisor.rulebase
+    cuts: dict[str, set[float]] = {}
+    conditions = [e.rule.when for e in rb.rules] + [d.applies_when for d in rb.decisions if d.applies_when]
+    for condition in conditions:
+        for test in iter_tests(condition):
+            values = test.operand if isinstance(test.operand, list) else [test.operand]
+            for v in values:
+                if isinstance(v, int | float) and not isinstance(v, bool):
+                    cuts.setdefault(test.fact, set()).add(float(v))
+    feeds = frozenset(name for c in rb.calculators.values() for name in c.formula.names)
+    domain = _Domain({k: sorted(v) for k, v in cuts.items()}, feeds)
+    advisor._whatif_domain = domain  # type: ignore[attr-defined]
+    return domain
+
+
+def _number(q: Question, value: float) -> int | float | None:
+    low, high = float(q.min or 0), float(q.max or 0)
+    if not low <= value <= high:
+        return None
+    if q.integer or float(value).is_integer():
+        return round(value)
+    return round(value, 6)
+
+
+def candidates(q: Question, current: Any, domain: _Domain) -> list[Any]:
+    """Values worth trying for one question (None = unknown), nearest first for numbers."""
+    if q.type == "boolean":
+        values: list[Any] = [v for v in (True, False) if v != current]
+    elif q.type == "single":
+        values = [c.id for c in q.choices if c.id != current]
+    elif q.type == "multi":
+        chosen = set(current or [])
+        ids = [c.id for c in q.choices]
+        values = [sorted(chosen ^ {c}, key=ids.index) for c in ids]
+    else:
+        raw: list[float] = []
+        for t in domain.thresholds.get(q.id, []):
+            step = 1.0 if (q.integer or t.is_integer()) else max(abs(t) * 0.001, 0.001)
+            raw += [t - step, t, t + step]
+        if q.id in domain.feeds_calculator and isinstance(current, int | float):
+            raw += [current * f for f in (0.1, 0.5, 2, 10)]
+        numbers = {n for n in (_number(q, r) for r in raw) if n is not None and n != current}
+        base = current if isinstance(current, int | float) else 0
+        values = sorted(numbers, key=lambda n: (abs(n - base), n))
+    if current is not None:
+        values.append(None)
+    return values
+
+
+def _apply(answers: Answers, changes: tuple[Change, ...]) -> Answers:
+    known = dict(answers.known)
+    unknown = set(answers.unknown)
+    for qid, value in changes:
+        if value is None or value == []:
+            known.pop(qid, None)
+            unknown.add(qid)
+        else:
+            known[qid] = value
+            unknown.discard(qid)
+    return Answers(dict(sorted(known.items())), frozenset(unknown))
+
+
+class WhatIfAnalysis:
+    def __init__(self, advisor: Advisor, answers: Answers) -> None:
+        self.advisor = advisor
+        self.answers = answers
+        self.domain = _domain(advisor)
+        self._cache: dict[tuple[tuple[str, Any], ...], dict[str, Outcome]] = {}
+        self.base = self.outcomes(())
+
+    def outcomes(self, changes: tuple[Change, ...]) -> dict[str, Outcome]:
+        ordered = tuple(sorted(changes, key=lambda c: c[0]))
+        key = tuple((q, tuple(v) if isinstance(v, list) else v) for q, v in ordered)  # lists are not hashable
+        if key not in self._cache:
+            self._cache[key] = self.advisor.outcomes(_apply(self.answers, ordered))
+        return self._cache[key]
+
+    def single_changes(self, questions: list[str]) -> list[Change]:
+        out: list[Change] = []
+        for qid in questions:
+            q = self.advisor.rulebase.questions[qid]
+            out += [(qid, v) for v in candidates(q, self.answers.known.get(qid), self.domain)]
+        return out
+
+
+def answers_of(advice: Advice) -> Answers:
+    """The answers an Advice was computed from (it records them all)."""
+    known = {a.question: a.value for a in advice.answers if a.value is not None}
+    return Answers(dict(sorted(known.items())), frozenset(advice.unknown))
+
+
+def explain(advisor: Advisor, advice: Advice) -> Advice:
+    return explain_what_if(advisor, advice, answers_of(advice))
+
+
+def explain_what_if(advisor: Advisor, advice: Advice, answers: Answers) -> Advice:
+    """The same advice with what_if and fragile_on filled in for every decision in play."""
+    analysis = WhatIfAnalysis(advisor, answers)
+    feeding = advisor._decision_questions
+    updated: list[DecisionAdvice] = []
+    for decision in advice.decisions:
+        if decision.status == "not_applicable":
+            updated.append(decision.model_copy(update={"what_if_checked": True}))
+            continue
+        base = analysis.base[decision.id]
+        questions = feeding[decision.id]
+        singles = analysis.single_changes(questions)
+        found: dict[tuple[str, Outcome], tuple[Change, ...]] = {}
+        fragile: list[str] = []
+        for change in singles:
+            outcome = analysis.outcomes((change,))[decision.id]
+            if outcome == base or outcome[0] == "not_applicable":  # "drop the topic" is no advice
+                continue
+            if change[1] is None:
+                fragile.append(change[0])
+                continue
+            found.setdefault((change[0], outcome), (change,))
+        if not found:
+            mattered = _mattered(decision, questions)
+            pool = [c for c in singles if c[0] in mattered and c[1] is not None][:MAX_PAIR_CANDIDATES]
+            for a, b in itertools.combinations(pool, 2):
+                if a[0] == b[0]:
+                    continue
+                outcome = analysis.outcomes((a, b))[decision.id]
+                if outcome != base and outcome[0] != "not_applicable":
+                    found.setdefault((f"{a[0]}+{b[0]}", outcome), (a, b))
+        what_ifs = [_what_if(advisor, answers, changes, outcome)
+                    for (_, outcome), changes in list(found.items())[:MAX_PER_DECISION]]
+        updated.append(decision.model_copy(update={"what_if": what_ifs, "what_if_checked": True,
+                                                   "fragile_on": sorted(set(fragile), key=questions.index)}))
+    return advice.model_copy(update={"decisions": updated})
+
+
+def _mattered(decision: DecisionAdvice, questions: list[str]) -> set[str]:
+    """Questions the decision's verdicts matched, then the ones it asks for."""
+    names = {b.fact for option in [decision.recommended, *decision.alternatives, *decision.excluded] if option
+             for v in option.verdicts for b in v.matched}
+    names |= {q.id for q in decision.ask}
+    return {q for q in questions if q in names} or set(questions)
+
+
+def _what_if(advisor: Advisor, answers: Answers, changes: tuple[Change, ...], outcome: Outcome) -> WhatIf:
+    rb = advisor.rulebase
+    status, option = outcome
+    decision_labels = {o.id: o.label for d in rb.decisions for o in d.options}
+    label = decision_labels.get(option, option) if option else ("undecided" if status == "undecided"
+                                                                else "not in play")
+    described = []
+    for qid, value in changes:
+        q = rb.questions[qid]
+        before = answers.known.get(qid)
+        text = f"{qid} were {show_value(value, q)} (now {show_value(before, q)})"
+        described.append(AnswerChange(question=qid, prompt=q.prompt, before=before, after=value, display=text))
+    summary = "if " + " and ".join(c.display for c in described) + f": {label}"
+    return WhatIf(changes=described, status=status, recommended=option, label=label, summary=summary)  # type: ignore[arg-type]
