@@ -12,6 +12,7 @@ the advice; afterwards any change to the rules shows up as a failing test with a
 from __future__ import annotations
 
 import fnmatch
+import re
 import types
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 _ADVISORS: dict[str, Any] = {}
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -82,7 +84,11 @@ class ScenarioFile(pytest.Module):
                 loaded = load_scenario(advisor.rulebase, path)
             except InvalidInput as exc:
                 pytest.fail(str(exc), pytrace=False)
-            assert render_json(advisor.evaluate(loaded)) == snapshot(extension_class=_json_extension())
+            expected = snapshot(extension_class=_json_extension())
+            if not expected == render_json(advisor.evaluate(loaded)):
+                # spell the diff out: assertion rewriting may not reach a plugin module
+                diff = (_ANSI.sub("", line) for line in expected.get_assert_diff())  # syrupy colours each character
+                pytest.fail("advice changed:\n" + "\n".join(diff), pytrace=False)
 
         test_advice.__module__ = module.__name__
         module.test_advice = test_advice  # type: ignore[attr-defined]

@@ -148,10 +148,12 @@ def explain_what_if(advisor: Advisor, advice: Advice, answers: Answers) -> Advic
         fragile: list[str] = []
         for change in singles:
             outcome = analysis.outcomes((change,))[decision.id]
-            if outcome == base or outcome[0] == "not_applicable":  # "drop the topic" is no advice
+            if outcome == base:
                 continue
             if change[1] is None:
                 fragile.append(change[0])
+                continue
+            if outcome[0] == "not_applicable":  # "drop the topic" is no advice
                 continue
             found.setdefault((change[0], outcome), (change,))
         if not found:

@@ -115,7 +115,8 @@ class ReasoningBuilder:
                     + (f"  ← {formula}" if formula else ""), ref=b.fact)
         inputs = ", ".join(f"{k} = {show_value(v)}" for k, v in (fact.inputs if fact else {}).items())
         reasoning = entry.calculator.reasoning if entry else ""
-        step.detail = f"{b.fact} = {formula}\nwith {inputs or 'no inputs'}\n= {show_value(b.value)} {unit}\n\n{reasoning}"
+        step.detail = (f"{b.fact} = {formula}\nwith {inputs or 'no inputs'}\n"
+                       f"= {show_value(b.value)} {unit}\n\n{reasoning}")
         if fact and depth < _MAX_DEPTH:
             for name, value in fact.inputs.items():
                 kind = self.rb.fact_kind(name)

@@ -43,6 +43,15 @@ def parse_number(question: Question, text: str) -> tuple[Any, str | None]:
     return (None, problem) if problem else (typed, None)
 
 
+def _number_text(value: float) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same type (True == 1 in Python, but not as answers)."""
+    return type(a) is type(b) and a == b
+
+
 class NumberAnswer(Validator):
     def __init__(self, question: Question) -> None:
         super().__init__()
@@ -60,6 +69,9 @@ class QuestionCard(Vertical):
         super().__init__(id=f"q-{question.id}", classes="question-card")
         self.question = question
         self.cursor_blink = cursor_blink
+        self.value: Any = None
+        """The answer as the card last reported or was given it; widget events that repeat it are ignored."""
+        self._last_multi: list[str] = []
 
     # ---- compose ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -101,6 +113,9 @@ class QuestionCard(Vertical):
 
     # ---- reading the widgets ---------------------------------------------------------------------
     def _post(self, value: Any) -> None:
+        if _same(value, self.value):
+            return
+        self.value = value
         self._show_status(value)
         self.post_message(AnswerChanged(self.question.id, value))
 
@@ -127,8 +142,8 @@ class QuestionCard(Vertical):
         selected = list(widget.selected)
         # 'Unknown' stands alone: picking it clears the choices, picking a choice clears it.
         if UNKNOWN in selected and len(selected) > 1:
-            last_was_unknown = getattr(self, "_last_multi", []) and UNKNOWN not in self._last_multi
-            keep = [UNKNOWN] if last_was_unknown else [s for s in selected if s != UNKNOWN]
+            just_picked_unknown = UNKNOWN not in self._last_multi
+            keep = [UNKNOWN] if just_picked_unknown else [s for s in selected if s != UNKNOWN]
             with widget.prevent(SelectionList.SelectedChanged):
                 widget.deselect_all()
                 for item in keep:
@@ -168,6 +183,7 @@ class QuestionCard(Vertical):
     # ---- writing the widgets (loading a scenario); never posts AnswerChanged ------------------
     def set_value(self, value: Any) -> None:
         q = self.question
+        self.value = value
         self._show_status(value)
         self._show_error("")
         if q.type in ("boolean", "single") and self.query(RadioSet):
@@ -200,12 +216,14 @@ class QuestionCard(Vertical):
         else:
             field = self.query_one(Input)
             with field.prevent(Input.Changed):
-                field.value = "" if value in (None, UNKNOWN) else f"{value:g}" if isinstance(value, float) else str(value)
+                field.value = "" if value in (None, UNKNOWN) else _number_text(value)
             self._set_unknown_box(value == UNKNOWN)
 
     def clear(self) -> None:
+        had_value = self.value is not None
         self.set_value(None)
-        self.post_message(AnswerChanged(self.question.id, None))
+        if had_value:
+            self.post_message(AnswerChanged(self.question.id, None))
 
     def _set_unknown_box(self, on_: bool) -> None:
         box = self.query_one(Checkbox)

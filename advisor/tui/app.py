@@ -1,0 +1,257 @@
+"""AdvisorApp: wires the session, the screens, files and the autosaved draft together."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from advisor.answers import LoadedScenario
+from advisor.diagnostics import InvalidInput, display_path
+from advisor.evaluation import Advisor
+from advisor.notes import Notes
+from advisor.tui.bindings import APP_BINDINGS
+from advisor.tui.commands import QuestionsAndDecisions
+from advisor.tui.draft import DraftStore
+from advisor.tui.scenario_io import raw_answers, read_scenario, scenario_text, write_atomic
+from advisor.tui.screens.main import MainScreen
+from advisor.tui.session import DEFAULT_TITLE, Session
+
+AUTOSAVE_DELAY = 1.0
+"""Seconds of quiet before the draft is written: often enough to lose little, rarely enough to be free."""
+DARK, LIGHT = "textual-dark", "textual-light"
+
+
+def slug(title: str) -> str:
+    text = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
+    return text or "scenario"
+
+
+class AdvisorApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "Advisor"
+    BINDINGS = APP_BINDINGS  # type: ignore[assignment]
+    COMMANDS = App.COMMANDS | {QuestionsAndDecisions}
+
+    def __init__(self, advisor: Advisor, scenario: Path | None = None, notes_dir: Path | None = None, *,
+                 state_dir: Path | None = None, cursor_blink: bool = True, offer_draft: bool = True) -> None:
+        super().__init__()
+        self.advisor = advisor
+        self.session = Session(advisor)
+        self.scenario_path = scenario
+        self.notes_dir = Notes.locate(notes_dir)
+        self.drafts = DraftStore(state_dir)
+        self.cursor_blink = cursor_blink
+        self.offer_draft = offer_draft
+        self._autosave_timer: Any = None
+        self._start_problem: InvalidInput | None = None
+        self.theme = DARK
+        if scenario is not None:
+            # Before the first paint, so the questionnaire appears already filled in.
+            try:
+                self._adopt(read_scenario(advisor.rulebase, scenario), scenario)
+            except InvalidInput as exc:
+                self._start_problem = exc
+
+    # ---- start -----------------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        # The main screen is the default one, so the first paint already shows the questionnaire.
+        return MainScreen(self.session, cursor_blink=self.cursor_blink)
+
+    @property
+    def main(self) -> MainScreen:
+        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    def on_mount(self) -> None:
+        if self._start_problem is not None and self.scenario_path is not None:
+            self.show_problems(f"Could not open {display_path(self.scenario_path)}", self._start_problem)
+        elif self.scenario_path is not None:
+            self.notify(f"Opened {display_path(self.scenario_path)}.")
+        if self.offer_draft:
+            self.call_after_refresh(self._offer_draft)
+
+    def _offer_draft(self) -> None:
+        info = self.drafts.info()
+        if info is None:
+            return
+        from advisor.tui.screens.dialogs import ConfirmDialog
+
+        when = datetime.fromtimestamp(info.saved_at).strftime("%Y-%m-%d %H:%M")
+        what = f"editing {display_path(info.source)}" if info.source else "a new scenario"
+        message = (f"Answers from {when} ({what}) were not saved.\n"
+                   "Restore them, or discard the draft?")
+
+        def decided(answer: str | None) -> None:
+            if answer == "restore":
+                self.restore_draft(info.source)
+            elif answer == "discard":
+                self.drafts.clear()
+
+        self.push_screen(ConfirmDialog("Unsaved draft", message,
+                                       [("Restore", "restore", "primary"), ("Discard", "discard", "error"),
+                                        ("Not now", "cancel", "default")]), decided)
+
+    def restore_draft(self, source: Path | None) -> None:
+        try:
+            loaded = read_scenario(self.advisor.rulebase, self.drafts.path)
+        except InvalidInput as exc:
+            self.show_problems("The draft no longer fits the rules", exc)
+            return
+        self.session.replace(title=loaded.scenario.title, description=loaded.scenario.description,
+                             raw=raw_answers(loaded), source=source, dirty=True)
+        self.main.reload()
+        self.notify("Draft restored.")
+
+    # ---- files -----------------------------------------------------------------------------------
+    def _adopt(self, loaded: LoadedScenario, path: Path) -> None:
+        self.session.replace(title=loaded.scenario.title, description=loaded.scenario.description,
+                             raw=raw_answers(loaded), source=path, dirty=False)
+
+    def load_path(self, path: Path) -> None:
+        """Replace the answers with a scenario file's; raises InvalidInput with located messages."""
+        self._adopt(read_scenario(self.advisor.rulebase, path), path)
+        self._cancel_autosave()
+        self.main.reload()
+        self.notify(f"Opened {display_path(path)}.")
+
+    def show_problems(self, title: str, exc: InvalidInput) -> None:
+        from advisor.tui.screens.dialogs import ConfirmDialog, problem_text
+
+        self.push_screen(ConfirmDialog(title, problem_text(exc), [("OK", "ok", "primary")]))
+
+    def save_to(self, path: Path, title: str, description: str) -> None:
+        text = scenario_text(self.advisor.rulebase, title, description, self.session.effective())
+        write_atomic(path, text)
+        self.session.title, self.session.description = title, description
+        self.session.source, self.session.dirty = path, False
+        self._cancel_autosave()
+        self.drafts.clear()
+        self.main.update_titles()
+        self.notify(f"Saved {display_path(path)}. Run it with: advisor evaluate {display_path(path)}")
+
+    def export_to(self, path: Path) -> None:
+        from advisor.render.markdown import render_markdown
+
+        main = self.main
+        main.refresh_advice()
+        assert main.evaluation is not None
+        write_atomic(path, render_markdown(main.evaluation.advice))
+        self.notify(f"Exported {display_path(path)}.")
+
+    def _default_scenario_path(self) -> str:
+        if self.session.source:
+            return display_path(self.session.source)
+        folder = Path("scenarios")
+        name = f"{slug(self.session.title)}.scenario.yaml"
+        return str(folder / name) if folder.is_dir() else name
+
+    def action_save(self) -> None:
+        from advisor.tui.screens.dialogs import SaveDialog
+
+        title = "" if self.session.title == DEFAULT_TITLE else self.session.title
+        self.push_screen(SaveDialog(self._default_scenario_path(), title, self.session.description, self.save_to,
+                                    own=self.session.source, blink=self.cursor_blink))
+
+    def action_open(self) -> None:
+        from advisor.tui.screens.dialogs import ConfirmDialog, OpenDialog
+
+        def open_dialog(answer: str | None = "open") -> None:
+            if answer == "open":
+                root = Path("scenarios") if Path("scenarios").is_dir() else Path(".")
+                self.push_screen(OpenDialog("", self.load_path, root, blink=self.cursor_blink))
+
+        if self.session.dirty:
+            self.push_screen(ConfirmDialog("Replace unsaved answers?",
+                                           "Opening a file replaces the answers you have not saved.\n"
+                                           "(They stay in the draft until your next change.)",
+                                           [("Open anyway", "open", "warning"), ("Cancel", "cancel", "default")]),
+                             open_dialog)
+        else:
+            open_dialog()
+
+    def action_export(self) -> None:
+        from advisor.tui.screens.dialogs import ExportDialog
+
+        base = self.session.source.name if self.session.source else f"{slug(self.session.title)}.yaml"
+        name = re.sub(r"(\.scenario)?\.ya?ml$", "", base) + ".advice.md"
+        self.push_screen(ExportDialog(name, self.export_to, blink=self.cursor_blink))
+
+    # ---- draft -----------------------------------------------------------------------------------
+    def answers_changed(self) -> None:
+        """Debounced autosave: one write after a burst of answers."""
+        self._cancel_autosave()
+        self._autosave_timer = self.set_timer(AUTOSAVE_DELAY, self.write_draft)
+        self.main.update_titles()
+
+    def _cancel_autosave(self) -> None:
+        if self._autosave_timer is not None:
+            self._autosave_timer.stop()
+            self._autosave_timer = None
+
+    def write_draft(self) -> None:
+        self._autosave_timer = None
+        if not self.session.dirty:
+            return
+        text = scenario_text(self.advisor.rulebase, self.session.title, self.session.description, self.session.raw)
+        try:
+            self.drafts.save(text, self.session.source)
+        except OSError as exc:
+            self.notify(f"Could not autosave the draft: {exc}", severity="warning")
+
+    # ---- quit, help, theme -----------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        if not self.session.dirty:
+            self.exit(0)
+            return
+        from advisor.tui.screens.dialogs import ConfirmDialog
+
+        self.write_draft()
+
+        def decided(answer: str | None) -> None:
+            if answer == "save":
+                self.action_save()
+            elif answer == "quit":
+                self.exit(0)
+
+        self.push_screen(ConfirmDialog("Quit with unsaved answers?",
+                                       "Your answers are kept as a draft and offered the next time you start.",
+                                       [("Save…", "save", "primary"), ("Quit", "quit", "warning"),
+                                        ("Cancel", "cancel", "default")]), decided)
+
+    def action_help(self) -> None:
+        from advisor.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.current_theme.dark else DARK
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield SystemCommand("Open scenario…", "Load answers from a scenario file (Ctrl+O)", self.action_open)
+        yield SystemCommand("Save scenario…", "Save the answers as a scenario file (Ctrl+S)", self.action_save)
+        yield SystemCommand("Export Markdown report…", "Write the advice as Markdown (Ctrl+R)", self.action_export)
+        yield SystemCommand("Next unanswered question", "Focus the next relevant question without an answer",
+                            lambda: self.main.action_next_unanswered())
+        yield SystemCommand("Why? (reasoning)", "Show the reasoning of the highlighted decision",
+                            lambda: self.main.action_reasoning())
+        yield SystemCommand("Toggle light/dark", "Switch between the light and dark theme (Ctrl+T)",
+                            self.action_toggle_theme)
+        yield SystemCommand("Help", "Keys and how the advisor works (F1)", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    def on_unmount(self) -> None:
+        # Last chance on a normal exit or a crash inside the app: keep what was typed.
+        if self.session.dirty:
+            self.write_draft()
+
+
+def run_app(advisor: Advisor, scenario: Path | None = None, notes_dir: Path | None = None) -> int:
+    app = AdvisorApp(advisor, scenario=scenario, notes_dir=notes_dir)
+    result = app.run()
+    return result if isinstance(result, int) else (app.return_code or 0)

@@ -1,0 +1,228 @@
+"""Modal dialogs: confirm, open, save, export. Every dialog keeps what was typed when something fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DirectoryTree, Input, Label, Static
+
+from advisor.diagnostics import InvalidInput, display_path
+from advisor.tui.bindings import DIALOG_BINDINGS
+
+Writer = Callable[[Path], None]
+"""Writes or reads the file; raises OSError or InvalidInput, which the dialog shows inline."""
+
+
+def problem_text(exc: BaseException) -> str:
+    if isinstance(exc, InvalidInput):
+        return "\n".join(d.render() for d in sorted(exc.diagnostics))
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+class ConfirmDialog(ModalScreen[str]):
+    """A question with a row of buttons; dismisses with the id of the button pressed ('cancel' on Esc)."""
+
+    BINDINGS = DIALOG_BINDINGS  # type: ignore[assignment]
+
+    def __init__(self, title: str, message: str, buttons: Iterable[tuple[str, str, str]]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text, self.message = title, message
+        self.buttons = list(buttons)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.message, classes="dialog-message", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                for label, result, variant in self.buttons:
+                    yield Button(label, id=f"btn-{result}", variant=variant)  # type: ignore[arg-type]
+
+    def on_mount(self) -> None:
+        self.query(Button).first().focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss((event.button.id or "btn-cancel").removeprefix("btn-"))
+
+    def action_cancel(self) -> None:
+        self.dismiss("cancel")
+
+
+class PathDialog(ModalScreen[Path | None]):
+    """A path to act on, with inline errors; subclasses add fields and decide what 'go' does."""
+
+    BINDINGS = DIALOG_BINDINGS  # type: ignore[assignment]
+    TITLE_TEXT = ""
+    ACTION_LABEL = "OK"
+
+    def __init__(self, initial: str, writer: Writer, *, blink: bool = True) -> None:
+        super().__init__(classes="dialog-screen")
+        self.initial, self.writer, self.blink = initial, writer, blink
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.TITLE_TEXT, classes="dialog-title")
+            yield from self.extra_fields()
+            yield Label("File", classes="field-label")
+            yield Input(self.initial, id="path", classes="dialog-input")
+            yield Static("", id="dialog-error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.ACTION_LABEL, id="btn-go", variant="primary")
+                yield Button("Cancel", id="btn-cancel")
+
+    def extra_fields(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = self.blink
+        self.query_one("#path", Input).focus()
+
+    def show_error(self, text: str) -> None:
+        error = self.query_one("#dialog-error", Static)
+        error.update(text)
+        error.display = bool(text)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.go()
+
+    @on(Button.Pressed, "#btn-go")
+    def _go(self) -> None:
+        self.go()
+
+    @on(Button.Pressed, "#btn-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def target(self) -> Path | None:
+        text = self.query_one("#path", Input).value.strip()
+        if not text:
+            self.show_error("Type a file name.")
+            return None
+        path = Path(text).expanduser()
+        if path.is_dir():
+            self.show_error(f"{display_path(path)} is a folder; type a file name.")
+            return None
+        return path
+
+    def go(self) -> None:
+        path = self.target()
+        if path is not None:
+            self.run(path)
+
+    def run(self, path: Path) -> None:
+        try:
+            self.writer(path)
+        except (OSError, InvalidInput, ValueError) as exc:
+            self.show_error(problem_text(exc))
+            return
+        self.dismiss(path)
+
+
+class WriteDialog(PathDialog):
+    """Writes a file; an existing file other than `own` needs a confirmation first."""
+
+    SUFFIX = ".yaml"
+
+    def __init__(self, initial: str, writer: Writer, *, own: Path | None = None, blink: bool = True) -> None:
+        super().__init__(initial, writer, blink=blink)
+        self.own = own.resolve() if own else None
+
+    def target(self) -> Path | None:
+        path = super().target()
+        if path is not None and not path.name.endswith(self.accepted_suffixes()):
+            path = path.with_name(path.name + self.SUFFIX)
+        return path
+
+    def accepted_suffixes(self) -> tuple[str, ...]:
+        return (self.SUFFIX,)
+
+    def go(self) -> None:
+        path = self.target()
+        if path is None:
+            return
+        if path.exists() and path.resolve() != self.own:
+            def decided(answer: str | None) -> None:
+                if answer == "overwrite":
+                    self.run(path)
+
+            self.app.push_screen(ConfirmDialog("Replace file?", f"{display_path(path)} already exists.",
+                                               [("Replace", "overwrite", "warning"), ("Cancel", "cancel", "default")]),
+                                 decided)
+            return
+        self.run(path)
+
+
+class SaveDialog(WriteDialog):
+    TITLE_TEXT = "Save answers as a scenario file"
+    ACTION_LABEL = "Save"
+    SUFFIX = ".scenario.yaml"
+
+    def __init__(self, initial: str, title: str, description: str,
+                 writer: Callable[[Path, str, str], None], *, own: Path | None = None, blink: bool = True) -> None:
+        super().__init__(initial, lambda path: writer(path, self.scenario_title(), self.description()),
+                         own=own, blink=blink)
+        self.initial_title, self.initial_description = title, description
+
+    def accepted_suffixes(self) -> tuple[str, ...]:
+        return (".yaml", ".yml")
+
+    def extra_fields(self) -> ComposeResult:
+        yield Label("Title", classes="field-label")
+        yield Input(self.initial_title, id="scenario-title", classes="dialog-input")
+        yield Label("Description", classes="field-label")
+        yield Input(self.initial_description, id="scenario-description", classes="dialog-input",
+                    placeholder="The workload in a sentence or two (optional)")
+
+    def scenario_title(self) -> str:
+        return self.query_one("#scenario-title", Input).value.strip()
+
+    def description(self) -> str:
+        return self.query_one("#scenario-description", Input).value.strip()
+
+    def go(self) -> None:
+        if not self.scenario_title():
+            self.show_error("Give the scenario a title.")
+            self.query_one("#scenario-title", Input).focus()
+            return
+        super().go()
+
+
+class ExportDialog(WriteDialog):
+    TITLE_TEXT = "Export the advice as a Markdown report"
+    ACTION_LABEL = "Export"
+    SUFFIX = ".md"
+
+
+class OpenDialog(PathDialog):
+    TITLE_TEXT = "Open a scenario file"
+    ACTION_LABEL = "Open"
+
+    def __init__(self, initial: str, reader: Writer, root: Path, *, blink: bool = True) -> None:
+        super().__init__(initial, reader, blink=blink)
+        self.root = root
+
+    def extra_fields(self) -> ComposeResult:
+        yield ScenarioTree(self.root, id="scenario-tree")
+
+    @on(DirectoryTree.FileSelected)
+    def _picked(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        self.query_one("#path", Input).value = display_path(event.path)
+        self.go()
+
+
+class ScenarioTree(DirectoryTree):
+    """Folders and YAML files only; hidden folders and caches left out."""
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [p for p in paths if not p.name.startswith((".", "__"))
+                and (p.is_dir() or p.suffix in (".yaml", ".yml"))]

@@ -1,0 +1,163 @@
+"""The advice pane: one line per decision, and the highlighted decision in detail."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from advisor.models.advice import Advice, DecisionAdvice
+from advisor.tui.bindings import ADVICE_BINDINGS
+from advisor.tui.messages import JumpToQuestion, ShowReasoning
+
+_ICON = {"recommended": "●", "undecided": "?", "not_applicable": "·"}
+_STATUS_STYLE = {"recommended": "bold green", "undecided": "bold yellow", "not_applicable": "dim"}
+
+
+def decision_line(d: DecisionAdvice) -> Text:
+    text = Text()
+    text.append(f"{_ICON[d.status]} ", style=_STATUS_STYLE[d.status])
+    text.append(d.title, style="bold" if d.status != "not_applicable" else "dim")
+    if d.status == "recommended" and d.recommended is not None:
+        text.append("\n  → ")
+        text.append(d.recommended.label, style="bold")
+        text.append(f"  {d.strength}", style="italic dim")
+    elif d.status == "undecided":
+        count = len(d.ask)
+        text.append(f"\n  undecided · {count} question{'s' * (count != 1)} would decide it", style="yellow")
+    return text
+
+
+def decision_detail(d: DecisionAdvice) -> Text:
+    text = Text()
+    text.append(d.title + "\n", style="bold")
+    text.append(d.question + "\n\n", style="italic")
+    text.append(d.summary + "\n")
+    if d.status == "not_applicable":
+        return text
+    if d.recommended is not None:
+        text.append("\nRecommended: ", style="bold")
+        text.append(d.recommended.label, style="bold green")
+        text.append(f" ({d.strength}, score {d.recommended.score:g})\n")
+        rules = ", ".join(v.rule_id for v in d.recommended.verdicts)
+        if rules:
+            text.append(f"  by {rules}\n", style="dim")
+    if d.assumption:
+        text.append(f"Assumes: {d.assumption}\n", style="italic")
+    for conflict in d.conflicts:
+        text.append(f"Conflict: {conflict}\n", style="red")
+    if d.alternatives:
+        text.append("\nRunners-up\n", style="bold")
+        for alt in d.alternatives:
+            text.append(f"  {alt.label} (score {alt.score:g})\n")
+    if d.excluded:
+        text.append("\nExcluded\n", style="bold")
+        for ex in d.excluded:
+            by = ", ".join(v.rule_id for v in ex.verdicts if v.kind == "exclude")
+            text.append(f"  {ex.label}", style="strike dim")
+            text.append(f"  by {by}\n" if by else "\n", style="dim")
+    if d.ask:
+        text.append("\nWould decide it\n" if d.status == "undecided" else "\nWould firm it up\n", style="bold")
+        for q in d.ask:
+            text.append(f"  • {q.prompt}\n")
+        text.append("Enter or j: jump to the first one · r: why?\n", style="dim")
+    else:
+        text.append("\nEnter or r: why? (reasoning with citations)\n", style="dim")
+    return text
+
+
+class DecisionList(OptionList):
+    BINDINGS = ADVICE_BINDINGS  # type: ignore[assignment]
+
+    def action_reasoning(self) -> None:
+        option = self.highlighted_option
+        if option is not None and option.id:
+            self.post_message(ShowReasoning(option.id))
+
+    def action_jump(self) -> None:
+        pane = self.parent
+        while pane is not None and not isinstance(pane, AdvicePane):
+            pane = pane.parent
+        if isinstance(pane, AdvicePane) and self.highlighted_option is not None:
+            pane.jump_or_explain(self.highlighted_option.id or "", explain=False)
+
+
+class AdvicePane(Vertical):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.advice: Advice | None = None
+        self.relevant: set[str] = set()
+        self.border_title = "Advice"
+
+    def compose(self) -> ComposeResult:
+        yield DecisionList(id="decisions")
+        with VerticalScroll(id="decision-detail-scroll", can_focus=False):
+            yield Static("", id="decision-detail")
+
+    @property
+    def decisions(self) -> DecisionList:
+        return self.query_one(DecisionList)
+
+    def show(self, advice: Advice, relevant: set[str]) -> None:
+        self.advice, self.relevant = advice, relevant
+        listing = self.decisions
+        # In play first, so what matters is at the top; "not in play" ones stay visible but last.
+        ordered = [d for d in advice.decisions if d.status != "not_applicable"]
+        ordered += [d for d in advice.decisions if d.status == "not_applicable"]
+        ids = [d.id for d in ordered]
+        current = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+        if ids == current:
+            for i, d in enumerate(ordered):
+                listing.replace_option_prompt_at_index(i, decision_line(d))
+        else:
+            keep = listing.highlighted_option.id if listing.highlighted_option else None
+            listing.clear_options()
+            listing.add_options([Option(decision_line(d), id=d.id) for d in ordered])
+            if ids:
+                listing.highlighted = ids.index(keep) if keep in ids else 0
+        in_play = sum(1 for d in advice.decisions if d.status != "not_applicable")
+        decided = sum(1 for d in advice.decisions if d.status == "recommended")
+        self.border_subtitle = f"{decided} recommended · {in_play - decided} undecided"
+        self._show_detail()
+
+    def decision(self, decision_id: str | None) -> DecisionAdvice | None:
+        if self.advice is None or decision_id is None:
+            return None
+        return next((d for d in self.advice.decisions if d.id == decision_id), None)
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        option = self.decisions.highlighted_option
+        d = self.decision(option.id if option else None)
+        detail = self.query_one("#decision-detail", Static)
+        if d is None:
+            empty = "No decisions in this rule base yet." if self.advice and not self.advice.decisions else ""
+            detail.update(empty)
+        else:
+            detail.update(decision_detail(d))
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.jump_or_explain(event.option.id or "", explain=True)
+
+    def jump_or_explain(self, decision_id: str, *, explain: bool) -> None:
+        """Undecided: jump to the first question that would decide it; otherwise explain."""
+        d = self.decision(decision_id)
+        if d is None:
+            return
+        target = next((q.id for q in d.ask if q.id in self.relevant), None)
+        if target and (d.status == "undecided" or not explain):
+            self.post_message(JumpToQuestion(target))
+        elif explain:
+            self.post_message(ShowReasoning(decision_id))
+        elif d.ask:
+            self.notify("The questions that would decide it are not shown yet; answer the ones above first.")
+        else:
+            self.notify("Nothing left to answer for this decision.")

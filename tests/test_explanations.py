@@ -1,0 +1,166 @@
+"""Why-not, what-if (every reported change re-evaluated), decision records and baseline diffs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from syrupy.assertion import SnapshotAssertion
+
+from advisor.answers import Answers, load_scenario
+from advisor.cli import main
+from advisor.discovery import find_scenarios
+from advisor.evaluation import Advisor
+from advisor.exit_codes import ExitCode
+from advisor.models.advice import Advice, ScenarioRef
+from advisor.render.adr import render_adrs
+from advisor.whatif import answers_of, explain, explain_what_if
+from tests.conftest import SCENARIOS
+from tests.test_advice_snapshots import MarkdownText
+
+FIXTURE = Path(__file__).parent / "fixtures" / "rules_core"
+SCENARIO_FILES, _ = find_scenarios([str(SCENARIOS)])
+
+
+@pytest.fixture(scope="module")
+def core() -> Advisor:
+    return Advisor.from_folder(FIXTURE, "reference")
+
+
+def apply(answers: Answers, changes: list) -> Answers:  # type: ignore[type-arg]
+    known = dict(answers.known)
+    for change in changes:
+        if change.after is None:
+            known.pop(change.question, None)
+        else:
+            known[change.question] = change.after
+    return Answers(known, answers.unknown)
+
+
+def assert_what_ifs_hold(adv: Advisor, advice: Advice, answers: Answers) -> int:
+    checked = 0
+    for d in advice.decisions:
+        for w in d.what_if:
+            again = adv.advise(apply(answers, w.changes), ScenarioRef(id="x", title="x"))
+            new = next(x for x in again.decisions if x.id == d.id)
+            assert (new.status, new.recommended.option if new.recommended else None) == (w.status, w.recommended), \
+                f"{advice.scenario.id}/{d.id}: {w.summary}"
+            assert (new.status, w.recommended) != (d.status, d.recommended.option if d.recommended else None)
+            checked += 1
+    return checked
+
+
+def test_a_numeric_what_if_lands_on_the_threshold_the_rule_uses(core: Advisor) -> None:
+    answers = core.check({"size_kb": 5000})
+    advice = explain_what_if(core, core.advise(answers, ScenarioRef(id="x", title="x")), answers)
+    stream = next(d for d in advice.decisions if d.id == "stream")
+    assert [w.summary for w in stream.what_if] == ["if size_kb were 1,024 KB (now 5,000 KB): Kinesis Data Streams"]
+    assert stream.fragile_on == ["size_kb"]
+    assert assert_what_ifs_hold(core, advice, answers) == 1
+
+
+def test_why_not_names_the_excluding_rule_and_the_score_gap(core: Advisor) -> None:
+    advice = core.advise(core.check({"size_kb": 10, "replay": True, "sources": ["db"]}), ScenarioRef(id="x", title="x"))
+    stream = next(d for d in advice.decisions if d.id == "stream")
+    why = {w.option: w.reason for w in stream.why_not}
+    assert why["sqs"] == "scored -2 against 3 for Kinesis Data Streams; weighed down by STRM-002"
+    assert why["msk"] == "scored 0 against 3 for Kinesis Data Streams"
+    oversized = core.advise(core.check({"size_kb": 5000}), ScenarioRef(id="x", title="x"))
+    assert next(d for d in oversized.decisions if d.id == "stream").why_not[0].reason == "ruled out by STRM-001"
+
+
+def test_a_decision_no_change_can_move_says_so(core: Advisor) -> None:
+    answers = core.check({"size_kb": 10, "ordering": "strict", "topics": ["stream"]})
+    advice = explain_what_if(core, core.advise(answers, ScenarioRef(id="x", title="x")), answers)
+    stream = next(d for d in advice.decisions if d.id == "stream")
+    assert stream.what_if_checked
+    assert_what_ifs_hold(core, advice, answers)
+
+
+def test_answers_round_trip_through_the_advice(core: Advisor) -> None:
+    answers = core.check({"size_kb": 10, "sources": ["iot", "web"], "replay": "unknown"})
+    advice = core.advise(answers, ScenarioRef(id="x", title="x"))
+    assert answers_of(advice) == answers
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=[p.name.split(".")[0] for p in SCENARIO_FILES])
+def test_every_shipped_what_if_is_true_when_re_evaluated(reference_advisor: Advisor, path: Path) -> None:
+    loaded = load_scenario(reference_advisor.rulebase, path)
+    advice = explain(reference_advisor, reference_advisor.evaluate(loaded))
+    assert_what_ifs_hold(reference_advisor, advice, loaded.answers)
+    for d in advice.decisions:
+        assert d.what_if_checked
+
+
+def test_adr_records_are_madr_shaped(core: Advisor, snapshot: SnapshotAssertion) -> None:
+    answers = core.check({"size_kb": 5000, "replay": True, "duration_s": 1200})
+    advice = explain_what_if(core, core.advise(answers, ScenarioRef(id="big", title="Big messages")), answers)
+    records = render_adrs(advice)
+    assert list(records) == ["0001-stream-service.md", "0002-workflow-type.md"]
+    for name, text in records.items():
+        for heading in ("## Context and Problem Statement", "## Decision Drivers", "## Considered Options",
+                        "## Decision Outcome", "### Consequences", "## More Information"):
+            assert heading in text, (name, heading)
+        assert text == snapshot(name=name, extension_class=MarkdownText)
+
+
+def test_adr_command_writes_files_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    scenario = tmp_path / "big.yaml"
+    scenario.write_text("title: Big\nanswers:\n  size_kb: 5000\n", encoding="utf-8")
+    out = tmp_path / "adr"
+    runner = CliRunner()
+    first = runner.invoke(main, ["adr", str(scenario), "--rules", str(FIXTURE), "--out", str(out)])
+    assert first.exit_code == ExitCode.OK, first.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["0001-stream-service.md"]
+    again = runner.invoke(main, ["adr", str(scenario), "--rules", str(FIXTURE), "--out", str(out)])
+    assert again.exit_code == ExitCode.INVALID_INPUT and "pass --force" in again.stderr
+
+
+def test_baseline_exits_1_and_names_the_changed_decision(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.scenario.yaml"
+    scenario.write_text("title: S\nanswers:\n  size_kb: 5000\n", encoding="utf-8")
+    base = tmp_path / "base"
+    runner = CliRunner()
+    saved = runner.invoke(main, ["evaluate", str(scenario), "--rules", str(FIXTURE), "-f", "json", "-o", str(base)])
+    assert saved.exit_code == 0, saved.stderr
+    same = runner.invoke(main, ["evaluate", str(scenario), "--rules", str(FIXTURE), "--baseline", str(base)])
+    assert same.exit_code == ExitCode.OK, same.stdout
+    assert "0 of 1 scenario(s) changed" in same.stdout
+    scenario.write_text("title: S\nanswers:\n  size_kb: 10\n", encoding="utf-8")
+    changed = runner.invoke(main, ["evaluate", str(scenario), "--rules", str(FIXTURE), "--baseline", str(base)])
+    assert changed.exit_code == ExitCode.FINDINGS
+    assert "s / stream:" in changed.stdout
+    assert "outcome: MSK -> Kinesis Data Streams" in changed.stdout
+    assert "excluded: -fifo, -kds, -sqs" in changed.stdout
+
+
+def test_a_broken_baseline_file_is_invalid_input(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("title: S\nanswers: {size_kb: 1}\n", encoding="utf-8")
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "s.json").write_text("{not json", encoding="utf-8")
+    result = CliRunner().invoke(main, ["evaluate", str(scenario), "--rules", str(FIXTURE), "--baseline", str(base)])
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert "not a saved advice JSON file" in result.stderr
+
+
+def test_explain_prints_trace_why_not_and_what_if(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("title: S\nanswers:\n  size_kb: 5000\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["explain", str(scenario), "--rules", str(FIXTURE), "--color", "never",
+                                       "--decision", "stream"])
+    assert result.exit_code == ExitCode.OK, result.stderr
+    for text in ("Why MSK", "Why not", "ruled out by STRM-001", "What if", "size_kb were 1,024 KB"):
+        assert text in result.stdout
+    bad = CliRunner().invoke(main, ["explain", str(scenario), "--rules", str(FIXTURE), "--decision", "nope"])
+    assert bad.exit_code == ExitCode.INVALID_INPUT
+
+
+def test_json_explanations_are_deterministic(core: Advisor) -> None:
+    answers = core.check({"size_kb": 5000, "duration_s": 100})
+    runs = {json.dumps(explain_what_if(core, core.advise(answers, ScenarioRef(id="x", title="x")),
+                                       answers).model_dump(mode="json")) for _ in range(3)}
+    assert len(runs) == 1
