@@ -90,7 +90,7 @@ def _apply(answers: Answers, changes: tuple[Change, ...]) -> Answers:
     known = dict(answers.known)
     unknown = set(answers.unknown)
     for qid, value in changes:
-        if value is None or value == []:
+        if value is None:
             known.pop(qid, None)
             unknown.add(qid)
         else:
