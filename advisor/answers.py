@@ -64,11 +64,11 @@ def check_answer(question: Question, value: Any) -> tuple[FactValue | None, str 
             return None, _choice_problem(value, choices)
         return value, None
     items = value if isinstance(value, list) else [value]
+    if UNKNOWN in items:  # before the choice check, which would call 'unknown' "not a choice"
+        return None, "'unknown' stands alone: write unknown instead of a list"
     for item in items:
         if not isinstance(item, str) or item not in choices:
             return None, _choice_problem(item, choices)
-    if UNKNOWN in items:
-        return None, "'unknown' stands alone: write unknown instead of a list"
     return sorted(set(items), key=choices.index), None
 
 
@@ -88,7 +88,7 @@ def check_answers(rulebase: RuleBase, raw: dict[str, Any], doc: SourceDocument |
         if question is None:
             close = get_close_matches(qid, list(rulebase.questions), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            message = f"'{qid}' is not a question{hint}"
+            message = f"{qid!r} is not a question{hint}"  # repr: the id may hold control characters
             problems.append(_located(doc, (*base_loc, qid), "unknown_question", message, key=True))
             continue
         typed, problem = check_answer(question, value)

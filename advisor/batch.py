@@ -1,15 +1,41 @@
-"""Evaluate many scenario files; a bad file fails alone, never the batch."""
+"""Evaluate many scenario files; a bad file fails alone, never the batch.
+
+Small batches run in this process. Large ones (CI over thousands of scenarios) go to a pool of
+worker processes: each worker builds its own `Advisor` once, from the rule base already loaded
+here, so every worker answers with exactly the same rules and none shares engine state with
+another. Results come back in input order whatever order the workers finish in, so the output
+of a batch does not depend on the number of workers.
+
+The pool uses the fork start method: the engine wrapper starts no threads, so forking is safe,
+and the job (a closure built by the caller) and the rule base reach the workers without being
+pickled. Where fork is not available the batch runs in this process.
+"""
 
 from __future__ import annotations
 
+import math
+import multiprocessing
+import os
+import signal
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from advisor.answers import load_scenario
 from advisor.diagnostics import Diagnostic, InvalidInput
 from advisor.evaluation import Advisor
 from advisor.models.advice import Advice
+
+IN_PROCESS_BELOW = 200
+"""Below this many files, starting workers costs more than it saves."""
+MAX_CHUNK = 64
+"""Files per task: large enough to amortise the round trip, small enough to balance the workers."""
+
+T = TypeVar("T")
+Job = Callable[[Advisor, Path], T]
 
 
 @dataclass(frozen=True)
@@ -28,7 +54,102 @@ def evaluate_file(advisor: Advisor, path: Path) -> Outcome:
 
 def evaluate_files(advisor: Advisor, paths: list[Path],
                    progress: Callable[[int], None] | None = None) -> Iterator[Outcome]:
-    for done, path in enumerate(paths, start=1):
-        yield evaluate_file(advisor, path)
-        if progress:
-            progress(done)
+    """Every file's outcome, in order, in this process."""
+    return map_files(advisor, paths, evaluate_file, jobs=1, progress=progress)
+
+
+def default_jobs() -> int:
+    """Worker processes to use by default: the CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def pool_available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def map_files(advisor: Advisor, paths: list[Path], job: Job[T], *, jobs: int = 1,
+              progress: Callable[[int], None] | None = None,
+              make_advisor: Callable[[], Advisor] | None = None,
+              in_process_below: int = IN_PROCESS_BELOW) -> Iterator[T]:
+    """`job(advisor, path)` for every path, yielded in the order of `paths`.
+
+    With `jobs` > 1 and at least `in_process_below` files, the calls run in `jobs` worker processes,
+    each with the Advisor `make_advisor()` returns (by default a fresh one over `advisor`'s rule base,
+    same engine). `job` must return picklable values and raise only for bugs: bad input belongs in
+    its result. An exception raised by `job` ends the batch, as it would in this process.
+    """
+    if jobs <= 1 or len(paths) < in_process_below or not pool_available():
+        for done, path in enumerate(paths, start=1):
+            yield job(advisor, path)
+            if progress:
+                progress(done)
+        return
+    factory = make_advisor or _same_rules(advisor)
+    yield from _pooled(paths, job, factory, min(jobs, len(paths)), progress)
+
+
+def _same_rules(advisor: Advisor) -> Callable[[], Advisor]:
+    engine = "reference" if type(advisor.engine).__name__ == "ReferenceEngine" else "durable"
+    rulebase = advisor.rulebase
+
+    def build() -> Advisor:
+        return Advisor(rulebase, engine)
+
+    return build
+
+
+@dataclass
+class _Worker(Generic[T]):
+    advisor: Advisor
+    job: Job[T]
+
+
+_WORKER: _Worker[Any] | None = None
+
+
+def _init_worker(factory: Callable[[], Advisor], job: Job[Any]) -> None:
+    global _WORKER
+    # Ctrl-C reaches the whole process group; only the parent reports it (exit 130), so the
+    # workers must not each print a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER = _Worker(factory(), job)
+
+
+def _run_chunk(chunk: list[Path]) -> list[Any]:
+    worker = _WORKER
+    if worker is None:  # pragma: no cover - the initializer always runs first
+        raise RuntimeError("batch worker used before it was initialised")
+    return [worker.job(worker.advisor, path) for path in chunk]
+
+
+def _pooled(paths: list[Path], job: Job[T], factory: Callable[[], Advisor], jobs: int,
+            progress: Callable[[int], None] | None) -> Iterator[T]:
+    size = max(1, min(MAX_CHUNK, math.ceil(len(paths) / (jobs * 8))))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_init_worker, initargs=(factory, job))
+    # A bounded window of chunks in flight keeps memory flat however many files there are: results
+    # of chunks that finish early wait here only until the chunks before them are done.
+    window: deque[Future[list[Any]]] = deque()
+    pending = iter(chunks)
+    done = 0
+    try:
+        for chunk in pending:
+            window.append(pool.submit(_run_chunk, chunk))
+            if len(window) >= jobs * 4:
+                break
+        while window:
+            results: list[T] = window.popleft().result()
+            next_chunk = next(pending, None)
+            if next_chunk is not None:
+                window.append(pool.submit(_run_chunk, next_chunk))
+            yield from results
+            done += len(results)
+            if progress:
+                progress(done)
+    finally:
+        # On an error or Ctrl-C, drop the chunks not started; running ones finish within a chunk.
+        pool.shutdown(wait=True, cancel_futures=True)

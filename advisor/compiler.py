@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,8 @@ from advisor.rulebase import RuleBase
 
 MAX_VARIANTS_PER_RULE = 64
 MAX_TESTS_PER_FACT = 60  # the engine fails beyond 64 simultaneous alpha matches on one fact
+ANCHOR_GROUP = 120
+"""Engine rules per anchor fact: the engine allows at most 256 joins on one alpha node (error 108)."""
 ANCHOR = "__begin"
 SINK = "__sink"
 
@@ -29,21 +32,15 @@ SINK = "__sink"
 class Test:
     """A primitive test on a known fact value."""
 
-    op: str  # eq neq lt lte gt gte has lacks or and exists
+    op: str  # eq neq lt lte gt gte and exists
     value: Any = None
 
     def holds(self, actual: Any) -> bool:
         op, value = self.op, self.value
         if op == "exists":
             return True
-        if op == "or":
-            return any(t.holds(actual) for t in value)
         if op == "and":
             return all(t.holds(actual) for t in value)
-        if op in ("has", "lacks"):
-            if not isinstance(actual, list):
-                return False
-            return (value in actual) == (op == "has")
         if isinstance(actual, list):
             return False
         if op in ("eq", "neq"):
@@ -57,13 +54,9 @@ class Test:
         op, value = self.op, self.value
         if op == "eq":
             return {"v": value}
-        if op in ("neq", "lt", "lte", "gt", "gte"):
-            return {f"${op}": {"v": value}}
-        if op == "has":
-            return {"$iany": {"v": {"$i": value}}}
-        if op == "lacks":
-            return {"$iall": {"v": {"$neq": {"$i": value}}}}
-        return {f"${op}": [t.engine_expr() for t in value]}
+        if op == "and":
+            return {"$and": [t.engine_expr() for t in value]}
+        return {f"${op}": {"v": value}}
 
 
 def _same_kind(a: Any, b: Any) -> bool:
@@ -100,64 +93,101 @@ class Literal:
 Conjunct = tuple[Literal, ...]
 
 
-def _negate(test: FactTest) -> list[Conjunct]:
+Choices = Mapping[str, Sequence[str]]
+"""Single-choice question id -> its choice ids (lets `in` compile to one pattern)."""
+
+ELEMENT = "::"
+
+
+def element_fact(fact: str, choice: str) -> str:
+    """The fact asserted for each choice picked in a multi-choice answer (the engine cannot index lists)."""
+    return f"{fact}{ELEMENT}{choice}"
+
+
+def base_fact(name: str) -> str:
+    return name.split(ELEMENT, 1)[0]
+
+
+def expand_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Facts as the rules see them: each multi-choice answer also as one fact per picked choice."""
+    out = dict(facts)
+    for fact, value in facts.items():
+        if isinstance(value, list):
+            out.update({element_fact(fact, choice): True for choice in value})
+    return out
+
+
+def _all_neq(values: Sequence[Any]) -> Test:
+    tests = tuple(Test("neq", v) for v in values)
+    return tests[0] if len(tests) == 1 else Test("and", tests)
+
+
+def _is_in(fact: str, values: Sequence[Any], choices: Choices) -> list[Conjunct]:
+    # The engine shares simple tests between rules but not '$or' ones, and it fails once a fact matches
+    # more than 64 tests: so 'in' on a single-choice question becomes "none of the other choices",
+    # and elsewhere one alternative per value.
+    if fact in choices:
+        others = [c for c in choices[fact] if c not in values]
+        return [(Literal(fact, _all_neq(others) if others else Test("exists")),)]
+    return [(Literal(fact, Test("eq", v)),) for v in values]
+
+
+def _negate(test: FactTest, choices: Choices) -> list[Conjunct]:
     """not(test): the fact is unknown, or known and the opposite test holds."""
     fact, op, value = test.fact, test.operator, test.operand
-    absent = (Literal(fact, None),)
+    absent: list[Conjunct] = [(Literal(fact, None),)]
     if op == "known":
-        return [(Literal(fact, Test("exists")),)] if value is False else [absent]
-    opposite: list[Test] = []
+        return [(Literal(fact, Test("exists")),)] if value is False else absent
+    if op == "contains":
+        return [(Literal(element_fact(fact, value), None),)]
+    if op == "contains_any":
+        return [tuple(Literal(element_fact(fact, v), None) for v in value)]
+    if op == "contains_all":
+        return [(Literal(element_fact(fact, v), None),) for v in value]
     if op == "equals":
-        opposite = [Test("neq", value)]
-    elif op == "not_equals":
-        opposite = [Test("eq", value)]
-    elif op == "in":
-        opposite = [Test("and", tuple(Test("neq", v) for v in value))]
-    elif op == "not_in":
-        opposite = [Test("or", tuple(Test("eq", v) for v in value))]
-    elif op in ("lt", "lte", "gt", "gte"):
-        opposite = [Test({"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}[op], value)]
-    elif op == "between":
-        opposite = [Test("or", (Test("lt", value[0]), Test("gt", value[1])))]
-    elif op == "contains":
-        opposite = [Test("lacks", value)]
-    elif op == "contains_any":
-        opposite = [Test("and", tuple(Test("lacks", v) for v in value))]
-    elif op == "contains_all":
-        opposite = [Test("or", tuple(Test("lacks", v) for v in value))]
-    return [absent] + [(Literal(fact, t),) for t in opposite]
+        return [*absent, (Literal(fact, Test("neq", value)),)]
+    if op == "not_equals":
+        return [*absent, (Literal(fact, Test("eq", value)),)]
+    if op == "in":
+        return [*absent, (Literal(fact, _all_neq(value)),)]
+    if op == "not_in":
+        return [*absent, *_is_in(fact, value, choices)]
+    if op == "between":
+        return [*absent, (Literal(fact, Test("lt", value[0])),), (Literal(fact, Test("gt", value[1])),)]
+    opposite = {"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}[op]
+    return [*absent, (Literal(fact, Test(opposite, value)),)]
 
 
-def _positive(test: FactTest) -> list[Conjunct]:
+def _positive(test: FactTest, choices: Choices) -> list[Conjunct]:
     fact, op, value = test.fact, test.operator, test.operand
     if op == "known":
         return [(Literal(fact, Test("exists")),)] if value else [(Literal(fact, None),)]
-    mapping = {
-        "equals": lambda: Test("eq", value),
-        "not_equals": lambda: Test("neq", value),
-        "in": lambda: Test("or", tuple(Test("eq", v) for v in value)) if len(value) > 1 else Test("eq", value[0]),
-        "not_in": lambda: Test("and", tuple(Test("neq", v) for v in value)),
-        "lt": lambda: Test("lt", value),
-        "lte": lambda: Test("lte", value),
-        "gt": lambda: Test("gt", value),
-        "gte": lambda: Test("gte", value),
-        "between": lambda: Test("and", (Test("gte", value[0]), Test("lte", value[1]))),
-        "contains": lambda: Test("has", value),
-        "contains_any": lambda: Test("or", tuple(Test("has", v) for v in value)) if len(value) > 1
-        else Test("has", value[0]),
-        "contains_all": lambda: Test("and", tuple(Test("has", v) for v in value)),
-    }
-    return [(Literal(fact, mapping[op]()),)]
+    if op == "contains":
+        return [(Literal(element_fact(fact, value), Test("exists")),)]
+    if op == "contains_any":
+        return [(Literal(element_fact(fact, v), Test("exists")),) for v in value]
+    if op == "contains_all":
+        return [tuple(Literal(element_fact(fact, v), Test("exists")) for v in value)]
+    if op == "in":
+        return _is_in(fact, value, choices)
+    if op == "not_in":
+        return [(Literal(fact, _all_neq(value)),)]
+    if op == "between":
+        return [(Literal(fact, Test("and", (Test("gte", value[0]), Test("lte", value[1])))),)]
+    simple = {"equals": "eq", "not_equals": "neq", "lt": "lt", "lte": "lte", "gt": "gt", "gte": "gte"}[op]
+    return [(Literal(fact, Test(simple, value)),)]
 
 
-def to_dnf(condition: Condition, negated: bool = False) -> list[Conjunct]:
+def to_dnf(condition: Condition, negated: bool = False, choices: Choices | None = None) -> list[Conjunct]:
+    """The condition as alternatives (conjunctions of literals) over facts expanded by `expand_facts`."""
+    choices = choices or {}
     if isinstance(condition, FactTest):
-        return _negate(condition) if negated else _positive(condition)
+        return _negate(condition, choices) if negated else _positive(condition, choices)
     if isinstance(condition, NotOf):
-        return to_dnf(condition.not_, not negated)
+        return to_dnf(condition.not_, not negated, choices)
     children = condition.all if isinstance(condition, AllOf) else condition.any  # type: ignore[union-attr]
     conjunctive = isinstance(condition, AllOf) != negated
-    parts = [to_dnf(child, negated) for child in children]
+    parts = [to_dnf(child, negated, choices) for child in children]
     if conjunctive:
         result: list[Conjunct] = []
         for combo in itertools.product(*parts):
@@ -204,10 +234,11 @@ class Variant:
 @dataclass
 class CompiledRuleset:
     variants: list[Variant]
-    definition: dict[str, Any]
-    """The durable-rules ruleset, as JSON-able data."""
+    engine_rules: dict[str, dict[str, Any]]
+    """The durable-rules rule definitions (JSON-able data), one per variant, in file order, each anchored
+    (when it needs the anchor) on the placeholder fact ANCHOR; the engine spreads anchors and shards."""
     rule_order: list[str]
-    """Logical rule ids (and applicability checks) in file order."""
+    """Logical rule ids in file order."""
     derives: dict[str, tuple[tuple[str, Any], ...]]
     base_facts: frozenset[str]
     """Answers and calculated values: the facts asserted before rules fire."""
@@ -225,17 +256,15 @@ class CompileError(ValueError):
 
 def compile_rulebase(rulebase: RuleBase) -> CompiledRuleset:
     logical: list[tuple[str, Condition, tuple[tuple[str, Any], ...]]] = []
-    for decision in rulebase.decisions:
-        if decision.applies_when is not None:
-            logical.append((applies_id(decision.id), decision.applies_when, ()))
     for entry in rulebase.rules:
         derives = tuple((d.fact, engine_number(d.value)) for d in entry.rule.derive)
         logical.append((entry.id, entry.rule.when, derives))
 
     variants: list[Variant] = []
     problems: list[str] = []
+    choices = {q.id: [c.id for c in q.choices] for q in rulebase.questions.values() if q.type == "single"}
     for rule_id, condition, _ in logical:
-        conjuncts = to_dnf(condition)
+        conjuncts = to_dnf(condition, choices=choices)
         if len(conjuncts) > MAX_VARIANTS_PER_RULE:
             problems.append(f"{rule_id}: the condition expands to {len(conjuncts)} alternatives "
                             f"(at most {MAX_VARIANTS_PER_RULE}); split the rule")
@@ -245,10 +274,7 @@ def compile_rulebase(rulebase: RuleBase) -> CompiledRuleset:
         for index, conj in enumerate(conjuncts):
             variants.append(_variant(rule_id, index, conj))
 
-    definition: dict[str, Any] = {
-        SINK: {"all": [{"a": {"$ex": {"q": 1}}}, {"b": {"$ex": {"__never": 1}}}]},
-        ANCHOR: {"all": [{"m": {"q": ANCHOR}}]},
-    }
+    engine_rules: dict[str, dict[str, Any]] = {}
     tests_per_fact: dict[str, set[str]] = {}
     for variant in variants:
         patterns: list[dict[str, Any]] = []
@@ -260,7 +286,7 @@ def compile_rulebase(rulebase: RuleBase) -> CompiledRuleset:
             tests_per_fact.setdefault(fact, set()).add(repr(test))
         for i, fact in enumerate(variant.absences):
             patterns.append({f"n{i}$not": {"q": fact}})
-        definition[variant.name] = {"all": patterns}
+        engine_rules[variant.name] = {"all": patterns}
     for fact, tests in sorted(tests_per_fact.items()):
         if len(tests) > MAX_TESTS_PER_FACT:
             problems.append(f"'{fact}' is tested {len(tests)} different ways (the engine allows about "
@@ -268,7 +294,7 @@ def compile_rulebase(rulebase: RuleBase) -> CompiledRuleset:
     if problems:
         raise CompileError("; ".join(problems))
     base = frozenset(rulebase.questions) | frozenset(rulebase.calculators)
-    return CompiledRuleset(variants, definition, [rid for rid, _, _ in logical],
+    return CompiledRuleset(variants, engine_rules, [rid for rid, _, _ in logical],
                            {rid: derives for rid, _, derives in logical}, base, rulebase.digest)
 
 
@@ -294,6 +320,6 @@ def _variant(rule_id: str, index: int, conj: Conjunct) -> Variant:
 
 
 def _normalise_test(test: Test) -> Test:
-    if test.op in ("and", "or"):
+    if test.op == "and":
         return Test(test.op, tuple(_normalise_test(t) for t in test.value))
     return Test(test.op, engine_number(test.value))

@@ -6,6 +6,7 @@ as ``file:line:col: kind: message`` (1-based line and column, like compilers do)
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,9 @@ def display_path(path: str | Path) -> str:
     """A path as the user should read it: relative to the working directory when inside it."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        cwd = Path.cwd().resolve()
+        # Symlinks are not followed: a message must name the file the person gave, not its target
+        # (and resolving a symlink loop raises RuntimeError in Python 3.11).
+        return str(Path(os.path.normpath(cwd / p)).relative_to(cwd))
     except (ValueError, OSError):
         return str(p)

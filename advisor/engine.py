@@ -1,14 +1,16 @@
 """The durable-rules engine behind a small, safe wrapper. The only module that imports durable.
 
-Why not durable's `Host`: it starts timer threads that can run a session's
-actions on another thread (crash), swallows exceptions raised in actions,
-and spends most of its time per firing on bookkeeping we do not need. Here
-the C engine's calls are driven directly, one session per evaluation, always
-deleted, with the guards listed in ../shared/durable-rules-notes.md:
-a sink rule (no fact is ever "not handled"), an anchor fact asserted last
-that fires first-thing rules and makes every session fire at least once
-(deleting a session where nothing fired crashes), a primed session pool,
+Why not durable's `Host`: it starts timer threads that can run a session's actions on another thread
+(crash), swallows exceptions raised in actions, and spends most of its time per firing on bookkeeping
+we do not need. Here the C engine's calls are driven directly, one session per evaluation and shard,
+always deleted, with the guards listed in ../shared/durable-rules-notes.md: a sink rule (no fact is
+ever "not handled"), an anchor fact asserted last that fires first-thing rules and makes every session
+fire at least once (deleting a session where nothing fired crashes), a primed session pool,
 deduplication of alternatives, and our own duplicate tracking for derived facts.
+
+The compiled rules come in shards (the engine caps joins per alpha node); derived facts found in one
+shard are asserted into the others until none is new, which reaches the same fixpoint as one ruleset
+because derived facts are only ever tested positively.
 """
 
 from __future__ import annotations
@@ -21,13 +23,11 @@ from typing import Any
 
 import durable_rules_engine as _engine
 
-from advisor.compiler import ANCHOR, SINK, CompiledRuleset, Variant
+from advisor.compiler import ANCHOR, ANCHOR_GROUP, SINK, CompiledRuleset, Variant
 from advisor.firing import Firings, canonical
 
 _PRIME_SESSIONS = 8
 _RESULT_OK = 0
-_RESULT_NOT_HANDLED = 1
-_RESULT_OBSERVED = 2
 
 
 class EngineError(RuntimeError):
@@ -38,8 +38,21 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
+class _Session:
+    """One evaluation: the facts known so far and the best firing of each rule, across shards."""
+
+    def __init__(self, sid: str, facts: dict[str, Any], shards: int) -> None:
+        self.sid = sid
+        self.known = dict(facts)
+        self.best: dict[str, tuple[int, Variant]] = {}
+        self.derived: list[str] = []
+        """Derived facts in the order they were found."""
+        self.in_shard: list[set[str]] = [set() for _ in range(shards)]
+        """Derived facts already asserted in each shard's session."""
+
+
 class DurableEngine:
-    """One compiled ruleset registered in the C engine. Not thread-safe by design: calls are serialised."""
+    """A compiled ruleset registered in the C engine. Calls are serialised with a lock."""
 
     _names = itertools.count()
 
@@ -48,78 +61,148 @@ class DurableEngine:
         self._variants: dict[str, Variant] = {v.name: v for v in compiled.variants}
         self._lock = threading.Lock()
         self._sessions = itertools.count()
-        self._name = f"advisor{next(self._names)}"
-        definition = copy.deepcopy(compiled.definition)
-        try:
-            self._handle = _engine.create_ruleset(self._name, _dumps(definition))
-        except Exception as exc:  # the C engine reports bad definitions as a generic error
-            raise EngineError(f"the engine rejected the compiled ruleset: {exc}") from exc
+        self._handles: list[int] = []
+        self._anchors: list[list[str]] = []
         self._closed = False
-        # Segfault guard: several sessions alive at once, each firing the anchor rule, then deleted.
+        self._register(compiled.engine_rules)
+        # Segfault guard: several sessions alive at once in each shard, each firing the anchor rule.
         primes = [f"prime{i}" for i in range(_PRIME_SESSIONS)]
-        for sid in primes:
-            self._run_session(sid, [])
-        for sid in primes:
-            _engine.delete_state(self._handle, sid)
+        for shard, handle in enumerate(self._handles):
+            for sid in primes:
+                self._assert_batch(shard, _Session(sid, {}, len(self._handles)), [])
+            for sid in primes:
+                _engine.delete_state(handle, sid)
+
+    def _register(self, rules: dict[str, dict[str, Any]]) -> None:
+        """One ruleset if the engine accepts it; otherwise halves, and so on. The engine caps the joins on
+        one alpha node (error 108) and rules per node; the split is deterministic for a given rule base."""
+        names = list(rules)
+        for shards in (1, 2, 4, 8, 16, 32):
+            size = -(-len(names) // shards) if names else 1
+            groups = [names[i:i + size] for i in range(0, len(names), size)] or [[]]
+            try:
+                for group in groups:
+                    definition, anchors = _shard_definition(rules, group)
+                    name = f"advisor{next(self._names)}"
+                    self._handles.append(_engine.create_ruleset(name, _dumps(definition)))
+                    self._anchors.append(anchors)
+                return
+            except Exception as exc:  # the C engine reports a bad definition as a generic error with a code
+                self._free()
+                if "error code: 10" not in str(exc):  # only the 10x size limits are worth a smaller shard
+                    raise EngineError(f"the engine rejected the compiled ruleset: {exc}") from exc
+                last = exc
+        raise EngineError(f"the engine rejected the compiled ruleset even in 32 shards: {last}")
 
     def run(self, facts: dict[str, Any]) -> Firings:
         with self._lock:
             if self._closed:
                 raise EngineError("this engine was closed")
-            sid = f"s{next(self._sessions)}"
+            session = _Session(f"s{next(self._sessions)}", facts, len(self._handles))
+            opened: list[int] = []
             try:
-                known, best = self._run_session(sid, sorted(facts.items()))
+                base = sorted(facts.items())
+                for shard, handle in enumerate(self._handles):
+                    opened.append(handle)
+                    self._assert_batch(shard, session, base)
+                # Feed each shard the derived facts other shards found, until no shard learns anything new.
+                changed = len(self._handles) > 1
+                while changed:
+                    changed = False
+                    for shard in range(len(self._handles)):
+                        for fact in [f for f in session.derived if f not in session.in_shard[shard]]:
+                            self._assert_derived(shard, session, fact)
+                            changed = True
             finally:
-                _engine.delete_state(self._handle, sid)
-            return canonical(self.compiled, best, known)
+                for handle in opened:
+                    _engine.delete_state(handle, session.sid)
+            return canonical(self.compiled, session.best, session.known)
 
-    def _run_session(self, sid: str, facts: list[tuple[str, Any]]
-                     ) -> tuple[dict[str, Any], dict[str, tuple[int, Variant]]]:
-        known = dict(facts)
-        batch = [{"sid": sid, "q": q, "v": v} for q, v in facts]
-        batch.append({"sid": sid, "q": ANCHOR, "v": True})  # last: absence tests see every answer
-        result = _engine.assert_facts(self._handle, _dumps(batch))
+    def _assert_batch(self, shard: int, session: _Session, facts: list[tuple[str, Any]]) -> None:
+        batch = [{"sid": session.sid, "q": q, "v": v} for q, v in facts]
+        # Anchors last: rules testing absence are joined on them, so they see every answer.
+        batch += [{"sid": session.sid, "q": anchor, "v": True} for anchor in self._anchors[shard]]
+        result = _engine.assert_facts(self._handles[shard], _dumps(batch))
         if result[0] != _RESULT_OK:
             raise EngineError(f"asserting the answers failed with result {result[0]}")
-        state_handle = result[1]
-        best: dict[str, tuple[int, Variant]] = {}
-        started = _engine.start_action_for_state(self._handle, state_handle)
+        self._drain(shard, session, result[1])
+
+    def _assert_derived(self, shard: int, session: _Session, fact: str) -> None:
+        session.in_shard[shard].add(fact)
+        message = _dumps({"sid": session.sid, "q": fact, "v": session.known[fact]})
+        result = _engine.assert_fact(self._handles[shard], message)
+        if result[0] != _RESULT_OK:
+            raise EngineError(f"asserting derived fact {fact} failed with result {result[0]}")
+        self._drain(shard, session, result[1])
+
+    def _drain(self, shard: int, session: _Session, state_handle: int) -> None:
+        """Run the agenda of this session in this shard until it is empty."""
+        handle = self._handles[shard]
+        started = _engine.start_action_for_state(handle, state_handle)
         message = started[1] if started else None
         try:
             while message:
                 for name, bound in json.loads(message).items():
-                    self._fire(sid, name, bound, known, best)
-                message = _engine.complete_and_start_action(self._handle, state_handle)
+                    self._fire(shard, session, name, bound)
+                message = _engine.complete_and_start_action(handle, state_handle)
         except BaseException:
-            _engine.abandon_action(self._handle, state_handle)
+            _engine.abandon_action(handle, state_handle)
             raise
-        return known, best
 
-    def _fire(self, sid: str, name: str, bound: dict[str, Any], known: dict[str, Any],
-              best: dict[str, tuple[int, Variant]]) -> None:
+    def _fire(self, shard: int, session: _Session, name: str, bound: dict[str, Any]) -> None:
         if name in (ANCHOR, SINK):
             return
         variant = self._variants[name]
-        if not variant.holds(known):  # catches the engine's loose type coercion ('z' > 100 is true there)
+        if not variant.holds(session.known):  # catches the engine's loose type coercion ('z' > 100 is true there)
             raise EngineError(f"{name} fired on {bound!r}, but its condition does not hold")
-        current = best.get(variant.rule)
+        current = session.best.get(variant.rule)
         if current is not None and current[0] <= variant.index:
             return
-        best[variant.rule] = (variant.index, variant)
+        session.best[variant.rule] = (variant.index, variant)
         if current is not None:
             return
         for fact, value in self.compiled.derives[variant.rule]:
-            if fact in known:
+            if fact in session.known:
                 continue
-            known[fact] = value
-            result = _engine.assert_fact(self._handle, _dumps({"sid": sid, "q": fact, "v": value}))
+            session.known[fact] = value
+            session.derived.append(fact)
+            session.in_shard[shard].add(fact)
+            result = _engine.assert_fact(self._handles[shard], _dumps({"sid": session.sid, "q": fact, "v": value}))
             if result[0] != _RESULT_OK:
                 raise EngineError(f"asserting derived fact {fact} failed with result {result[0]}")
 
+    def _free(self) -> None:
+        for handle in self._handles:
+            _engine.delete_ruleset(handle)
+        self._handles = []
+        self._anchors = []
+
     def close(self) -> None:
-        """Free the ruleset in the C engine (no session is alive between runs)."""
+        """Free the rulesets in the C engine (no session is alive between runs)."""
         with self._lock:
             if not self._closed:
                 self._closed = True
-                _engine.delete_ruleset(self._handle)
+                self._free()
 
+
+def _shard_definition(rules: dict[str, dict[str, Any]], names: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """A ruleset for these engine rules, with the anchor placeholder spread over several anchor facts
+    (at most ANCHOR_GROUP rules join one), plus the sink and first-fire rules."""
+    definition: dict[str, Any] = {
+        SINK: {"all": [{"a": {"$ex": {"q": 1}}}, {"b": {"$ex": {"__never": 1}}}]},  # no fact is "not handled"
+        ANCHOR: {"all": [{"m": {"q": ANCHOR}}]},  # every session fires once (deleting one that did not crashes)
+    }
+    anchors = [ANCHOR]
+    anchored = 0
+    for name in names:
+        rule = copy.deepcopy(rules[name])
+        patterns = rule["all"]
+        if patterns and patterns[0].get("b") == {"q": ANCHOR}:
+            group = anchored // ANCHOR_GROUP
+            anchor = ANCHOR if group == 0 else f"{ANCHOR}{group}"
+            if anchor not in anchors:
+                anchors.append(anchor)
+            patterns[0] = {"b": {"q": anchor}}
+            anchored += 1
+        definition[name] = rule
+    return definition, anchors

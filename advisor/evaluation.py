@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from advisor.answers import Answers, LoadedScenario, check_answers
-from advisor.compiler import CompiledRuleset, applies_id, compile_rulebase, engine_number, to_dnf
+from advisor.compiler import (
+    CompiledRuleset,
+    Conjunct,
+    applies_id,
+    base_fact,
+    compile_rulebase,
+    engine_number,
+    expand_facts,
+    to_dnf,
+)
 from advisor.firing import Firings, InferenceEngine, ReferenceEngine
 from advisor.formula import Unknown
 from advisor.models.advice import (
@@ -38,9 +47,10 @@ from advisor.text import describe_condition, show_value
 MAX_ASK = 8
 
 
-def condition_holds(condition: Condition, facts: dict[str, Any]) -> bool:
-    """Evaluate a condition directly (used for ask_when, where no engine session is needed)."""
-    for conj in to_dnf(condition):
+def condition_holds(condition: Condition | list[Conjunct], facts: dict[str, Any]) -> bool:
+    """Evaluate a condition (or its DNF) directly: for ask_when, where no engine session is needed."""
+    facts = expand_facts(facts)
+    for conj in condition if isinstance(condition, list) else to_dnf(condition):
         if all((lit.fact not in facts) if lit.test is None else (lit.fact in facts and lit.test.holds(facts[lit.fact]))
                for lit in conj):
             return True
@@ -58,7 +68,21 @@ class Advisor:
         self.rulebase = rulebase
         self.compiled: CompiledRuleset = compile_rulebase(rulebase)
         self.engine: InferenceEngine = self._make_engine(engine)
-        self._decision_questions = {d.id: self._questions_feeding(d) for d in rulebase.decisions}
+        feeding = {d.id: self._facts_feeding(d) for d in rulebase.decisions}
+        order = {q: i for i, q in enumerate(rulebase.questions)}
+        self._decision_questions = {d: sorted((f for f in facts if f in order), key=order.__getitem__)
+                                    for d, facts in feeding.items()}
+        self._decision_calculators = {d: {f for f in facts if f in rulebase.calculators}
+                                      for d, facts in feeding.items()}
+        # Precomputed once: evaluation runs them for every scenario.
+        self._ask_when = {q.id: to_dnf(q.ask_when) for q in rulebase.questions.values() if q.ask_when is not None}
+        self.condition_text = {e.id: describe_condition(e.rule.when) for e in rulebase.rules}
+        self.condition_text.update({applies_id(d.id): describe_condition(d.applies_when)
+                                    for d in rulebase.decisions if d.applies_when is not None})
+        # Applicability is judged after inference, on the final facts: it only gates the resolution, and
+        # keeping it out of the engine keeps the engine's ruleset smaller (its cost grows with rule count).
+        self._applies = {d.id: to_dnf(d.applies_when) for d in rulebase.decisions if d.applies_when is not None}
+        self.question_order = {q: i for i, q in enumerate(rulebase.questions)}
 
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "durable") -> Advisor:
@@ -78,7 +102,8 @@ class Advisor:
     def relevant_questions(self, answers: Answers) -> list[Question]:
         """Questions to show: core ones and those whose ask_when holds over the answers."""
         facts = dict(answers.known)
-        return [q for q in self.rulebase.questions.values() if q.ask_when is None or condition_holds(q.ask_when, facts)]
+        return [q for q in self.rulebase.questions.values()
+                if q.id not in self._ask_when or condition_holds(self._ask_when[q.id], facts)]
 
     def check(self, raw_answers: dict[str, Any]) -> Answers:
         return check_answers(self.rulebase, raw_answers)
@@ -110,7 +135,7 @@ class Advisor:
         calculated, warnings = self.calculate(answers)
         facts = {q: engine_number(v) for q, v in answers.known.items()}
         facts.update({c: engine_number(calc.value) for c, calc in calculated.items()})
-        return calculated, self.engine.run(facts), warnings
+        return calculated, self.engine.run(expand_facts(facts)), warnings
 
     def evaluate(self, loaded: LoadedScenario) -> Advice:
         return self.advise(loaded.answers, ScenarioRef(id=loaded.id, title=loaded.scenario.title,
@@ -121,15 +146,18 @@ class Advisor:
         calculated, firings, warnings = self.infer(answers)
         return _AdviceBuilder(self, answers, calculated, firings).build(scenario, warnings)
 
-    def resolve_all(self, firings: Firings) -> dict[str, Resolution | None]:
-        """Each decision's resolution; None when the decision is not in play."""
+    def resolve_all(self, firings: Firings, base: dict[str, Any]) -> dict[str, Resolution | None]:
+        """Each decision's resolution; None when the decision is not in play.
+
+        `base`: answers and calculated values (derived facts come from `firings`)."""
+        facts = {**base, **firings.derived}
         fired_by_decision: dict[str, list[Rule]] = {d.id: [] for d in self.rulebase.decisions}
         for entry in self.rulebase.rules:
             if entry.decision is not None and entry.id in firings.fired:
                 fired_by_decision[entry.decision].append(entry.rule)
         out: dict[str, Resolution | None] = {}
         for decision in self.rulebase.decisions:
-            if decision.applies_when is not None and applies_id(decision.id) not in firings.fired:
+            if decision.id in self._applies and not condition_holds(self._applies[decision.id], facts):
                 out[decision.id] = None
             else:
                 out[decision.id] = resolve(decision, fired_by_decision[decision.id])
@@ -137,33 +165,35 @@ class Advisor:
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
         """(status, recommended option) per decision, without building the full Advice (for what-if runs)."""
-        _, firings, _ = self.infer(answers)
+        calculated, firings, _ = self.infer(answers)
+        base = {**answers.known, **{c: v.value for c, v in calculated.items()}}
         return {d: ("not_applicable", None) if r is None else (r.status, r.recommended)
-                for d, r in self.resolve_all(firings).items()}
+                for d, r in self.resolve_all(firings, base).items()}
 
     # ---- which questions feed which decision --------------------------------------------------
-    def _questions_feeding(self, decision: Decision) -> list[str]:
+    def calculators_feeding(self, decisions: set[str]) -> set[str]:
+        """Calculators whose values the given decisions' rules (or applicability) read, directly or not."""
+        return {c for d in decisions for c in self._decision_calculators[d]}
+
+    def _facts_feeding(self, decision: Decision) -> set[str]:
+        """Questions and calculators this decision's rules and applicability read, directly or through
+        derived facts and calculator formulas."""
         rb = self.rulebase
-        facts: list[str] = []
         conditions = [e.rule.when for e in rb.rules if e.decision == decision.id]
         if decision.applies_when is not None:
             conditions.append(decision.applies_when)
+        stack = [base_fact(lit.fact) for c in conditions for conj in to_dnf(c) for lit in conj]
         seen: set[str] = set()
-        stack = [lit.fact for c in conditions for conj in to_dnf(c) for lit in conj]
         while stack:
             fact = stack.pop()
             if fact in seen:
                 continue
             seen.add(fact)
-            if fact in rb.questions:
-                facts.append(fact)
-            elif fact in rb.calculators:
+            if fact in rb.calculators:
                 stack += rb.calculators[fact].formula.names
-            else:
-                for rule_id in rb.derived_by.get(fact, []):
-                    stack += [lit.fact for conj in to_dnf(rb.rule(rule_id).rule.when) for lit in conj]
-        order = {q: i for i, q in enumerate(rb.questions)}
-        return sorted(facts, key=order.__getitem__)
+            for rule_id in rb.derived_by.get(fact, []):
+                stack += [base_fact(lit.fact) for conj in to_dnf(rb.rule(rule_id).rule.when) for lit in conj]
+        return {f for f in seen if f in rb.questions or f in rb.calculators}
 
 
 class _AdviceBuilder:
@@ -172,6 +202,7 @@ class _AdviceBuilder:
         self.answers, self.calculated, self.firings = answers, calculated, firings
         self.facts: dict[str, Any] = {**answers.known, **{c: v.value for c, v in calculated.items()},
                                       **firings.derived}
+        self._relevant: set[str] | None = None
 
     def binding(self, fact: str, value: Any) -> Binding:
         if value is None:
@@ -207,8 +238,6 @@ class _AdviceBuilder:
         depth = self.depths()
         trace: list[FiredRule] = []
         for rule_id in self.firings.fired:
-            if rule_id.startswith("applies:"):
-                continue
             entry = self.rb.rule(rule_id)
             rule = entry.rule
             effects = [f"require {rule.require}"] if rule.require else []
@@ -218,19 +247,25 @@ class _AdviceBuilder:
             effects += [f"derive {d.fact} = {show_value(d.value)}" for d in rule.derive]
             trace.append(FiredRule(rule_id=rule_id, title=rule.title, decision=entry.decision,
                                    depth=depth.get(rule_id, 0), matched=self.matched(rule_id),
-                                   condition=describe_condition(rule.when), effects=effects,
+                                   condition=self.advisor.condition_text[rule_id], effects=effects,
                                    strength=rule.strength, reasoning=rule.reasoning,
                                    note_conflict=rule.note_conflict, citations=list(rule.citations)))
+        resolutions = self.advisor.resolve_all(self.firings, self.facts)
+        # Verdicts on decisions that are not in play would only be noise; derivations always count.
+        trace = [f for f in trace if f.decision is None or resolutions[f.decision] is not None
+                 or self.rb.rule(f.rule_id).rule.derive]
         trace.sort(key=lambda f: (f.depth, self.rb.rule(f.rule_id).order))
+        shown_calculators = self.advisor.calculators_feeding(
+            {d for d, r in resolutions.items() if r is not None}) | {
+            b.fact for f in trace for b in f.matched if b.source == "calculated"}
         derived = [DerivedFact(fact=c, value=calc.value, source="calculated", derived_by=[c],
                                label=self.rb.calculators[c].calculator.label,
                                unit=self.rb.calculators[c].calculator.unit,
                                formula=self.rb.calculators[c].calculator.formula, inputs=calc.inputs)
-                   for c, calc in self.calculated.items()]
+                   for c, calc in self.calculated.items() if c in shown_calculators]
         for fact, value in self.firings.derived.items():
             by = [r for r in self.rb.derived_by.get(fact, []) if r in self.firings.fired]
             derived.append(DerivedFact(fact=fact, value=value, source="derived", derived_by=by))
-        resolutions = self.advisor.resolve_all(self.firings)
         decisions = [self.decision(d, resolutions[d.id]) for d in self.rb.decisions]
         answers = [AnswerRecord(question=q, prompt=self.rb.questions[q].prompt, value=v,
                                 display=show_value(v, self.rb.questions[q]))
@@ -240,18 +275,20 @@ class _AdviceBuilder:
                       decisions=decisions, trace=trace, warnings=warnings)
 
     def _q_order(self, qid: str) -> int:
-        return list(self.rb.questions).index(qid)
+        return self.advisor.question_order[qid]
 
     def decision(self, decision: Decision, res: Resolution | None) -> DecisionAdvice:
         base = dict(id=decision.id, title=decision.title, question=decision.question, area=decision.area)
         if res is None:
-            applies = describe_condition(decision.applies_when) if decision.applies_when else ""
+            applies = self.advisor.condition_text.get(applies_id(decision.id), "")
             return DecisionAdvice(**base, status="not_applicable", alternatives=[], excluded=[],
                                   summary=f"Not in play: it applies when {applies}.")
         recommended = self.assess(decision, res, res.recommended) if res.recommended else None
         alternatives = [self.assess(decision, res, o) for o in res.candidates if o != res.recommended]
         excluded = [self.assess(decision, res, o) for o in res.excluded]
-        ask = self.ask(decision) if res.status == "undecided" or res.strength == "default" else []
+        wants_answers = res.status == "undecided" or res.strength == "default"
+        # Exclusions are final (more answers only add verdicts), so when every option is out, asking is moot.
+        ask = self.ask(decision) if wants_answers and res.candidates else []
         return DecisionAdvice(**base, status=res.status, recommended=recommended, strength=res.strength,
                               assumption=decision.fallback.assumption if res.strength == "default" else "",
                               summary=self.summary(decision, res, ask), alternatives=alternatives,
@@ -296,7 +333,9 @@ class _AdviceBuilder:
                        reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations))
 
     def ask(self, decision: Decision) -> list[QuestionRef]:
-        relevant = {q.id for q in self.advisor.relevant_questions(self.answers)}
+        if self._relevant is None:
+            self._relevant = {q.id for q in self.advisor.relevant_questions(self.answers)}
+        relevant = self._relevant
         feeding = self.advisor._decision_questions[decision.id]
         open_questions = [q for q in feeding if q not in self.answers.known]
         first = [q for q in decision.fallback.ask if q not in self.answers.known]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from advisor.compiler import CompiledRuleset, Variant
+from advisor.compiler import ELEMENT, CompiledRuleset, Variant, base_fact
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,16 @@ class InferenceEngine(Protocol):
 
 
 def bindings_for(variant: Variant, facts: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
-    return tuple([(fact, facts[fact]) for fact, _ in variant.positives] + [(fact, None) for fact in variant.absences])
+    """(fact, value) per fact the alternative tested; a picked choice of a multi-choice answer is reported
+    as the whole answer, and a tested absence as None."""
+    pairs = [(base_fact(fact), facts.get(base_fact(fact))) for fact, _ in variant.positives]
+    pairs += [(base_fact(fact), facts.get(base_fact(fact)) if ELEMENT in fact else None)
+              for fact in variant.absences]
+    return tuple(dict.fromkeys((f, _frozen(v)) for f, v in pairs))
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def canonical(compiled: CompiledRuleset, best: dict[str, tuple[int, Variant]], facts: dict[str, Any]) -> Firings:
@@ -43,7 +52,8 @@ def canonical(compiled: CompiledRuleset, best: dict[str, tuple[int, Variant]], f
     order = {rule: i for i, rule in enumerate(compiled.rule_order)}
     fired = {rule: Firing(rule, idx, bindings_for(variant, facts))
              for rule, (idx, variant) in sorted(best.items(), key=lambda kv: order[kv[0]])}
-    derived = {fact: value for fact, value in facts.items() if fact not in compiled.base_facts}
+    derived = {fact: value for fact, value in facts.items()
+               if fact not in compiled.base_facts and ELEMENT not in fact}
     return Firings(fired, dict(sorted(derived.items())))
 
 

@@ -58,11 +58,7 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
         if qid not in used_facts:
             add(Diagnostic.at_file(_question_file(rb, qid), "unused_question",
                                    f"question '{qid}' feeds no rule, calculator or ask_when"))
-    for cycle in _derivation_cycles(advisor):
-        entry = rb.rule(cycle[0])
-        add(entry.doc.diagnostic((*entry.loc, "derive"), "derivation_cycle",
-                                 "rules derive each other's facts in a cycle: " + " -> ".join(cycle)))
-
+    # Derivation cycles are refused by load_rulebase (invalid input, exit 2), so none can reach lint.
     tested = _check_tests(advisor, report)
     for decision in rb.decisions:
         if decision.id not in tested:
@@ -118,22 +114,6 @@ def _calc_file(rb: Any, calc_id: str) -> str:
     return "calculators"
 
 
-def _derivation_cycles(advisor: Advisor) -> list[list[str]]:
-    """Rules whose derived facts feed back into themselves through other rules."""
-    from graphlib import CycleError, TopologicalSorter
-
-    rb = advisor.rulebase
-    graph: dict[str, set[str]] = {}
-    for entry in rb.rules:
-        needs = {t.fact for t in _tests(entry.rule.when) if t.fact in rb.derived_by}
-        graph[entry.id] = {r for fact in needs for r in rb.derived_by[fact]}
-    try:
-        tuple(TopologicalSorter(graph).static_order())
-    except CycleError as exc:
-        return [list(exc.args[1])]
-    return []
-
-
 def _check_tests(advisor: Advisor, report: LintReport) -> set[str]:
     rb = advisor.rulebase
     tested: set[str] = set()
@@ -159,9 +139,14 @@ def _check_tests(advisor: Advisor, report: LintReport) -> set[str]:
             if option.id not in recommended:
                 report.findings.append(cases[0].doc.diagnostic(
                     ("decision",), "untested_option", f"no case expects '{option.id}' to be recommended"))
-        if "undecided" not in statuses:
+        if "undecided" not in statuses and decision.fallback.option is None:
             report.findings.append(cases[0].doc.diagnostic(("decision",), "untested_undecided",
                                                            "no case expects the decision to stay undecided"))
+        if decision.fallback.option is not None and not any(
+                c.case.expect.recommended == decision.fallback.option and not c.case.expect.fired for c in cases):
+            report.findings.append(cases[0].doc.diagnostic(
+                ("decision",), "untested_default",
+                f"no case shows the default '{decision.fallback.option}' when nothing decides"))
         for case in cases:
             for problem in run_case(advisor, case):
                 report.findings.append(case.doc.diagnostic(("cases", case.index, "name"), "failing_case",

@@ -85,7 +85,7 @@ class ScenarioFile(pytest.Module):
             except InvalidInput as exc:
                 pytest.fail(str(exc), pytrace=False)
             expected = snapshot(extension_class=_json_extension())
-            if not expected == render_json(advisor.evaluate(loaded)):
+            if expected != render_json(advisor.evaluate(loaded)):
                 # spell the diff out: assertion rewriting may not reach a plugin module
                 diff = (_ANSI.sub("", line) for line in expected.get_assert_diff())  # syrupy colours each character
                 pytest.fail("advice changed:\n" + "\n".join(diff), pytrace=False)

@@ -146,6 +146,7 @@ class _Loader:
             raise InvalidInput(sorted(set(self.errors)))
         self.check_references(questions, question_docs, calculators, decisions, rules)
         derived_values, derived_by = self._derived(rules, questions, calculators)
+        self._derivation_cycles(rules, derived_by)
         if self.errors:
             raise InvalidInput(sorted(set(self.errors)))
         return RuleBase(self.root, areas, questions, question_area, calculators, decisions, rules,
@@ -282,6 +283,32 @@ class _Loader:
                 values[derivation.fact] = derivation.value
                 by.setdefault(derivation.fact, []).append(entry.id)
         return values, by
+
+    def _derivation_cycles(self, rules: list[RuleEntry], derived_by: dict[str, list[str]]) -> None:
+        """Rules that derive each other's facts in a cycle are invalid input.
+
+        Inference would still terminate (facts only grow), but a fact in such a cycle can justify
+        itself: the explanation would read "x because y because x", so the rule base is refused
+        with the rule where the cycle starts, rather than merely linted.
+        """
+        from advisor.models.conditions import iter_tests
+
+        graph: dict[str, set[str]] = {}
+        for entry in rules:
+            needs = {t.fact for t in iter_tests(entry.rule.when) if t.fact in derived_by}
+            graph[entry.id] = {r for fact in needs for r in derived_by[fact]}
+        try:
+            tuple(TopologicalSorter(graph).static_order())
+        except CycleError as exc:
+            cycle: list[str] = list(exc.args[1])
+            by_id = {entry.id: entry for entry in rules}
+            first = min((by_id[r] for r in set(cycle)), key=lambda e: e.order)
+            start = cycle.index(first.id)
+            # print the cycle from the first rule in file order, so the message is stable
+            ordered = cycle[start:-1] + cycle[:start] + [first.id]
+            self.errors.append(first.doc.diagnostic(
+                (*first.loc, "when"), "derivation_cycle",
+                "rules derive each other's facts in a cycle: " + " -> ".join(ordered)))
 
     def check_references(self, questions: dict[str, Question], question_docs: dict[str, SourceDocument],
                          calculators: dict[str, CalculatorEntry], decisions: list[Decision],

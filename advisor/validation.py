@@ -60,18 +60,56 @@ def describe_error(model: type[BaseModel], err: Any, data: Any) -> tuple[tuple[A
             hint = f"; did you mean '{close[0]}'?"
         elif allowed:
             hint = f"; expected one of: {', '.join(allowed)}"
-        return loc, f"unknown key '{key}'{hint}", True
+        # repr, not the raw key: a key may hold control characters (terminal escapes) or newlines
+        return loc, f"unknown key {str(key)!r}{hint}", True
     if kind == "missing":
         return loc[:-1], f"{prefix}missing required key" if not where else f"missing required key '{loc[-1]}'", True
     message = err["msg"]
     if kind == "string_pattern_mismatch":
         pattern = (err.get("ctx") or {}).get("pattern", "")
         message = f"{err.get('input')!r} is not valid here: {PATTERN_HINTS.get(pattern, message)}"
-    if kind.endswith("_type") and "input" in err:
+    if kind.endswith("_type") and "input" in err:  # value_type: a merged union error
         message = f"{message}, got {type(err['input']).__name__} {err['input']!r}"[:300]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
+    if loc and loc[-1] == "[key]":  # a bad mapping key: point at the key, not at its value
+        return loc[:-1], f"{prefix}{message}", True
     return loc, f"{prefix}{message}", False
+
+
+_UNION_NAMES = {"bool": "true/false", "int": "a whole number", "float": "a number", "str": "text",
+                "list[str]": "a list of texts", "dict[str,any]": "a mapping"}
+
+
+def _merge_union_type_errors(errors: list[Any]) -> list[Any]:
+    """One error instead of one per member when a value fits none of a union's types.
+
+    pydantic reports `answers.x: {'a': 1}` against bool, int, float, str and list separately, all
+    at the same place; the person needs one line saying what is accepted there.
+    """
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for err in errors:
+        if err["type"].endswith("_type") and len(err["loc"]) > 1 and isinstance(err["loc"][-1], str):
+            groups.setdefault(tuple(err["loc"][:-1]), []).append(err)
+    merged: list[Any] = []
+    done: set[tuple[Any, ...]] = set()
+    for err in errors:
+        parent = tuple(err["loc"][:-1])
+        group = groups.get(parent, [])
+        if len(group) < 2 or err not in group:
+            merged.append(err)
+            continue
+        tags = {e["loc"][-1] for e in group}
+        nested = [e for e in errors if len(e["loc"]) > len(parent) + 1 and tuple(e["loc"][:len(parent)]) == parent
+                  and e["loc"][len(parent)] not in tags]
+        if nested:
+            continue  # the value has one member's shape (a list): its own errors below say what is wrong
+        if parent in done:
+            continue
+        done.add(parent)
+        accepted = ", ".join(dict.fromkeys(_UNION_NAMES.get(e["loc"][-1], e["loc"][-1]) for e in group))
+        merged.append({**err, "loc": parent, "type": "value_type", "msg": f"expected one of: {accepted}"})
+    return merged
 
 
 def validate_document(doc: SourceDocument, model: type[ModelT]) -> ModelT:
@@ -79,7 +117,7 @@ def validate_document(doc: SourceDocument, model: type[ModelT]) -> ModelT:
         return model.model_validate(doc.data)
     except ValidationError as exc:
         diagnostics: list[Diagnostic] = []
-        for err in exc.errors(include_url=False):
+        for err in _merge_union_type_errors(exc.errors(include_url=False)):
             loc, message, at_key = describe_error(model, err, doc.data)
             diagnostics.append(doc.diagnostic(loc, err["type"], message, prefer_key=at_key))
         raise InvalidInput(sorted(set(diagnostics))) from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,7 +136,8 @@ class _Converter:
             return {}
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            plain_merge = key_node.tag == _PLAIN and key_node.value == "<<"  # plain keys skip the resolver
+            if key_node.tag == "tag:yaml.org,2002:merge" or plain_merge:
                 self.error(key_node, "yaml_merge", "merge keys ('<<') are not supported; write the keys out")
                 continue
             key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
@@ -158,7 +160,13 @@ class _Converter:
                 )
                 continue
             self.key_at[(*path, key)] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.convert(value_node, (*path, key), depth + 1)
+            try:
+                result[key] = self.convert(value_node, (*path, key), depth + 1)
+            except _TooLarge as exc:
+                if depth == 0 and type(exc) is _TooLarge and exc.key is None:
+                    # point at the top-level key whose value explodes, not at a node deep inside it
+                    raise _TooLarge(key_node, key) from None
+                raise
         return result
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
@@ -202,8 +210,9 @@ class _Converter:
 
 
 class _TooLarge(Exception):
-    def __init__(self, node: yaml.Node) -> None:
+    def __init__(self, node: yaml.Node, key: str | None = None) -> None:
         self.node = node
+        self.key = key
 
 
 class _TooDeep(_TooLarge):
@@ -257,8 +266,9 @@ def parse_yaml_text(text: str, path: Path) -> SourceDocument:
                                        f"the document nests more than {MAX_DEPTH} levels deep")]) from None
     except _TooLarge as exc:
         mark = exc.node.start_mark
+        where = f"the value of {exc.key!r} " if exc.key is not None else "the document "
         raise InvalidInput([Diagnostic(shown, mark.line + 1, mark.column + 1, "yaml_too_large",
-                                       f"the document expands to more than {MAX_NODES} values "
+                                       f"{where}expands to more than {MAX_NODES} values "
                                        "(an alias bomb?)")]) from None
     if converter.errors:
         raise InvalidInput(converter.errors)
@@ -285,10 +295,14 @@ def _check_depth(text: str, shown: str) -> None:
 def _syntax_diagnostic(text: str, shown: str, exc: yaml.YAMLError) -> Diagnostic:
     """A located message for a YAML error. libyaml's wording is terser than PyYAML's, so on the
     (rare) error path PyYAML's event parser, which is iterative, is asked for its message."""
-    if _BaseLoader is not yaml.SafeLoader and not isinstance(exc, yaml.composer.ComposerError):
+    if _BaseLoader is not yaml.SafeLoader:
         try:
-            for _ in yaml.parse(text, Loader=yaml.SafeLoader):
-                pass
+            if isinstance(exc, yaml.composer.ComposerError):
+                # composing happens only after the depth check passed, so PyYAML's recursion is bounded
+                list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+            else:
+                for _ in yaml.parse(text, Loader=yaml.SafeLoader):
+                    pass
         except yaml.YAMLError as python_exc:
             exc = python_exc
     if isinstance(exc, yaml.reader.ReaderError):
@@ -312,7 +326,11 @@ def read_yaml_file(path: Path) -> SourceDocument:
     try:
         if path.is_dir():
             raise InvalidInput([Diagnostic.at_file(shown, "not_a_file", "is a folder, expected a YAML file")])
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise InvalidInput([Diagnostic.at_file(shown, "not_a_file",
+                                                   "is not a regular file (a pipe, device or socket)")])
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise InvalidInput([Diagnostic.at_file(
                 shown, "file_too_large",

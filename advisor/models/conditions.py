@@ -8,6 +8,7 @@ or `not_in` for "known, and different".
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, StrictFloat, StrictInt, Tag, model_validator
@@ -70,11 +71,11 @@ class FactTest(Strict):
             raise ValueError(f"between [{self.between[0]}, {self.between[1]}] is empty")
         return self
 
-    @property
+    @cached_property
     def operator(self) -> str:
         return next(op for op in OPERATORS if getattr(self, _attr(op)) is not None)
 
-    @property
+    @cached_property
     def operand(self) -> Any:
         return getattr(self, _attr(self.operator))
 

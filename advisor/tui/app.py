@@ -86,9 +86,9 @@ class AdvisorApp(App[int]):
         message = (f"Answers from {when} ({what}) were not saved.\n"
                    "Restore them, or discard the draft?")
 
-        def decided(answer: str | None) -> None:
+        async def decided(answer: str | None) -> None:
             if answer == "restore":
-                self.restore_draft(info.source)
+                await self.restore_draft(info.source)
             elif answer == "discard":
                 self.drafts.clear()
 
@@ -96,7 +96,7 @@ class AdvisorApp(App[int]):
                                        [("Restore", "restore", "primary"), ("Discard", "discard", "error"),
                                         ("Not now", "cancel", "default")]), decided)
 
-    def restore_draft(self, source: Path | None) -> None:
+    async def restore_draft(self, source: Path | None) -> None:
         try:
             loaded = read_scenario(self.advisor.rulebase, self.drafts.path)
         except InvalidInput as exc:
@@ -104,7 +104,7 @@ class AdvisorApp(App[int]):
             return
         self.session.replace(title=loaded.scenario.title, description=loaded.scenario.description,
                              raw=raw_answers(loaded), source=source, dirty=True)
-        self.main.reload()
+        await self.main.reload()
         self.notify("Draft restored.")
 
     # ---- files -----------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ class AdvisorApp(App[int]):
         """Replace the answers with a scenario file's; raises InvalidInput with located messages."""
         self._adopt(read_scenario(self.advisor.rulebase, path), path)
         self._cancel_autosave()
-        self.main.reload()
+        self.call_later(self.main.reload)
         self.notify(f"Opened {display_path(path)}.")
 
     def show_problems(self, title: str, exc: InvalidInput) -> None:

@@ -25,6 +25,8 @@ MAIN_BINDINGS = [
 ADVICE_BINDINGS = [
     Binding("r", "reasoning", "Why?", id="advisor.reasoning"),
     Binding("j", "jump", "Ask", id="advisor.jump", show=False),
+    Binding("a", "toggle_all", "All", id="advisor.toggle_all_decisions",
+            tooltip="Also list the decisions not in play"),
 ]
 
 REASONING_BINDINGS = [

@@ -36,7 +36,7 @@ class QuestionsAndDecisions(Provider):
         main = self._main()
         if main is not None:
             self._to_main(main)
-            main.jump_to(qid)
+            main.call_later(main.jump_to, qid)
 
     def _why(self, decision_id: str) -> None:
         main = self._main()

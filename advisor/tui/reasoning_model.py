@@ -30,6 +30,8 @@ class Step:
     ref: str = ""
     """Rule id, question id, fact id or option id, by kind."""
     citation: Citation | None = None
+    expanded: bool = True
+    """Shown open at first; runner-up and excluded verdicts start closed, as they repeat the chain."""
     children: list[Step] = field(default_factory=list)
 
 
@@ -42,7 +44,9 @@ class ReasoningBuilder:
         self.answers = {a.question: a for a in advice.answers}
 
     def build(self, decision: DecisionAdvice) -> Step:
-        root = Step("decision", f"{decision.title}: {decision.summary}", detail=decision.question, ref=decision.id)
+        status = {"recommended": "recommended", "undecided": "undecided", "not_applicable": "not in play"}
+        root = Step("decision", f"{decision.title} ({status[decision.status]})",
+                    detail=f"{decision.question}\n\n{decision.summary}", ref=decision.id)
         if decision.status == "not_applicable":
             return root
         if decision.recommended is not None:
@@ -59,18 +63,20 @@ class ReasoningBuilder:
             root.children.append(group)
         if decision.alternatives:
             group = Step("group", "Alternatives")
-            group.children = [self.option(o, "Alternative") for o in decision.alternatives]
+            group.children = [self.option(o, "Alternative", open_verdicts=False) for o in decision.alternatives]
             root.children.append(group)
         if decision.excluded:
             group = Step("group", "Excluded")
-            group.children = [self.option(o, "Excluded") for o in decision.excluded]
+            group.children = [self.option(o, "Excluded", open_verdicts=False) for o in decision.excluded]
             root.children.append(group)
         return root
 
-    def option(self, option: OptionAssessment, role: str) -> Step:
+    def option(self, option: OptionAssessment, role: str, *, open_verdicts: bool = True) -> Step:
         step = Step("option", f"{role}: {option.label} (score {option.score:g})",
                     detail=f"{option.label}: {option.summary}", ref=option.option)
         step.children = [self.verdict(v) for v in option.verdicts]
+        for child in step.children:
+            child.expanded = open_verdicts
         if not step.children:
             step.children.append(Step("note", "No rule spoke for or against it."))
         return step

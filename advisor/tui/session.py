@@ -63,18 +63,26 @@ class Session:
 
     # ---- evaluation ------------------------------------------------------------------------------
     def effective(self) -> dict[str, Any]:
-        """The answers that count: those to questions still relevant given the answers that count.
+        """The answers that count: those to questions still relevant given the answers that count."""
+        return self._counted()[0]
 
-        A fixpoint, because dropping a hidden answer can hide further questions.
+    def _counted(self) -> tuple[dict[str, Any], Answers, list[Question]]:
+        """A fixpoint, because dropping a hidden answer can hide further questions.
+
+        Returns the answers that count, typed, and the questions relevant to them (usually one pass).
         """
         current = dict(self.raw)
+        typed = self._typed(current)
+        relevant = self.advisor.relevant_questions(typed)
         for _ in range(_MAX_RELEVANCE_PASSES):
-            relevant = {q.id for q in self.advisor.relevant_questions(self._typed(current))}
-            kept = {q: v for q, v in self.raw.items() if q in relevant}
+            ids = {q.id for q in relevant}
+            kept = {q: v for q, v in self.raw.items() if q in ids}
             if kept == current:
                 break
             current = kept
-        return current
+            typed = self._typed(current)
+            relevant = self.advisor.relevant_questions(typed)
+        return current, typed, relevant
 
     def _typed(self, raw: dict[str, Any]) -> Answers:
         try:
@@ -93,9 +101,7 @@ class Session:
                            source=str(self.source) if self.source else "")
 
     def evaluate(self) -> Evaluation:
-        counted = self.effective()
-        answers = self._typed(counted)
-        relevant = self.advisor.relevant_questions(answers)
+        counted, answers, relevant = self._counted()
         advice = self.advisor.advise(answers, self.scenario_ref())
         return Evaluation(advice, relevant, sum(1 for q in relevant if q.id in counted))
 

@@ -43,16 +43,13 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="body"):
-            yield Questionnaire(self.session.advisor.rulebase, cursor_blink=self.cursor_blink, id="questionnaire")
+            yield Questionnaire(self.session.advisor.rulebase, lambda: self.session.raw,
+                                cursor_blink=self.cursor_blink, id="questionnaire")
             yield AdvicePane(id="advice")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.questionnaire.load(self.session.raw)
+    async def on_mount(self) -> None:
         self.refresh_advice()
-        first = next((c for c in self.questionnaire.cards() if c.display), None)
-        if first is not None:
-            first.focus_answer()
 
     @property
     def questionnaire(self) -> Questionnaire:
@@ -80,7 +77,10 @@ class MainScreen(Screen[None]):
         evaluation = self.session.evaluate()
         self.evaluation = evaluation
         relevant = {q.id for q in evaluation.relevant}
-        self.questionnaire.show(relevant, evaluation.answered)
+        area = self.questionnaire.show(relevant, evaluation.answered)
+        if area is not None:
+            # The open area lost all its questions (or none is open yet): open the first with some.
+            self.call_later(self.questionnaire.ensure_open, area)
         self.advice_pane.show(evaluation.advice, relevant)
         self.update_titles()
         self.refresh_count += 1
@@ -91,27 +91,29 @@ class MainScreen(Screen[None]):
         where = self.session.source.name if self.session.source else "not saved"
         self.sub_title = f"{self.session.title}{mark}  ({where})"
 
-    def reload(self) -> None:
+    async def reload(self) -> None:
         """The session was replaced (load, draft restore): put its answers in the widgets."""
-        self.questionnaire.load(self.session.raw)
         self.refresh_advice()
+        await self.questionnaire.reload()
 
     # ---- navigation -------------------------------------------------------------------------------
     @on(JumpToQuestion)
-    def _jump(self, event: JumpToQuestion) -> None:
-        self.jump_to(event.question_id)
+    async def _jump(self, event: JumpToQuestion) -> None:
+        await self.jump_to(event.question_id)
 
-    def jump_to(self, qid: str) -> None:
+    async def jump_to(self, qid: str) -> None:
+        rulebase = self.session.advisor.rulebase
+        if qid not in rulebase.questions:
+            return
+        if qid not in self.questionnaire.relevant:
+            prompt = rulebase.questions[qid].prompt
+            self.notify(f"'{prompt}' is not asked with the current answers.", severity="warning")
+            return
+        await self.questionnaire.open_area(self.questionnaire.area_of(qid), focus=qid)
         card = self.questionnaire.card(qid)
-        if card is None:
-            return
-        if not card.display:
-            self.notify(f"'{card.question.prompt}' is not asked with the current answers.", severity="warning")
-            return
-        card.focus_answer()
-        card.scroll_visible(top=True, animate=False)
-        card.add_class("-jumped")
-        self.set_timer(1.5, lambda: card.remove_class("-jumped"))
+        if card is not None:
+            card.add_class("-jumped")
+            self.set_timer(1.5, lambda: card.remove_class("-jumped"))
 
     @on(ShowReasoning)
     def _reasoning(self, event: ShowReasoning) -> None:
@@ -125,9 +127,9 @@ class MainScreen(Screen[None]):
         screen = ReasoningScreen(self.session.advisor.rulebase, self.evaluation.advice, decision_id,
                                  self.advisor_app.notes_dir)
 
-        def back(question_id: str | None) -> None:
+        async def back(question_id: str | None) -> None:
             if question_id:
-                self.jump_to(question_id)
+                await self.jump_to(question_id)
 
         self.app.push_screen(screen, back)
 
@@ -137,13 +139,13 @@ class MainScreen(Screen[None]):
             node = node.parent  # type: ignore[assignment]
         return node
 
-    def action_next_unanswered(self) -> None:
-        cards = [c for c in self.questionnaire.cards() if c.display]
+    async def action_next_unanswered(self) -> None:
+        ordered = self.questionnaire.ordered_relevant()
         current = self.focused_card()
-        start = cards.index(current) + 1 if current in cards else 0
-        for card in cards[start:] + cards[:start]:
-            if card.question.id not in self.session.raw:
-                self.jump_to(card.question.id)
+        start = ordered.index(current.question.id) + 1 if current and current.question.id in ordered else 0
+        for qid in ordered[start:] + ordered[:start]:
+            if qid not in self.session.raw:
+                await self.jump_to(qid)
                 return
         self.notify("Every relevant question has an answer.")
 
@@ -156,9 +158,7 @@ class MainScreen(Screen[None]):
         card.focus_answer()
 
     def action_focus_questions(self) -> None:
-        card = self.focused_card()
-        if card is None:
-            card = next((c for c in self.questionnaire.cards() if c.display), None)
+        card = self.focused_card() or next((c for c in self.questionnaire.cards() if c.display), None)
         if card is not None:
             card.focus_answer()
 

@@ -72,6 +72,15 @@ def decision_detail(d: DecisionAdvice) -> Text:
 class DecisionList(OptionList):
     BINDINGS = ADVICE_BINDINGS  # type: ignore[assignment]
 
+    def action_toggle_all(self) -> None:
+        pane = self.parent
+        while pane is not None and not isinstance(pane, AdvicePane):
+            pane = pane.parent
+        if isinstance(pane, AdvicePane):
+            pane.show_all = not pane.show_all
+            if pane.advice is not None:
+                pane.show(pane.advice, pane.relevant)
+
     def action_reasoning(self) -> None:
         option = self.highlighted_option
         if option is not None and option.id:
@@ -90,6 +99,8 @@ class AdvicePane(Vertical):
         super().__init__(id=id)
         self.advice: Advice | None = None
         self.relevant: set[str] = set()
+        self.show_all = False
+        """Also list the decisions not in play (hidden by default: most are, early on)."""
         self.border_title = "Advice"
 
     def compose(self) -> ComposeResult:
@@ -104,9 +115,10 @@ class AdvicePane(Vertical):
     def show(self, advice: Advice, relevant: set[str]) -> None:
         self.advice, self.relevant = advice, relevant
         listing = self.decisions
-        # In play first, so what matters is at the top; "not in play" ones stay visible but last.
+        # In play first, so what matters is at the top; "not in play" ones only on request (a).
         ordered = [d for d in advice.decisions if d.status != "not_applicable"]
-        ordered += [d for d in advice.decisions if d.status == "not_applicable"]
+        if self.show_all:
+            ordered += [d for d in advice.decisions if d.status == "not_applicable"]
         ids = [d.id for d in ordered]
         current = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
         if ids == current:
@@ -120,7 +132,8 @@ class AdvicePane(Vertical):
                 listing.highlighted = ids.index(keep) if keep in ids else 0
         in_play = sum(1 for d in advice.decisions if d.status != "not_applicable")
         decided = sum(1 for d in advice.decisions if d.status == "recommended")
-        self.border_subtitle = f"{decided} recommended · {in_play - decided} undecided"
+        hidden = "" if self.show_all else f" · {len(advice.decisions) - in_play} not in play"
+        self.border_subtitle = f"{decided} recommended · {in_play - decided} undecided{hidden}"
         self._show_detail()
 
     def decision(self, decision_id: str | None) -> DecisionAdvice | None:
@@ -137,8 +150,14 @@ class AdvicePane(Vertical):
         d = self.decision(option.id if option else None)
         detail = self.query_one("#decision-detail", Static)
         if d is None:
-            empty = "No decisions in this rule base yet." if self.advice and not self.advice.decisions else ""
-            detail.update(empty)
+            if self.advice is not None and not self.advice.decisions:
+                detail.update("No decisions in this rule base yet.")
+            else:
+                detail.update(Text.assemble(
+                    ("No decision is in play yet.\n\n", "bold"),
+                    "Answer the questions on the left (start with which decisions you want advice on); "
+                    "decisions appear here as your answers bring them into play.\n\n",
+                    ("a: list every decision, with what brings it into play", "dim")))
         else:
             detail.update(decision_detail(d))
 

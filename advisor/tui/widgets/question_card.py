@@ -5,18 +5,20 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select, SelectionList, Static
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
 
 from advisor.answers import UNKNOWN, check_answer
 from advisor.models.questionnaire import Question
 from advisor.tui.messages import AnswerChanged
+from advisor.tui.widgets.choices import ChoiceChanged, RadioList, Segmented
 
-RADIO_MAX_CHOICES = 5
+RADIO_MAX_CHOICES = 6
 """Single questions with more choices use a drop-down, so long lists do not push the page."""
 UNKNOWN_LABEL = "Unknown"
 
@@ -43,6 +45,10 @@ def parse_number(question: Question, text: str) -> tuple[Any, str | None]:
     return (None, problem) if problem else (typed, None)
 
 
+def _bound(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+
+
 def _number_text(value: float) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
@@ -63,35 +69,45 @@ class NumberAnswer(Validator):
 
 
 class QuestionCard(Vertical):
-    """A question and its answer widget; posts AnswerChanged when the person answers."""
+    """A question and its answer widget; posts AnswerChanged when the person answers.
 
-    def __init__(self, question: Question, *, cursor_blink: bool = True) -> None:
+    Built with as few widgets as possible (a header, one answer widget, an error line): a page
+    of cards is mounted each time an area is opened.
+    """
+
+    def __init__(self, question: Question, value: Any = None, *, cursor_blink: bool = True) -> None:
         super().__init__(id=f"q-{question.id}", classes="question-card")
         self.question = question
         self.cursor_blink = cursor_blink
-        self.value: Any = None
+        self.value: Any = value
         """The answer as the card last reported or was given it; widget events that repeat it are ignored."""
         self._last_multi: list[str] = []
 
     # ---- compose ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        q = self.question
-        with Horizontal(classes="prompt-row"):
-            yield Label(q.prompt, classes="prompt")
-            yield Label("", classes="status")
-        if q.help:
-            yield Static(q.help, classes="help", markup=False)
+        yield Static(self._header(), classes="header")
         yield from self._answer_widgets()
-        yield Static("", classes="error")
+        yield Static("", classes="error", markup=False)
+
+    def _header(self) -> Text:
+        q, value = self.question, self.value
+        mark = ("? ", "yellow") if value == UNKNOWN else ("✓ ", "green") if value is not None else ("  ", "")
+        text = Text.assemble(mark, (q.prompt, "bold"))
+        if q.help:
+            text.append("\n" + q.help, style="dim")
+        return text
+
+    def _choice_ids(self) -> list[Any]:
+        if self.question.type == "boolean":
+            return [True, False, UNKNOWN]
+        return [c.id for c in self.question.choices] + [UNKNOWN]
 
     def _answer_widgets(self) -> ComposeResult:
         q = self.question
         if q.type == "boolean":
-            yield RadioSet(RadioButton("Yes"), RadioButton("No"), RadioButton(UNKNOWN_LABEL),
-                           classes="answer boolean")
+            yield Segmented(["Yes", "No", UNKNOWN_LABEL], classes="answer")
         elif q.type == "single" and len(q.choices) <= RADIO_MAX_CHOICES:
-            yield RadioSet(*[RadioButton(c.label, tooltip=c.help or None) for c in q.choices],
-                           RadioButton(UNKNOWN_LABEL), classes="answer")
+            yield RadioList([c.label for c in q.choices] + [UNKNOWN_LABEL], classes="answer")
         elif q.type == "single":
             options = [(c.label, c.id) for c in q.choices] + [(UNKNOWN_LABEL, UNKNOWN)]
             yield Select(options, prompt="Choose…", classes="answer", compact=True)
@@ -99,35 +115,31 @@ class QuestionCard(Vertical):
             items = [(c.label, c.id) for c in q.choices] + [(UNKNOWN_LABEL, UNKNOWN)]
             yield SelectionList[str](*items, classes="answer")
         else:
-            span = f"{q.min:g} to {q.max:g}" + (" (whole)" if q.integer else "")
+            span = f"{_bound(q.min)} to {_bound(q.max)}" + (", whole" if q.integer else "")  # type: ignore[arg-type]
             with Horizontal(classes="number-row"):
                 yield Input(placeholder=span, validators=[NumberAnswer(q)], valid_empty=True,
                             classes="answer", compact=True, id=f"input-{q.id}")
-                unit = "" if q.unit == "count" else q.unit
-                yield Label(unit, classes="unit")
+                yield Label("" if q.unit == "count" else q.unit, classes="unit")
                 yield Checkbox(UNKNOWN_LABEL, classes="unknown", compact=True)
 
     def on_mount(self) -> None:
         for field in self.query(Input):
             field.cursor_blink = self.cursor_blink
+        self.set_value(self.value)
 
     # ---- reading the widgets ---------------------------------------------------------------------
     def _post(self, value: Any) -> None:
         if _same(value, self.value):
             return
         self.value = value
-        self._show_status(value)
+        self._show_status()
         self.post_message(AnswerChanged(self.question.id, value))
 
-    @on(RadioSet.Changed)
-    def _radio(self, event: RadioSet.Changed) -> None:
+    @on(ChoiceChanged)
+    def _choice(self, event: ChoiceChanged) -> None:
         event.stop()
-        index = event.radio_set.pressed_index
-        if self.question.type == "boolean":
-            self._post({0: True, 1: False, 2: UNKNOWN}.get(index))
-        else:
-            choices = self.question.choices
-            self._post(choices[index].id if 0 <= index < len(choices) else UNKNOWN if index >= 0 else None)
+        ids = self._choice_ids()
+        self._post(ids[event.index] if event.index is not None and 0 <= event.index < len(ids) else None)
 
     @on(Select.Changed)
     def _select(self, event: Select.Changed) -> None:
@@ -180,24 +192,17 @@ class QuestionCard(Vertical):
             value, _ = parse_number(self.question, field.value)
             self._post(None if value == UNKNOWN else value)
 
-    # ---- writing the widgets (loading a scenario); never posts AnswerChanged ------------------
+    # ---- writing the widgets (loading answers); never posts AnswerChanged ----------------------
     def set_value(self, value: Any) -> None:
         q = self.question
         self.value = value
-        self._show_status(value)
+        self._show_status()
         self._show_error("")
-        if q.type in ("boolean", "single") and self.query(RadioSet):
-            radio = self.query_one(RadioSet)
-            if q.type == "boolean":
-                index = {True: 0, False: 1, UNKNOWN: 2}.get(value, -1) if value is not None else -1
-            else:
-                ids = [c.id for c in q.choices] + [UNKNOWN]
-                index = ids.index(value) if value in ids else -1
-            buttons = list(radio.query(RadioButton))
-            with radio.prevent(RadioSet.Changed, RadioButton.Changed):
-                for i, button in enumerate(buttons):
-                    button.value = i == index
-            radio._pressed_button = buttons[index] if index >= 0 else None  # keeps RadioSet's own bookkeeping
+        if q.type == "boolean" or (q.type == "single" and self.query(RadioList)):
+            ids = self._choice_ids()
+            index = next((i for i, v in enumerate(ids) if _same(v, value)), None)
+            choice: Segmented | RadioList = self.query_one(".answer")  # type: ignore[assignment]
+            choice.set_picked(index)
         elif q.type == "single":
             select: Select[str] = self.query_one(Select)
             with select.prevent(Select.Changed):
@@ -231,10 +236,9 @@ class QuestionCard(Vertical):
             box.value = on_
 
     # ---- display -----------------------------------------------------------------------------------
-    def _show_status(self, value: Any) -> None:
-        status = self.query_one(".status", Label)
-        status.update("unknown" if value == UNKNOWN else "✓" if value is not None else "")
-        self.set_class(value is not None, "-answered")
+    def _show_status(self) -> None:
+        self.query_one(".header", Static).update(self._header())
+        self.set_class(self.value is not None, "-answered")
 
     def _show_error(self, text: str) -> None:
         error = self.query_one(".error", Static)

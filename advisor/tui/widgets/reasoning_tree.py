@@ -30,12 +30,12 @@ class ReasoningTree(Tree[Step]):
         self.root.set_label(_label(root))
         self.root.data = root
         self._add(self.root, root)
-        self.root.expand_all()
+        self.root.expand()
         self.move_cursor(self.root)
 
     def _add(self, node: TreeNode[Step], step: Step) -> None:
         for child in step.children:
             if child.children:
-                self._add(node.add(_label(child), data=child), child)
+                self._add(node.add(_label(child), data=child, expand=child.expanded), child)
             else:
                 node.add_leaf(_label(child), data=child)
