@@ -359,6 +359,8 @@ class _FactChecker:
         if fact in self.questions:
             return self._question_problem(self.questions[fact], op, value)
         if fact in self.calculators:
+            if op == "known":
+                return None
             if op not in NUMERIC_OPERATORS | {"known", "equals", "not_equals", "in", "not_in"}:
                 return "operator_type", f"'{fact}' is a calculated number; '{op}' does not apply"
             return self._number_values(fact, op, value)

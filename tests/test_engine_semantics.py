@@ -148,3 +148,58 @@ def test_both_engines_give_identical_advice() -> None:
             assert a.model_dump_json() == b.model_dump_json(), answers
     finally:
         durable.close()
+
+
+def _big_rulebase(tmp_path: Path, rules: int) -> Path:
+    """Many rules on the same few facts: the engine's per-node limits (64 simultaneous matches per fact,
+    256 joins per node) must not be reachable from the rule language."""
+    root = tmp_path / "rules"
+    (root / "questions").mkdir(parents=True)
+    (root / "decisions").mkdir()
+    (root / "questions" / "q.yaml").write_text(
+        "area: {id: a, title: A}\nquestions:\n"
+        "  - {id: size, prompt: Size, type: number, unit: KB, min: 0, max: 100000}\n"
+        "  - {id: mode, prompt: Mode, type: single, choices: [{id: x, label: X}, {id: y, label: Y}, {id: z, label: Z}]}\n"
+        "  - {id: tags, prompt: Tags, type: multi, choices: [{id: a, label: A}, {id: b, label: B}, {id: c, label: C}]}\n",
+        encoding="utf-8")
+    lines = ["id: d", "title: Dee", "question: Which one?", "area: a",
+             "applies_when: {any: [{fact: tags, contains: a}, {fact: tags, known: false}]}",
+             "options: [{id: o1, label: One, summary: One}, {id: o2, label: Two, summary: Two}]",
+             "fallback: {ask: [size]}", "rules:"]
+    for i in range(rules):
+        option = "o1" if i % 2 else "o2"
+        lines += [f"  - id: BIG-{i:03d}", f"    title: Rule number {i}",
+                  f"    when: {{all: [{{fact: tags, contains_any: [a, b]}}, {{fact: mode, in: [x, y]}}, "
+                  f"{{not: {{fact: size, gt: {i % 20}}}}}]}}",
+                  f"    recommend: [{option}]", "    strength: consider",
+                  "    reasoning: A generated rule that exercises the engine's node limits.",
+                  "    citations: [{note: a.txt, section: S, lines: [1, 1]}]"]
+    (root / "decisions" / "d.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def test_hundreds_of_rules_on_one_fact_stay_within_the_engine_limits(tmp_path: Path) -> None:
+    root = _big_rulebase(tmp_path, 300)
+    durable = Advisor.from_folder(root, "durable")
+    reference = Advisor.from_folder(root, "reference")
+    try:
+        for answers in ({"tags": ["a", "b"], "mode": "x", "size": 10}, {"tags": ["b"], "mode": "y"},
+                        {"tags": ["c"], "mode": "z", "size": 500}, {}):
+            a = durable.advise(durable.check(answers), ScenarioRef(id="x", title="x"))
+            b = reference.advise(reference.check(answers), ScenarioRef(id="x", title="x"))
+            assert a.model_dump_json() == b.model_dump_json()
+        fired = durable.advise(durable.check({"tags": ["a"], "mode": "x", "size": 10}), ScenarioRef(id="x", title="x"))
+        assert len(fired.trace) == 150  # thresholds 10..19 hold for 10 of every 20 rules
+    finally:
+        durable.close()
+
+
+def test_too_many_thresholds_on_one_fact_is_a_compile_error_not_a_crash(tmp_path: Path) -> None:
+    import re
+
+    root = _big_rulebase(tmp_path, 80)
+    text = (root / "decisions" / "d.yaml").read_text(encoding="utf-8")
+    (root / "decisions" / "d.yaml").write_text(re.sub(r"gt: \d+", lambda m: f"gt: {m.start() % 997}", text),
+                                               encoding="utf-8")
+    with pytest.raises(Exception, match="tested .* different ways"):
+        Advisor.from_folder(root, "durable")

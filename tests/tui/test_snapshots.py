@@ -20,6 +20,7 @@ ANSWERS = {"ingestion_mode": "hybrid", "prefers_serverless": True, "max_record_s
 
 
 async def _answered(pilot: Pilot[int]) -> None:
+    await pilot.pause()  # run_before starts before the first compose has finished
     app: AdvisorApp = pilot.app  # type: ignore[assignment]
     app.session.replace(title="Clickstream", description="", raw=ANSWERS, source=None, dirty=True)
     await app.main.reload()
