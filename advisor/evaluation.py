@@ -74,6 +74,10 @@ class Advisor:
                                     for d, facts in feeding.items()}
         self._decision_calculators = {d: {f for f in facts if f in rulebase.calculators}
                                       for d, facts in feeding.items()}
+        # What to ask for an open decision: what its rules read, not what only scopes it (like `topics`).
+        self._decision_asks = {d.id: [q for q in self._decision_questions[d.id]
+                                      if q in self._facts_feeding(d, with_applicability=False)]
+                               for d in rulebase.decisions}
         # Precomputed once: evaluation runs them for every scenario.
         self._ask_when = {q.id: to_dnf(q.ask_when) for q in rulebase.questions.values() if q.ask_when is not None}
         self.condition_text = {e.id: describe_condition(e.rule.when) for e in rulebase.rules}
@@ -175,12 +179,12 @@ class Advisor:
         """Calculators whose values the given decisions' rules (or applicability) read, directly or not."""
         return {c for d in decisions for c in self._decision_calculators[d]}
 
-    def _facts_feeding(self, decision: Decision) -> set[str]:
-        """Questions and calculators this decision's rules and applicability read, directly or through
+    def _facts_feeding(self, decision: Decision, with_applicability: bool = True) -> set[str]:
+        """Questions and calculators this decision's rules (and applicability) read, directly or through
         derived facts and calculator formulas."""
         rb = self.rulebase
         conditions = [e.rule.when for e in rb.rules if e.decision == decision.id]
-        if decision.applies_when is not None:
+        if with_applicability and decision.applies_when is not None:
             conditions.append(decision.applies_when)
         stack = [base_fact(lit.fact) for c in conditions for conj in to_dnf(c) for lit in conj]
         seen: set[str] = set()
@@ -336,7 +340,7 @@ class _AdviceBuilder:
         if self._relevant is None:
             self._relevant = {q.id for q in self.advisor.relevant_questions(self.answers)}
         relevant = self._relevant
-        feeding = self.advisor._decision_questions[decision.id]
+        feeding = self.advisor._decision_asks[decision.id]
         open_questions = [q for q in feeding if q not in self.answers.known]
         first = [q for q in decision.fallback.ask if q not in self.answers.known]
         ordered = list(dict.fromkeys(first + [q for q in open_questions if q in relevant]

@@ -9,7 +9,7 @@ from typing import Any
 from advisor.diagnostics import Diagnostic, InvalidInput
 from advisor.evaluation import Advisor
 from advisor.notes import Notes
-from advisor.rule_cases import load_cases, run_case, test_files
+from advisor.rule_cases import decision_test_files, load_cases, run_case
 from advisor.yaml_source import read_yaml_file
 
 
@@ -117,7 +117,7 @@ def _calc_file(rb: Any, calc_id: str) -> str:
 def _check_tests(advisor: Advisor, report: LintReport) -> set[str]:
     rb = advisor.rulebase
     tested: set[str] = set()
-    for path in test_files(rb.root):
+    for path in decision_test_files(rb.root):
         try:
             cases = load_cases(path)
         except InvalidInput as exc:

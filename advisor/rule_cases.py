@@ -22,7 +22,7 @@ class LoadedCase:
     doc: SourceDocument
 
 
-def test_files(rules_dir: Path) -> list[Path]:
+def decision_test_files(rules_dir: Path) -> list[Path]:
     folder = rules_dir / "decisions"
     return sorted(p for p in folder.glob("*.test.yaml")) if folder.is_dir() else []
 

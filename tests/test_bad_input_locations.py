@@ -84,7 +84,8 @@ RULE_CASES: dict[str, tuple[str, str, tuple[str, int, int]]] = {
                            "area: {id: extra, title: Extra}\nquestions:\n"
                            "  - {id: replay, prompt: Again?, type: boolean}\n", ("duplicate_id", 3, 10)),
     "reserved_id": ("questions/extra.yaml",
-                    "area: {id: extra, title: Extra}\nquestions:\n  - {id: unknown, prompt: Reserved?, type: boolean}\n",
+                    "area: {id: extra, title: Extra}\nquestions:\n"
+                    "  - {id: unknown, prompt: Reserved?, type: boolean}\n",
                     ("reserved_id", 3, 10)),
     "question_shape": ("questions/extra.yaml",
                        "area: {id: extra, title: Extra}\nquestions:\n  - {id: many, prompt: How many?, type: number}\n",

@@ -14,6 +14,7 @@ CONFIG = f"""
 advisor_scenarios = scenarios/*.scenario.yaml
 advisor_rules = {RULES}
 testpaths = scenarios
+asyncio_default_fixture_loop_scope = function
 """
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from advisor.evaluation import Advisor
-from advisor.rule_cases import LoadedCase, load_cases, run_case, test_files
+from advisor.rule_cases import LoadedCase, decision_test_files, load_cases, run_case
 from tests.conftest import RULES
 
-CASES = [case for path in test_files(RULES) for case in load_cases(path)]
+CASES = [case for path in decision_test_files(RULES) for case in load_cases(path)]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.decision}:{c.case.name}" for c in CASES])

@@ -71,10 +71,14 @@ def render_markdown(advice: Advice) -> str:
     if s.description:
         lines += [s.description.strip(), ""]
     lines += [f"Scenario `{s.id}`" + (f" from `{s.source}`" if s.source else "") + f"; rules `{advice.ruleset}`.", ""]
-    lines += ["| Decision | Outcome | Summary |", "| --- | --- | --- |"]
-    for d in advice.decisions:
-        outcome = d.recommended.label if d.recommended else _STATUS[d.status]
-        lines.append(f"| {_cell(d.title)} | {_cell(outcome)} | {_cell(d.summary)} |")
+    in_play = [d for d in advice.decisions if d.status != "not_applicable"]
+    if in_play:
+        lines += ["| Decision | Outcome | Strength | Summary |", "| --- | --- | --- | --- |"]
+        for d in in_play:
+            outcome = d.recommended.label if d.recommended else _STATUS[d.status]
+            lines.append(f"| {_cell(d.title)} | {_cell(outcome)} | {d.strength or ''} | {_cell(d.summary)} |")
+    else:
+        lines.append("No decision is in play for these answers: answer more questions or pick topics.")
     lines.append("")
     for d in advice.decisions:
         if d.status != "not_applicable":

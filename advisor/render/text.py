@@ -52,10 +52,17 @@ def print_advice(advice: Advice, console: Console) -> None:
     table = Table(show_header=True, header_style="bold", expand=False)
     table.add_column("Decision")
     table.add_column("Outcome")
-    for d in advice.decisions:
+    in_play = [d for d in advice.decisions if d.status != "not_applicable"]
+    for d in in_play:
         outcome = d.recommended.label if d.recommended else d.status.replace("_", " ")
         table.add_row(d.title, Text(outcome, style=_STYLE[d.status]))
-    console.print(table)
+    if in_play:
+        console.print(table)
+    else:
+        console.print("No decision is in play for these answers: answer more questions or pick topics.")
+    skipped = len(advice.decisions) - len(in_play)
+    if skipped:
+        console.print(Text(f"{skipped} other decisions are not in play for this workload.", style="dim"))
     for d in advice.decisions:
         if d.status != "not_applicable":
             console.print(_decision(d))

@@ -42,7 +42,7 @@ class ConfirmDialog(ModalScreen[str]):
             yield Static(self.message, classes="dialog-message", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 for label, result, variant in self.buttons:
-                    yield Button(label, id=f"btn-{result}", variant=variant)  # type: ignore[arg-type]
+                    yield Button(label, id=f"btn-{result}", variant=variant, compact=True)  # type: ignore[arg-type]
 
     def on_mount(self) -> None:
         self.query(Button).first().focus()
@@ -71,11 +71,11 @@ class PathDialog(ModalScreen[Path | None]):
             yield Label(self.TITLE_TEXT, classes="dialog-title")
             yield from self.extra_fields()
             yield Label("File", classes="field-label")
-            yield Input(self.initial, id="path", classes="dialog-input")
+            yield Input(self.initial, id="path", classes="dialog-input", compact=True)
             yield Static("", id="dialog-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.ACTION_LABEL, id="btn-go", variant="primary")
-                yield Button("Cancel", id="btn-cancel")
+                yield Button(self.ACTION_LABEL, id="btn-go", variant="primary", compact=True)
+                yield Button("Cancel", id="btn-cancel", compact=True)
 
     def extra_fields(self) -> ComposeResult:
         yield from ()
@@ -83,7 +83,10 @@ class PathDialog(ModalScreen[Path | None]):
     def on_mount(self) -> None:
         for field in self.query(Input):
             field.cursor_blink = self.blink
-        self.query_one("#path", Input).focus()
+        self.first_field().focus()
+
+    def first_field(self) -> Input:
+        return self.query_one("#path", Input)
 
     def show_error(self, text: str) -> None:
         error = self.query_one("#dialog-error", Static)
@@ -171,16 +174,32 @@ class SaveDialog(WriteDialog):
         super().__init__(initial, lambda path: writer(path, self.scenario_title(), self.description()),
                          own=own, blink=blink)
         self.initial_title, self.initial_description = title, description
+        self._auto_path: str | None = None
 
     def accepted_suffixes(self) -> tuple[str, ...]:
         return (".yaml", ".yml")
 
     def extra_fields(self) -> ComposeResult:
         yield Label("Title", classes="field-label")
-        yield Input(self.initial_title, id="scenario-title", classes="dialog-input")
+        yield Input(self.initial_title, id="scenario-title", classes="dialog-input", compact=True)
         yield Label("Description", classes="field-label")
-        yield Input(self.initial_description, id="scenario-description", classes="dialog-input",
+        yield Input(self.initial_description, id="scenario-description", classes="dialog-input", compact=True,
                     placeholder="The workload in a sentence or two (optional)")
+
+    def first_field(self) -> Input:
+        self._auto_path = self.initial if self.own is None else None
+        return self.query_one("#scenario-title" if not self.initial_title else "#path", Input)
+
+    @on(Input.Changed, "#scenario-title")
+    def _title_changed(self, event: Input.Changed) -> None:
+        # While the file name is still the suggested one, follow the title.
+        path_input = self.query_one("#path", Input)
+        if self._auto_path is not None and path_input.value == self._auto_path:
+            from advisor.tui.app import slug
+
+            suggested = Path(self._auto_path).with_name(f"{slug(event.value)}.scenario.yaml")
+            self._auto_path = str(suggested)
+            path_input.value = self._auto_path
 
     def scenario_title(self) -> str:
         return self.query_one("#scenario-title", Input).value.strip()

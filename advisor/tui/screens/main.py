@@ -35,6 +35,8 @@ class MainScreen(Screen[None]):
         self.refreshed_at = 0.0
         """perf_counter() of the last advice refresh (the benchmark reads it)."""
         self.refresh_count = 0
+        self.answered_at = 0.0
+        """perf_counter() of the last answer change (the benchmark reads it)."""
 
     @property
     def advisor_app(self) -> AdvisorApp:
@@ -63,6 +65,7 @@ class MainScreen(Screen[None]):
     @on(AnswerChanged)
     def _answer_changed(self, event: AnswerChanged) -> None:
         if self.session.set_answer(event.question_id, event.value):
+            self.answered_at = time.perf_counter()
             self.schedule_refresh()
             self.advisor_app.answers_changed()
 

@@ -53,7 +53,9 @@ class ReasoningScreen(Screen[str | None]):
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[Step]) -> None:
-        self.query_one(CitationPanel).show(event.node.data)
+        # Events from a tree that was since rebuilt carry nodes without data: keep what is shown.
+        if event.node.data is not None:
+            self.query_one(CitationPanel).show(event.node.data)
 
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected[Step]) -> None:

@@ -42,7 +42,7 @@ def decision_detail(d: DecisionAdvice) -> Text:
         text.append("\nRecommended: ", style="bold")
         text.append(d.recommended.label, style="bold green")
         text.append(f" ({d.strength}, score {d.recommended.score:g})\n")
-        rules = ", ".join(v.rule_id for v in d.recommended.verdicts)
+        rules = ", ".join(v.rule_id for v in d.recommended.verdicts if v.kind in ("require", "recommend"))
         if rules:
             text.append(f"  by {rules}\n", style="dim")
     if d.assumption:
@@ -132,8 +132,9 @@ class AdvicePane(Vertical):
                 listing.highlighted = ids.index(keep) if keep in ids else 0
         in_play = sum(1 for d in advice.decisions if d.status != "not_applicable")
         decided = sum(1 for d in advice.decisions if d.status == "recommended")
-        hidden = "" if self.show_all else f" · {len(advice.decisions) - in_play} not in play"
-        self.border_subtitle = f"{decided} recommended · {in_play - decided} undecided{hidden}"
+        hidden = len(advice.decisions) - in_play
+        more = f" · +{hidden} (a)" if hidden and not self.show_all else ""
+        self.border_subtitle = f"{decided} decided · {in_play - decided} open{more}"
         self._show_detail()
 
     def decision(self, decision_id: str | None) -> DecisionAdvice | None:

@@ -1,0 +1,163 @@
+"""Differential fuzzing: random scenarios through the durable-rules engine and the pure-Python oracle.
+
+    .venv/bin/python bench/fuzz.py [N] [--rules DIR] [--seed S] [--json]
+
+Draws N scenarios (default 100,000) from the questionnaire of the rules folder (every question may be
+left out, answered `unknown`, or answered with a valid value, edge values included), evaluates each
+with both engines and compares the complete advice (the canonical JSON). Reports mismatches, crashes
+(any exception), decisions that end in a state other than recommended, undecided-with-questions or
+not_applicable, the time taken, and memory (RSS) at the start and the end.
+
+Exit status: 0 when both engines agree everywhere and nothing crashed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from advisor.answers import UNKNOWN, Answers  # noqa: E402
+from advisor.evaluation import Advisor  # noqa: E402
+from advisor.models.advice import Advice, ScenarioRef  # noqa: E402
+from advisor.models.questionnaire import Question  # noqa: E402
+from advisor.render.json_format import render_json  # noqa: E402
+from advisor.rulebase import RuleBase, load_rulebase  # noqa: E402
+
+
+def random_value(question: Question, rnd: random.Random) -> Any:
+    """A valid answer, edge values included (bounds, zero, whole floats, empty multi-choice)."""
+    if question.type == "boolean":
+        return rnd.random() < 0.5
+    if question.type == "single":
+        return rnd.choice(question.choices).id
+    if question.type == "multi":
+        ids = [c.id for c in question.choices]
+        return rnd.sample(ids, rnd.randint(0, len(ids)))
+    low, high = question.min, question.max
+    assert low is not None and high is not None
+    pick = rnd.random()
+    if pick < 0.15:
+        value: float = rnd.choice([low, high])
+    elif pick < 0.5:  # numbers people write: small, round
+        value = min(max(rnd.choice([0, 1, 2, 5, 10, 30, 60, 100, 300, 900, 1000, 1024, 3600, 10000]), low), high)
+    elif pick < 0.8:  # log-uniform over the range, so thresholds at every scale get crossed
+        span = max(high - low, 1e-9)
+        value = low + min(span, math.expm1(rnd.uniform(0, math.log1p(span))))
+    else:
+        value = rnd.uniform(low, high)
+    if question.integer:
+        whole = min(max(round(value), math.ceil(low)), math.floor(high))
+        return int(whole)
+    if rnd.random() < 0.3:
+        value = round(value, rnd.choice([0, 1, 3]))
+    return min(max(value, low), high)
+
+
+def random_answers(rulebase: RuleBase, rnd: random.Random, answered: float | None = None) -> dict[str, Any]:
+    """Raw scenario answers: each question left out, 'unknown', or a valid value."""
+    share = rnd.choice([0.1, 0.3, 0.6, 0.9]) if answered is None else answered
+    answers: dict[str, Any] = {}
+    for qid, question in rulebase.questions.items():
+        roll = rnd.random()
+        if roll < share:
+            answers[qid] = random_value(question, rnd)
+        elif roll < share + 0.05:
+            answers[qid] = UNKNOWN
+    return answers
+
+
+def status_problems(advisor: Advisor, answers: Answers, advice: Advice) -> list[str]:
+    """Decisions that end anywhere but recommended, undecided with something to ask, or not_applicable.
+
+    An undecided decision with nothing to ask is accepted only when more answers cannot help: every
+    option is excluded (exclusions are final), or every question feeding it is already answered. The
+    summary then names the exclusions, tie or conflict.
+    """
+    problems = []
+    for d in advice.decisions:
+        if d.status == "recommended" and d.recommended is None:
+            problems.append(f"{d.id}: recommended without an option")
+        elif d.status == "undecided":
+            # the questions the decision's rules read (scoping questions like `topics` are not asked)
+            asks = getattr(advisor, "_decision_asks", None) or advisor._decision_questions
+            feeding = asks[d.id]
+            all_excluded = not d.alternatives and d.recommended is None and bool(d.excluded)
+            if not d.ask and not all_excluded and not all(q in answers.known for q in feeding):
+                problems.append(f"{d.id}: undecided without questions to ask")
+            if not d.summary:
+                problems.append(f"{d.id}: undecided without a summary")
+        elif d.status not in ("recommended", "undecided", "not_applicable"):
+            problems.append(f"{d.id}: status {d.status}")
+    return problems
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        line = next(row for row in handle if row.startswith("VmRSS"))
+    return int(line.split()[1]) / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=100_000)
+    parser.add_argument("--rules", type=Path, default=ROOT / "rules")
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    args = parser.parse_args()
+
+    rulebase = load_rulebase(args.rules)
+    durable, reference = Advisor(rulebase, "durable"), Advisor(rulebase, "reference")
+    rnd = random.Random(args.seed)
+    mismatches: list[dict[str, Any]] = []
+    crashes: list[dict[str, Any]] = []
+    bad_status: list[dict[str, Any]] = []
+    statuses: dict[str, int] = {}
+    rss_start = rss_mb()
+    start = time.perf_counter()
+    for i in range(args.n):
+        raw = random_answers(rulebase, rnd)
+        ref = ScenarioRef(id=f"fuzz-{i}", title="fuzz")
+        try:
+            answers = durable.check(raw)
+            a = durable.advise(answers, ref)
+            b = reference.advise(answers, ref)
+        except Exception as exc:  # a crash is a finding: keep the answers that caused it
+            crashes.append({"i": i, "answers": raw, "error": repr(exc), "trace": traceback.format_exc(limit=5)})
+            continue
+        if render_json(a) != render_json(b):
+            mismatches.append({"i": i, "answers": raw})
+        for problem in status_problems(durable, answers, a):
+            bad_status.append({"i": i, "problem": problem, "answers": raw})
+        for d in a.decisions:
+            key = "undecided_all_excluded" if d.status == "undecided" and not d.alternatives else d.status
+            statuses[key] = statuses.get(key, 0) + 1
+        if (i + 1) % 10_000 == 0 and not args.json:
+            print(f"{i + 1:>7} scenarios, {time.perf_counter() - start:7.1f} s, RSS {rss_mb():.0f} MB, "
+                  f"{len(mismatches)} mismatches, {len(crashes)} crashes", file=sys.stderr)
+    elapsed = time.perf_counter() - start
+    summary = {
+        "scenarios": args.n, "seed": args.seed, "rules": str(args.rules), "ruleset": rulebase.digest,
+        "questions": len(rulebase.questions), "decisions": len(rulebase.decisions), "rules_count": len(rulebase.rules),
+        "mismatches": len(mismatches), "crashes": len(crashes), "status_problems": len(bad_status),
+        "decision_statuses": dict(sorted(statuses.items())),
+        "seconds": round(elapsed, 1), "ms_per_scenario_both_engines": round(elapsed / max(args.n, 1) * 1e3, 2),
+        "rss_mb_start": round(rss_start), "rss_mb_end": round(rss_mb()),
+        "first_mismatch": mismatches[:1], "first_crash": crashes[:1], "first_status_problem": bad_status[:3],
+    }
+    print(json.dumps(summary, indent=2, default=str))
+    durable.close()
+    return 0 if not mismatches and not crashes and not bad_status else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
