@@ -78,9 +78,10 @@ def engine_number(value: Any) -> Any:
         return value
     if value.is_integer() and abs(value) < 2**53:
         return int(value)
-    text = repr(value)
-    if "e" in text and "." not in text:
-        return math.nextafter(value, math.inf)
+    # One ulp is not always enough: the neighbours of the smallest subnormals print without a point too
+    # (5e-324 -> 1e-323 -> 1.5e-323), and the engine crashed (SIGSEGV) on an answer of 5e-324.
+    while "e" in repr(value) and "." not in repr(value):
+        value = math.nextafter(value, math.copysign(math.inf, value))  # away from 0: the sign stays
     return value
 
 

@@ -47,9 +47,11 @@ from advisor.text import describe_condition, show_value
 MAX_ASK = 8
 
 
-def condition_holds(condition: Condition | list[Conjunct], facts: dict[str, Any]) -> bool:
-    """Evaluate a condition (or its DNF) directly: for ask_when, where no engine session is needed."""
-    facts = expand_facts(facts)
+def condition_holds(condition: Condition | list[Conjunct], facts: dict[str, Any], *, expanded: bool = False) -> bool:
+    """Evaluate a condition (or its DNF) directly: for ask_when and applicability, where no engine session
+    is needed. Pass `expanded=True` when `facts` already went through `expand_facts`."""
+    if not expanded:
+        facts = expand_facts(facts)
     for conj in condition if isinstance(condition, list) else to_dnf(condition):
         if all((lit.fact not in facts) if lit.test is None else (lit.fact in facts and lit.test.holds(facts[lit.fact]))
                for lit in conj):
@@ -105,9 +107,9 @@ class Advisor:
     # ---- questionnaire -------------------------------------------------------------------------
     def relevant_questions(self, answers: Answers) -> list[Question]:
         """Questions to show: core ones and those whose ask_when holds over the answers."""
-        facts = dict(answers.known)
+        facts = expand_facts(answers.known)
         return [q for q in self.rulebase.questions.values()
-                if q.id not in self._ask_when or condition_holds(self._ask_when[q.id], facts)]
+                if q.id not in self._ask_when or condition_holds(self._ask_when[q.id], facts, expanded=True)]
 
     def check(self, raw_answers: dict[str, Any]) -> Answers:
         return check_answers(self.rulebase, raw_answers)
@@ -154,14 +156,14 @@ class Advisor:
         """Each decision's resolution; None when the decision is not in play.
 
         `base`: answers and calculated values (derived facts come from `firings`)."""
-        facts = {**base, **firings.derived}
+        facts = expand_facts({**base, **firings.derived})
         fired_by_decision: dict[str, list[Rule]] = {d.id: [] for d in self.rulebase.decisions}
         for entry in self.rulebase.rules:
             if entry.decision is not None and entry.id in firings.fired:
                 fired_by_decision[entry.decision].append(entry.rule)
         out: dict[str, Resolution | None] = {}
         for decision in self.rulebase.decisions:
-            if decision.id in self._applies and not condition_holds(self._applies[decision.id], facts):
+            if decision.id in self._applies and not condition_holds(self._applies[decision.id], facts, expanded=True):
                 out[decision.id] = None
             else:
                 out[decision.id] = resolve(decision, fired_by_decision[decision.id])
@@ -201,6 +203,9 @@ class Advisor:
 
 
 class _AdviceBuilder:
+    # The inner result objects are built with model_construct: every value comes from validated rule files
+    # and answers, and re-validating hundreds of nested objects per scenario dominated evaluation time.
+    # The top-level Advice is still validated, and snapshot tests pin the JSON.
     def __init__(self, advisor: Advisor, answers: Answers, calculated: dict[str, Calculated], firings: Firings) -> None:
         self.advisor, self.rb = advisor, advisor.rulebase
         self.answers, self.calculated, self.firings = answers, calculated, firings
@@ -210,10 +215,10 @@ class _AdviceBuilder:
 
     def binding(self, fact: str, value: Any) -> Binding:
         if value is None:
-            return Binding(fact=fact, value=None, source="unknown")
+            return Binding.model_construct(fact=fact, value=None, source="unknown")
         kind = self.rb.fact_kind(fact)
         shown = self.facts.get(fact, value)
-        return Binding(fact=fact, value=shown, source=kind)  # type: ignore[arg-type]
+        return Binding.model_construct(fact=fact, value=shown, source=kind)  # type: ignore[arg-type]
 
     def matched(self, rule_id: str) -> list[Binding]:
         return [self.binding(f, v) for f, v in self.firings.fired[rule_id].bindings]
@@ -249,7 +254,7 @@ class _AdviceBuilder:
             effects += [f"recommend {o} (+{rule.effective_weight:g})" for o in rule.recommend]
             effects += [f"avoid {o} (-{rule.effective_weight:g})" for o in rule.avoid]
             effects += [f"derive {d.fact} = {show_value(d.value)}" for d in rule.derive]
-            trace.append(FiredRule(rule_id=rule_id, title=rule.title, decision=entry.decision,
+            trace.append(FiredRule.model_construct(rule_id=rule_id, title=rule.title, decision=entry.decision,
                                    depth=depth.get(rule_id, 0), matched=self.matched(rule_id),
                                    condition=self.advisor.condition_text[rule_id], effects=effects,
                                    strength=rule.strength, reasoning=rule.reasoning,
@@ -323,17 +328,17 @@ class _AdviceBuilder:
                 reason = f"scored {score:g} against {res.scores[winner]:g} for {labels[winner]}"
             if against and option.id not in res.excluded:
                 reason += "; weighed down by " + ", ".join(v.rule_id for v in against)
-            out.append(WhyNot(option=option.id, label=option.label, reason=reason, verdicts=against))
+            out.append(WhyNot.model_construct(option=option.id, label=option.label, reason=reason, verdicts=against))
         return out
 
     def assess(self, decision: Decision, res: Resolution, option_id: str) -> OptionAssessment:
         option = next(o for o in decision.options if o.id == option_id)
-        return OptionAssessment(option=option.id, label=option.label, summary=option.summary,
+        return OptionAssessment.model_construct(option=option.id, label=option.label, summary=option.summary,
                                 score=res.scores[option.id],
                                 verdicts=[self.verdict(v) for v in res.verdicts[option.id]])
 
     def verdict(self, v: RuleVerdict) -> Verdict:
-        return Verdict(rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,  # type: ignore[arg-type]
+        return Verdict.model_construct(rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,  # type: ignore[arg-type]
                        reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations))
 
     def ask(self, decision: Decision) -> list[QuestionRef]:

@@ -201,5 +201,5 @@ def test_too_many_thresholds_on_one_fact_is_a_compile_error_not_a_crash(tmp_path
     text = (root / "decisions" / "d.yaml").read_text(encoding="utf-8")
     (root / "decisions" / "d.yaml").write_text(re.sub(r"gt: \d+", lambda m: f"gt: {m.start() % 997}", text),
                                                encoding="utf-8")
-    with pytest.raises(Exception, match="tested .* different ways"):
+    with pytest.raises(Exception, match=r"tested .* different ways"):
         Advisor.from_folder(root, "durable")
