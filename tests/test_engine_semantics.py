@@ -159,8 +159,10 @@ def _big_rulebase(tmp_path: Path, rules: int) -> Path:
     (root / "questions" / "q.yaml").write_text(
         "area: {id: a, title: A}\nquestions:\n"
         "  - {id: size, prompt: Size, type: number, unit: KB, min: 0, max: 100000}\n"
-        "  - {id: mode, prompt: Mode, type: single, choices: [{id: x, label: X}, {id: y, label: Y}, {id: z, label: Z}]}\n"
-        "  - {id: tags, prompt: Tags, type: multi, choices: [{id: a, label: A}, {id: b, label: B}, {id: c, label: C}]}\n",
+        "  - {id: mode, prompt: Mode, type: single,\n"
+        "     choices: [{id: x, label: X}, {id: y, label: Y}, {id: z, label: Z}]}\n"
+        "  - {id: tags, prompt: Tags, type: multi,\n"
+        "     choices: [{id: a, label: A}, {id: b, label: B}, {id: c, label: C}]}\n",
         encoding="utf-8")
     lines = ["id: d", "title: Dee", "question: Which one?", "area: a",
              "applies_when: {any: [{fact: tags, contains: a}, {fact: tags, known: false}]}",
