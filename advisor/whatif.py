@@ -165,7 +165,7 @@ def explain_what_if(advisor: Advisor, advice: Advice, answers: Answers) -> Advic
                 outcome = analysis.outcomes((a, b))[decision.id]
                 if outcome != base and outcome[0] != "not_applicable":
                     found.setdefault((f"{a[0]}+{b[0]}", outcome), (a, b))
-        what_ifs = [_what_if(advisor, answers, changes, outcome)
+        what_ifs = [_what_if(advisor, decision.id, answers, changes, outcome)
                     for (_, outcome), changes in list(found.items())[:MAX_PER_DECISION]]
         updated.append(decision.model_copy(update={"what_if": what_ifs, "what_if_checked": True,
                                                    "fragile_on": sorted(set(fragile), key=questions.index)}))
@@ -180,10 +180,11 @@ def _mattered(decision: DecisionAdvice, questions: list[str]) -> set[str]:
     return {q for q in questions if q in names} or set(questions)
 
 
-def _what_if(advisor: Advisor, answers: Answers, changes: tuple[Change, ...], outcome: Outcome) -> WhatIf:
+def _what_if(advisor: Advisor, decision_id: str, answers: Answers, changes: tuple[Change, ...],
+             outcome: Outcome) -> WhatIf:
     rb = advisor.rulebase
     status, option = outcome
-    decision_labels = {o.id: o.label for d in rb.decisions for o in d.options}
+    decision_labels = {o.id: o.label for o in rb.decision(decision_id).options}  # option ids repeat across decisions
     label = decision_labels.get(option, option) if option else ("undecided" if status == "undecided"
                                                                 else "not in play")
     described = []

@@ -16,6 +16,7 @@ from advisor.discovery import find_scenarios
 from advisor.evaluation import Advisor
 from advisor.render.json_format import render_json
 from advisor.render.markdown import render_markdown
+from advisor.whatif import explain
 from tests.conftest import SCENARIOS
 
 SCENARIO_FILES, _ = find_scenarios([str(SCENARIOS)])
@@ -50,7 +51,7 @@ def test_scenario_advice_json(advisor: Advisor, path: Path, snapshot: SnapshotAs
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=[_name(p) for p in SCENARIO_FILES])
 def test_scenario_advice_markdown(advisor: Advisor, path: Path, snapshot: SnapshotAssertion) -> None:
-    advice = _advice(advisor, path)
+    advice = explain(advisor, _advice(advisor, path))  # the report `evaluate --format markdown` writes
     assert render_markdown(advice) == snapshot(extension_class=MarkdownText)
 
 

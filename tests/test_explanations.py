@@ -48,6 +48,8 @@ def assert_what_ifs_hold(adv: Advisor, advice: Advice, answers: Answers) -> int:
             assert (new.status, new.recommended.option if new.recommended else None) == (w.status, w.recommended), \
                 f"{advice.scenario.id}/{d.id}: {w.summary}"
             assert (new.status, w.recommended) != (d.status, d.recommended.option if d.recommended else None)
+            if new.recommended:
+                assert w.label == new.recommended.label, f"{advice.scenario.id}/{d.id}: {w.summary}"
             checked += 1
     return checked
 
@@ -164,3 +166,12 @@ def test_json_explanations_are_deterministic(core: Advisor) -> None:
     runs = {json.dumps(explain_what_if(core, core.advise(answers, ScenarioRef(id="x", title="x")),
                                        answers).model_dump(mode="json")) for _ in range(3)}
     assert len(runs) == 1
+
+
+def test_what_if_labels_come_from_the_decision_itself(core: Advisor) -> None:
+    # Option ids repeat across decisions (e.g. "standard"); a what-if must name this decision's option.
+    answers = core.check({"duration_s": 100})
+    advice = explain_what_if(core, core.advise(answers, ScenarioRef(id="x", title="x")), answers)
+    wf = next(d for d in advice.decisions if d.id == "wf")
+    labels = {o.label for o in core.rulebase.decision("wf").options}
+    assert wf.what_if and all(w.label in labels for w in wf.what_if)
