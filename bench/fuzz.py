@@ -139,6 +139,9 @@ def main() -> int:
     rss_start = rss_mb()
     start = time.perf_counter()
     for i in range(args.n):
+        if i and i % 10_000 == 0 and not args.json:
+            print(f"{i:>7} scenarios, {time.perf_counter() - start:7.1f} s, RSS {rss_mb():.0f} MB, "
+                  f"{len(mismatches)} mismatches, {len(crashes)} crashes", file=sys.stderr)
         raw = random_answers(rulebase, rnd)
         ref = ScenarioRef(id=f"fuzz-{i}", title="fuzz")
         try:
@@ -161,9 +164,6 @@ def main() -> int:
         for d in a.decisions:
             key = "undecided_all_excluded" if d.status == "undecided" and not d.alternatives else d.status
             statuses[key] = statuses.get(key, 0) + 1
-        if (i + 1) % 10_000 == 0 and not args.json:
-            print(f"{i + 1:>7} scenarios, {time.perf_counter() - start:7.1f} s, RSS {rss_mb():.0f} MB, "
-                  f"{len(mismatches)} mismatches, {len(crashes)} crashes", file=sys.stderr)
     elapsed = time.perf_counter() - start
     summary = {
         "scenarios": args.n, "full_advice_compared": full, "seed": args.seed, "rules": str(args.rules),

@@ -1,0 +1,143 @@
+"""Scale benchmark: `advisor evaluate` over 10,000 scenario files, and memory over 100,000 evaluations.
+
+    .venv/bin/python bench/scale_bench.py [--files 10000] [--runs 3] [--jobs N] [--rules DIR]
+                                          [--evaluations 100000] [--full-advice] [--skip-batch] [--skip-memory]
+
+1. Writes --files scenario files into a temporary folder (answers drawn from the questionnaire of the
+   rules folder, as bench/fuzz.py draws them), then times, end to end as a subprocess,
+   `advisor evaluate DIR --format json --output OUTDIR` (--runs times, median reported).
+2. Measures this process's RSS before and after --evaluations in-process evaluations on one Advisor
+   (durable engine). By default each evaluation is the engine part (calculators + one engine session,
+   opened and deleted: where a leak would be); --full-advice builds the whole advice each time (slower).
+
+Prints one JSON object with the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fuzz import random_answers, rss_mb  # noqa: E402
+
+from advisor.batch import default_jobs  # noqa: E402
+from advisor.evaluation import Advisor  # noqa: E402
+from advisor.models.advice import ScenarioRef  # noqa: E402
+from advisor.rulebase import load_rulebase  # noqa: E402
+
+ADVISOR = str(Path(sys.executable).with_name("advisor"))
+
+
+def write_scenarios(rules: Path, folder: Path, count: int, seed: int) -> None:
+    rulebase = load_rulebase(rules)
+    rnd = random.Random(seed)
+    for i in range(count):
+        answers = random_answers(rulebase, rnd)
+        text = yaml.safe_dump({"title": f"Generated scenario {i}", "answers": answers}, sort_keys=False)
+        (folder / f"bench-{i:05}.scenario.yaml").write_text(text, encoding="utf-8")
+
+
+def time_batch(rules: Path, folder: Path, out: Path, jobs: int | None) -> tuple[float, int]:
+    shutil.rmtree(out, ignore_errors=True)
+    args = [ADVISOR, "evaluate", str(folder), "--rules", str(rules), "--format", "json", "--output", str(out)]
+    if jobs:
+        args += ["--jobs", str(jobs)]
+    start = time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"advisor evaluate failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return elapsed, sum(1 for _ in out.iterdir())
+
+
+def memory(rules: Path, evaluations: int, full: bool, seed: int) -> dict[str, object]:
+    rulebase = load_rulebase(rules)
+    advisor = Advisor(rulebase, "durable")
+    rnd = random.Random(seed)
+    pool = [advisor.check(random_answers(rulebase, rnd)) for _ in range(1000)]
+    ref = ScenarioRef(id="bench", title="bench")
+
+    def one(i: int) -> None:
+        answers = pool[i % len(pool)]
+        if full:
+            advisor.advise(answers, ref)
+        else:
+            advisor.infer(answers)
+
+    for i in range(len(pool)):  # warm-up: caches and allocator pools fill here
+        one(i)
+    gc.collect()
+    before = rss_mb()
+    samples = []
+    start = time.perf_counter()
+    for i in range(evaluations):
+        one(i)
+        if (i + 1) % max(evaluations // 10, 1) == 0:
+            samples.append(round(rss_mb(), 1))
+    elapsed = time.perf_counter() - start
+    gc.collect()
+    after = rss_mb()
+    advisor.close()
+    return {"evaluations": evaluations, "what": "full advice" if full else "calculators + engine session",
+            "rss_mb_before": round(before, 1), "rss_mb_after": round(after, 1),
+            "rss_mb_growth": round(after - before, 1), "rss_mb_samples": samples,
+            "ms_per_evaluation": round(elapsed / max(evaluations, 1) * 1e3, 3)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=None, help="passed to advisor evaluate (default: its own)")
+    parser.add_argument("--rules", type=Path, default=ROOT / "rules")
+    parser.add_argument("--evaluations", type=int, default=100_000)
+    parser.add_argument("--full-advice", action="store_true")
+    parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+
+    result: dict[str, object] = {"cpus": os.cpu_count(), "default_jobs": default_jobs(), "rules": str(args.rules)}
+    rulebase = load_rulebase(args.rules)
+    result["rule_base"] = {"digest": rulebase.digest, "questions": len(rulebase.questions),
+                           "decisions": len(rulebase.decisions), "rules": len(rulebase.rules)}
+    if not args.skip_batch:
+        with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
+            folder, out = Path(tmp) / "scenarios", Path(tmp) / "out"
+            folder.mkdir()
+            start = time.perf_counter()
+            write_scenarios(args.rules, folder, args.files, args.seed)
+            generated = time.perf_counter() - start
+            times, written = [], 0
+            for _ in range(args.runs):
+                elapsed, written = time_batch(args.rules, folder, out, args.jobs)
+                times.append(round(elapsed, 2))
+            size = sum(p.stat().st_size for p in out.iterdir())
+            result["batch"] = {"files": args.files, "generated_in_s": round(generated, 1), "runs_s": times,
+                               "median_s": statistics.median(times), "reports_written": written,
+                               "report_mb_total": round(size / 1e6, 1),
+                               "files_per_s": round(args.files / statistics.median(times))}
+    if not args.skip_memory:
+        result["memory"] = memory(args.rules, args.evaluations, args.full_advice, args.seed)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
