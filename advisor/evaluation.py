@@ -287,22 +287,24 @@ class _AdviceBuilder:
         return self.advisor.question_order[qid]
 
     def decision(self, decision: Decision, res: Resolution | None) -> DecisionAdvice:
-        base = dict(id=decision.id, title=decision.title, question=decision.question, area=decision.area)
+        base: dict[str, Any] = dict(id=decision.id, title=decision.title, question=decision.question,
+                                    area=decision.area, recommended=None, strength=None, assumption="", ask=[],
+                                    conflicts=[], why_not=[], what_if=[], what_if_checked=False, fragile_on=[])
         if res is None:
             applies = self.advisor.condition_text.get(applies_id(decision.id), "")
-            return DecisionAdvice(**base, status="not_applicable", alternatives=[], excluded=[],
-                                  summary=f"Not in play: it applies when {applies}.")
+            return DecisionAdvice.model_construct(**base, status="not_applicable", alternatives=[], excluded=[],
+                                                  summary=f"Not in play: it applies when {applies}.")
         recommended = self.assess(decision, res, res.recommended) if res.recommended else None
         alternatives = [self.assess(decision, res, o) for o in res.candidates if o != res.recommended]
         excluded = [self.assess(decision, res, o) for o in res.excluded]
         wants_answers = res.status == "undecided" or res.strength == "default"
         # Exclusions are final (more answers only add verdicts), so when every option is out, asking is moot.
         ask = self.ask(decision) if wants_answers and res.candidates else []
-        return DecisionAdvice(**base, status=res.status, recommended=recommended, strength=res.strength,
-                              assumption=decision.fallback.assumption if res.strength == "default" else "",
-                              summary=self.summary(decision, res, ask), alternatives=alternatives,
-                              excluded=excluded, ask=ask, conflicts=res.conflicts,
-                              why_not=self.why_not(decision, res))
+        base.update(status=res.status, recommended=recommended, strength=res.strength,
+                    assumption=decision.fallback.assumption if res.strength == "default" else "",
+                    summary=self.summary(decision, res, ask), alternatives=alternatives, excluded=excluded,
+                    ask=ask, conflicts=list(res.conflicts), why_not=self.why_not(decision, res))
+        return DecisionAdvice.model_construct(**base)
 
     def why_not(self, decision: Decision, res: Resolution) -> list[WhyNot]:
         out: list[WhyNot] = []

