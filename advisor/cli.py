@@ -83,10 +83,14 @@ def main(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is None:
         ask_command = main.commands.get("ask")
-        if ask_command is None:
-            click.echo(ctx.get_help())
+        if ask_command is None or not _interactive():
+            click.echo(ctx.get_help())  # no terminal to draw the questionnaire on: show what there is instead
             return
         ctx.invoke(ask_command)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 @main.command("evaluate")
@@ -434,6 +438,9 @@ def schema_command(out_dir: Path, check: bool) -> None:
 @guarded
 def ask_command(scenario: Path | None = None, rules_dir: Path | None = None, notes_dir: Path | None = None) -> None:
     """Open the questionnaire (optionally starting from SCENARIO) with live, cited advice."""
+    if not _interactive():
+        raise click.UsageError("the questionnaire needs an interactive terminal; for files and pipes use "
+                               "'advisor evaluate'")
     from advisor.tui.app import run_app  # the only place the CLI imports textual
 
     advisor = _advisor(rules_dir)

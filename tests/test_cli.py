@@ -117,3 +117,10 @@ def test_schemas_are_up_to_date() -> None:
 def test_usage_errors_exit_2() -> None:
     code, _, _ = run("evaluate", "x.yaml", "--format", "pdf")
     assert code == ExitCode.INVALID_INPUT
+
+
+def test_without_a_terminal_bare_advisor_shows_help_and_ask_refuses() -> None:
+    code, out, _ = run()
+    assert code == ExitCode.OK and "evaluate" in out
+    code, _, err = run("ask")
+    assert code == ExitCode.INVALID_INPUT and "interactive terminal" in err
