@@ -50,6 +50,7 @@ def test_an_invalid_scenario_fails_with_its_location(pytester: pytest.Pytester) 
 
 
 def test_the_plugin_stays_off_without_configuration(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".ini", pytest="[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     scenarios = pytester.mkdir("scenarios")
     (scenarios / "big.scenario.yaml").write_text("title: Big\nanswers: {}\n", encoding="utf-8")
     result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "-p", "no:textual-snapshot")
