@@ -246,6 +246,10 @@ class CompiledRuleset:
     digest: str
     problems: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.rule_position = {rule: i for i, rule in enumerate(self.rule_order)}
+        """Rule id -> position in file order (results are reported in this order)."""
+
 
 def applies_id(decision_id: str) -> str:
     return f"applies:{decision_id}"

@@ -49,7 +49,7 @@ def _frozen(value: Any) -> Any:
 
 def canonical(compiled: CompiledRuleset, best: dict[str, tuple[int, Variant]], facts: dict[str, Any]) -> Firings:
     """Firings in rule file order, with bindings read from the final facts."""
-    order = {rule: i for i, rule in enumerate(compiled.rule_order)}
+    order = compiled.rule_position
     fired = {rule: Firing(rule, idx, bindings_for(variant, facts))
              for rule, (idx, variant) in sorted(best.items(), key=lambda kv: order[kv[0]])}
     derived = {fact: value for fact, value in facts.items()
