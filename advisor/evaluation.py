@@ -212,6 +212,8 @@ class _AdviceBuilder:
         self.facts: dict[str, Any] = {**answers.known, **{c: v.value for c, v in calculated.items()},
                                       **firings.derived}
         self._relevant: set[str] | None = None
+        self._matched: dict[str, list[Binding]] = {}
+        self._verdicts: dict[tuple[str, str], Verdict] = {}
 
     def binding(self, fact: str, value: Any) -> Binding:
         if value is None:
@@ -221,7 +223,10 @@ class _AdviceBuilder:
         return Binding.model_construct(fact=fact, value=shown, source=kind)  # type: ignore[arg-type]
 
     def matched(self, rule_id: str) -> list[Binding]:
-        return [self.binding(f, v) for f, v in self.firings.fired[rule_id].bindings]
+        # One list per rule and evaluation: the same bindings appear in the trace, the verdicts and why-not.
+        if rule_id not in self._matched:
+            self._matched[rule_id] = [self.binding(f, v) for f, v in self.firings.fired[rule_id].bindings]
+        return self._matched[rule_id]
 
     def depths(self) -> dict[str, int]:
         depth: dict[str, int] = {}
@@ -340,8 +345,12 @@ class _AdviceBuilder:
                                 verdicts=[self.verdict(v) for v in res.verdicts[option.id]])
 
     def verdict(self, v: RuleVerdict) -> Verdict:
-        return Verdict.model_construct(rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,  # type: ignore[arg-type]
-                       reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations))
+        key = (v.rule.id, v.kind)
+        if key not in self._verdicts:  # verdict objects are immutable, so options and why-not can share them
+            self._verdicts[key] = Verdict.model_construct(
+                rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,
+                reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations))
+        return self._verdicts[key]
 
     def ask(self, decision: Decision) -> list[QuestionRef]:
         if self._relevant is None:
