@@ -89,6 +89,12 @@ class Advisor:
         # keeping it out of the engine keeps the engine's ruleset smaller (its cost grows with rule count).
         self._applies = {d.id: to_dnf(d.applies_when) for d in rulebase.decisions if d.applies_when is not None}
         self.question_order = {q: i for i, q in enumerate(rulebase.questions)}
+        self._decision_rules: dict[str, list[tuple[str, Rule]]] = {d.id: [] for d in rulebase.decisions}
+        for entry in rulebase.rules:
+            if entry.decision is not None:
+                self._decision_rules[entry.decision].append((entry.id, entry.rule))
+        self.not_in_play: dict[str, DecisionAdvice] = {}
+        """The (immutable) advice for each decision when it is not in play, built once on first use."""
 
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "durable") -> Advisor:
@@ -157,16 +163,13 @@ class Advisor:
 
         `base`: answers and calculated values (derived facts come from `firings`)."""
         facts = expand_facts({**base, **firings.derived})
-        fired_by_decision: dict[str, list[Rule]] = {d.id: [] for d in self.rulebase.decisions}
-        for entry in self.rulebase.rules:
-            if entry.decision is not None and entry.id in firings.fired:
-                fired_by_decision[entry.decision].append(entry.rule)
         out: dict[str, Resolution | None] = {}
         for decision in self.rulebase.decisions:
             if decision.id in self._applies and not condition_holds(self._applies[decision.id], facts, expanded=True):
                 out[decision.id] = None
             else:
-                out[decision.id] = resolve(decision, fired_by_decision[decision.id])
+                fired = [rule for rule_id, rule in self._decision_rules[decision.id] if rule_id in firings.fired]
+                out[decision.id] = resolve(decision, fired)
         return out
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
@@ -296,9 +299,12 @@ class _AdviceBuilder:
                                     area=decision.area, recommended=None, strength=None, assumption="", ask=[],
                                     conflicts=[], why_not=[], what_if=[], what_if_checked=False, fragile_on=[])
         if res is None:
-            applies = self.advisor.condition_text.get(applies_id(decision.id), "")
-            return DecisionAdvice.model_construct(**base, status="not_applicable", alternatives=[], excluded=[],
-                                                  summary=f"Not in play: it applies when {applies}.")
+            if decision.id not in self.advisor.not_in_play:
+                applies = self.advisor.condition_text.get(applies_id(decision.id), "")
+                self.advisor.not_in_play[decision.id] = DecisionAdvice.model_construct(
+                    **base, status="not_applicable", alternatives=[], excluded=[],
+                    summary=f"Not in play: it applies when {applies}.")
+            return self.advisor.not_in_play[decision.id]
         recommended = self.assess(decision, res, res.recommended) if res.recommended else None
         alternatives = [self.assess(decision, res, o) for o in res.candidates if o != res.recommended]
         excluded = [self.assess(decision, res, o) for o in res.excluded]
