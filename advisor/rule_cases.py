@@ -51,19 +51,11 @@ def run_case(advisor: Advisor, loaded: LoadedCase) -> list[str]:
     if expect.recommended and got != expect.recommended:
         problems.append(f"recommended {got or 'nothing'}, expected {expect.recommended} ({decision.summary})")
     excluded = {o.option for o in decision.excluded}
-    for option in expect.excluded:
-        if option not in excluded:
-            problems.append(f"{option} is not excluded")
-    for option in expect.not_excluded:
-        if option in excluded:
-            problems.append(f"{option} is excluded")
     fired = {t.rule_id for t in advice.trace}
-    for rule in expect.fired:
-        if rule not in fired:
-            problems.append(f"{rule} did not fire")
-    for rule in expect.not_fired:
-        if rule in fired:
-            problems.append(f"{rule} fired")
+    problems += [f"{o} is not excluded" for o in expect.excluded if o not in excluded]
+    problems += [f"{o} is excluded" for o in expect.not_excluded if o in excluded]
+    problems += [f"{r} did not fire" for r in expect.fired if r not in fired]
+    problems += [f"{r} fired" for r in expect.not_fired if r in fired]
     asked = {q.id for q in decision.ask}
     for question in expect.ask_includes:
         if question not in asked:
