@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from advisor.models.conditions import AllOf, Condition, FactTest, NotOf
@@ -244,7 +244,6 @@ class CompiledRuleset:
     base_facts: frozenset[str]
     """Answers and calculated values: the facts asserted before rules fire."""
     digest: str
-    problems: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.rule_position = {rule: i for i, rule in enumerate(self.rule_order)}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import types
 import typing
 from typing import Any
 
@@ -13,11 +12,8 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     found: list[type[BaseModel]] = []
-    for arg in typing.get_args(annotation):
+    for arg in typing.get_args(annotation):  # unions, Annotated[...] and list[...] alike
         found += _models_in(arg)
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated or isinstance(annotation, types.UnionType):
-        pass
     return found
 
 

@@ -9,7 +9,7 @@ or `not_in` for "known, and different".
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Discriminator, Field, StrictFloat, StrictInt, Tag, model_validator
 
@@ -168,17 +168,3 @@ def iter_tests(condition: Condition) -> list[FactTest]:
         return iter_tests(condition.not_)
     children = condition.all if isinstance(condition, AllOf) else condition.any
     return [t for child in children for t in iter_tests(child)]
-
-
-def negated_tests(condition: Condition, negated: bool = False) -> list[FactTest]:
-    """Fact tests that sit under an odd number of `not`s (their absence makes the condition true)."""
-    if isinstance(condition, FactTest):
-        tests_absence = condition.operator == "known" and condition.known is False
-        return [condition] if negated != tests_absence else []
-    if isinstance(condition, NotOf):
-        return negated_tests(condition.not_, not negated)
-    children = condition.all if isinstance(condition, AllOf) else condition.any
-    return [t for child in children for t in negated_tests(child, negated)]
-
-
-ConditionKind = Literal["all", "any", "not", "test"]
