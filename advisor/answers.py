@@ -42,7 +42,11 @@ def check_answer(question: Question, value: Any) -> tuple[FactValue | None, str 
     if question.type == "boolean":
         if isinstance(value, bool):
             return value, None
-        hint = " (YAML 1.2 reads yes/no/on/off as text: write true or false)" if isinstance(value, str) else ""
+        hint = ""
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            hint = " (write it without quotes: a quoted value is text)"
+        elif isinstance(value, str):
+            hint = " (YAML 1.2 reads yes/no/on/off as text: write true or false)"
         return None, f"expected true, false or unknown{hint}, got {value!r}"
     if question.type == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -52,7 +56,8 @@ def check_answer(question: Question, value: Any) -> tuple[FactValue | None, str 
         low, high = question.min, question.max
         assert low is not None and high is not None
         if not low <= value <= high:
-            return None, f"{value:g} {question.unit} is outside the accepted range {low:g} to {high:g}"
+            return None, (f"{_number(value)} {question.unit} is outside the accepted range "
+                          f"{_number(low)} to {_number(high)}")
         if question.integer and value != int(value):
             return None, f"expected a whole number of {question.unit}, got {value!r}"
         if isinstance(value, float) and value.is_integer():
@@ -70,6 +75,13 @@ def check_answer(question: Question, value: Any) -> tuple[FactValue | None, str 
         if not isinstance(item, str) or item not in choices:
             return None, _choice_problem(item, choices)
     return sorted(set(items), key=choices.index), None
+
+
+def _number(value: float) -> str:
+    """A number as people write it: 10,485,760 rather than 1.04858e+07."""
+    if float(value).is_integer() and abs(value) < 1e18:
+        return f"{int(value):,}"
+    return f"{value:,.6g}"
 
 
 def _choice_problem(value: Any, choices: list[str]) -> str:
