@@ -70,8 +70,9 @@ class Advisor:
         self.rulebase = rulebase
         self.compiled: CompiledRuleset = compile_rulebase(rulebase)
         self.engine: InferenceEngine = self._make_engine(engine)
+        self.question_order = {q: i for i, q in enumerate(rulebase.questions)}
         feeding = {d.id: self._facts_feeding(d) for d in rulebase.decisions}
-        order = {q: i for i, q in enumerate(rulebase.questions)}
+        order = self.question_order
         self._decision_questions = {d: sorted((f for f in facts if f in order), key=order.__getitem__)
                                     for d, facts in feeding.items()}
         self._decision_calculators = {d: {f for f in facts if f in rulebase.calculators}
@@ -88,7 +89,6 @@ class Advisor:
         # Applicability is judged after inference, on the final facts: it only gates the resolution, and
         # keeping it out of the engine keeps the engine's ruleset smaller (its cost grows with rule count).
         self._applies = {d.id: to_dnf(d.applies_when) for d in rulebase.decisions if d.applies_when is not None}
-        self.question_order = {q: i for i, q in enumerate(rulebase.questions)}
         self._decision_rules: dict[str, list[tuple[str, Rule]]] = {d.id: [] for d in rulebase.decisions}
         for entry in rulebase.rules:
             if entry.decision is not None:
