@@ -71,8 +71,8 @@ def engine_number(value: Any) -> Any:
     """Numbers the engine reads exactly as Python does.
 
     The engine's JSON reader rejects floats written with an exponent but no
-    decimal point (1e-05), so those move by one ulp to a neighbour that prints
-    with a point; whole floats become ints.
+    decimal point (1e-05), so those move away from zero, one ulp at a time, to
+    the nearest neighbour that prints with a point; whole floats become ints.
     """
     if isinstance(value, bool) or not isinstance(value, float):
         return value
