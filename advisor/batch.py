@@ -1,14 +1,15 @@
 """Evaluate many scenario files; a bad file fails alone, never the batch.
 
 Small batches run in this process. Large ones (CI over thousands of scenarios) go to a pool of
-worker processes: each worker builds its own `Advisor` once, from the rule base already loaded
-here, so every worker answers with exactly the same rules and none shares engine state with
-another. Results come back in input order whatever order the workers finish in, so the output
-of a batch does not depend on the number of workers.
+worker processes. Each worker starts as a fork of this process, so it begins with a copy of the
+`Advisor` already built here: the same rules, compiled once, and an engine whose memory is its own
+from then on (pages are copied on write), so no worker shares engine state with another. Results
+come back in input order whatever order the workers finish in, so the output of a batch does not
+depend on the number of workers.
 
-The pool uses the fork start method: the engine wrapper starts no threads, so forking is safe,
-and the job (a closure built by the caller) and the rule base reach the workers without being
-pickled. Where fork is not available the batch runs in this process.
+Forking is safe because the engine wrapper starts no threads; the job (a closure built by the caller)
+and the Advisor reach the workers without being pickled. Where fork is not available the batch runs
+in this process.
 """
 
 from __future__ import annotations
@@ -77,9 +78,9 @@ def map_files(advisor: Advisor, paths: list[Path], job: Job[T], *, jobs: int = 1
     """`job(advisor, path)` for every path, yielded in the order of `paths`.
 
     With `jobs` > 1 and at least `in_process_below` files, the calls run in `jobs` worker processes,
-    each with the Advisor `make_advisor()` returns (by default a fresh one over `advisor`'s rule base,
-    same engine). `job` must return picklable values and raise only for bugs: bad input belongs in
-    its result. An exception raised by `job` ends the batch, as it would in this process.
+    each with the Advisor `make_advisor()` returns in it (by default its inherited copy of `advisor`).
+    `job` must return picklable values and raise only for bugs: bad input belongs in its result.
+    An exception raised by `job` ends the batch, as it would in this process.
     """
     if jobs <= 1 or len(paths) < in_process_below or not pool_available():
         for done, path in enumerate(paths, start=1):
@@ -87,18 +88,8 @@ def map_files(advisor: Advisor, paths: list[Path], job: Job[T], *, jobs: int = 1
             if progress:
                 progress(done)
         return
-    factory = make_advisor or _same_rules(advisor)
+    factory = make_advisor or (lambda: advisor)
     yield from _pooled(paths, job, factory, min(jobs, len(paths)), progress)
-
-
-def _same_rules(advisor: Advisor) -> Callable[[], Advisor]:
-    engine = "reference" if type(advisor.engine).__name__ == "ReferenceEngine" else "durable"
-    rulebase = advisor.rulebase
-
-    def build() -> Advisor:
-        return Advisor(rulebase, engine)
-
-    return build
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from advisor.exit_codes import ExitCode
 from advisor.locations import default_rules_dir
 
 FORMATS = ("text", "json", "markdown")
-_EXTENSIONS = {"text": "txt", "json": "json", "markdown": "md"}
 
 
 def _stderr(message: str) -> None:
@@ -120,19 +118,27 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     """
     from advisor.baseline import load_baseline
     from advisor.batch import default_jobs, map_files
+    from advisor.batch_reports import (
+        BaselineSink,
+        ConsoleSettings,
+        EvaluateJob,
+        ReportWriter,
+        Sink,
+        StdoutSink,
+        progress_bar,
+    )
     from advisor.discovery import find_scenarios
 
     saved = load_baseline(baseline_dir) if baseline_dir is not None else None
     advisor = _advisor(rules_dir, engine)
     files, problems = find_scenarios(list(paths))
     _report(problems)
-    console = _console(color)
-    job = _EvaluateJob(fmt, output_dir is not None, explain if explain is not None else fmt == "markdown",
-                       saved, _console_settings(console))
     single_json = fmt == "json" and output_dir is None and len(paths) == 1 and Path(paths[0]).is_file()
-    sink: _Sink = (_BaselineSink() if saved is not None else _ReportWriter(output_dir, fmt)
-                   if output_dir is not None else _StdoutSink(fmt, single_json))
-    progress = _progress(len(files))
+    sink: Sink = (BaselineSink(baseline_dir) if baseline_dir is not None and saved is not None
+                  else ReportWriter(output_dir, fmt) if output_dir is not None else StdoutSink(fmt, single_json))
+    job = EvaluateJob(fmt, sink.staging, explain if explain is not None else fmt == "markdown",
+                      saved, ConsoleSettings.of(_console(color)))
+    progress = progress_bar(len(files))
     failed = bool(problems)
     try:
         for item in map_files(advisor, files, job, jobs=jobs or default_jobs(),
@@ -148,214 +154,12 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     finally:
         if progress:
             progress.stop()
-    code = sink.finish(baseline_dir)
+    code = sink.finish()
     advisor.close()
     if failed:
         sys.exit(ExitCode.INVALID_INPUT)
     if code != ExitCode.OK:
         sys.exit(code)
-
-
-@dataclass(frozen=True)
-class _Item:
-    """One scenario file's result, small and picklable: it may come back from a worker process."""
-
-    path: Path
-    diagnostics: tuple[Diagnostic, ...] = ()
-    scenario_id: str | None = None
-    """None when the file was invalid (see diagnostics)."""
-    source: str = ""
-    text: str = ""
-    """The rendered report (for stdout, a JSON batch element or the report as printed)."""
-    changes: tuple[str, ...] | None = None
-    """With --baseline: the lines describing what changed, None when nothing did."""
-
-
-@dataclass(frozen=True)
-class _ConsoleSettings:
-    width: int
-    color_system: str | None
-    force_terminal: bool
-    no_color: bool
-
-
-def _console_settings(console: Any) -> _ConsoleSettings:
-    return _ConsoleSettings(console.width, console.color_system, console.is_terminal, console.no_color)
-
-
-@dataclass(frozen=True)
-class _EvaluateJob:
-    """Evaluate, explain and render one file; runs in this process or in a batch worker."""
-
-    fmt: str
-    to_files: bool
-    with_what_if: bool
-    saved: dict[str, Any] | None
-    console: _ConsoleSettings
-
-    def __call__(self, advisor: Any, path: Path) -> _Item:
-        from advisor.batch import evaluate_file
-
-        outcome = evaluate_file(advisor, path)
-        if outcome.advice is None:
-            return _Item(path, outcome.diagnostics)
-        advice = outcome.advice
-        if self.with_what_if:
-            from advisor.whatif import explain as explain_advice
-
-            advice = explain_advice(advisor, advice)
-        sid, source = advice.scenario.id, advice.scenario.source
-        if self.saved is not None:
-            from advisor.baseline import compare
-
-            diff = compare(advice, self.saved.get(sid))
-            return _Item(path, (), sid, source, changes=tuple(diff.lines) if diff is not None else None)
-        return _Item(path, (), sid, source, text=self.render(advice))
-
-    def render(self, advice: Any) -> str:
-        if self.fmt == "json":
-            from advisor.render.json_format import render_json
-
-            # a file holds the object and a newline; stdout joins bare objects into an array
-            return render_json(advice) if self.to_files else render_json(advice)[:-1]
-        if self.fmt == "markdown":
-            from advisor.render.markdown import render_markdown
-
-            return render_markdown(advice)
-        from io import StringIO
-
-        from rich.console import Console
-
-        from advisor.render.text import print_advice
-
-        buffer = StringIO()
-        if self.to_files:
-            console = Console(file=buffer, width=100, color_system=None)
-        else:  # the same look as printing straight to this terminal
-            c = self.console
-            console = Console(file=buffer, width=c.width, color_system=c.color_system,  # type: ignore[arg-type]
-                              force_terminal=c.force_terminal, no_color=c.no_color)
-        print_advice(advice, console)
-        return buffer.getvalue()
-
-
-class _Sink:
-    def add(self, item: _Item) -> None:
-        raise NotImplementedError
-
-    def abort(self) -> None:
-        """The batch stopped early (a bug or Ctrl-C): leave nothing half-written behind."""
-
-    def finish(self, baseline_dir: Path | None) -> int:
-        return ExitCode.OK
-
-
-class _StdoutSink(_Sink):
-    """Prints each report as soon as it is ready, so memory stays flat over large batches."""
-
-    def __init__(self, fmt: str, single_json: bool) -> None:
-        self.fmt, self.single_json, self.count = fmt, single_json, 0
-
-    def add(self, item: _Item) -> None:
-        if self.fmt == "json":
-            if self.single_json:
-                click.echo(item.text)
-            else:  # byte for byte what render_json_batch prints for the same advice
-                element = "\n".join("  " + line for line in item.text.split("\n"))
-                click.echo(("[\n" if self.count == 0 else ",\n") + element, nl=False)
-        elif self.fmt == "markdown":
-            click.echo(("\n" if self.count else "") + item.text, nl=False)
-        else:  # rich's output, escape codes included: click.echo would strip them off a pipe
-            sys.stdout.write(item.text)
-            sys.stdout.flush()
-        self.count += 1
-
-    def finish(self, baseline_dir: Path | None) -> int:
-        if self.fmt == "json" and not (self.single_json and self.count):
-            click.echo("\n]" if self.count else "[]")  # an invalid single file still prints valid JSON
-        return ExitCode.OK
-
-
-class _BaselineSink(_Sink):
-    def __init__(self) -> None:
-        self.count = 0
-        self.changed = 0
-
-    def add(self, item: _Item) -> None:
-        self.count += 1
-        if item.changes is not None:
-            self.changed += 1
-            click.echo("\n".join(item.changes))
-
-    def finish(self, baseline_dir: Path | None) -> int:
-        assert baseline_dir is not None
-        click.echo(f"{self.changed} of {self.count} scenario(s) changed against {display_path(baseline_dir)}")
-        return ExitCode.FINDINGS if self.changed else ExitCode.OK
-
-
-class _ReportWriter(_Sink):
-    """One report per scenario in --output DIR, named after the scenario id.
-
-    Reports are written into a hidden staging folder inside DIR as they arrive and moved into place
-    only when the batch is complete and no two scenarios share an id, so a clash writes nothing.
-    A report name is a plain file name inside DIR, and moving it into place replaces a symlink
-    of that name rather than following it, so no report can land outside DIR.
-    """
-
-    def __init__(self, output_dir: Path, fmt: str) -> None:
-        import tempfile
-
-        self.output_dir, self.ext = output_dir, _EXTENSIONS[fmt]
-        try:
-            output_dir.mkdir(parents=True, exist_ok=True)
-            self.root = output_dir.resolve()
-            self.staging = Path(tempfile.mkdtemp(prefix=".advisor-staging-", dir=self.root))
-        except OSError as exc:
-            raise InvalidInput([Diagnostic.at_file(display_path(output_dir), "output",
-                                                   f"cannot write reports here: {exc.strerror or exc}")]) from None
-        self.sources: dict[str, list[str]] = {}
-        self.unsafe: list[Diagnostic] = []
-
-    def add(self, item: _Item) -> None:
-        assert item.scenario_id is not None
-        sid = item.scenario_id
-        name = f"{sid}.{self.ext}"
-        if "/" in sid or "\\" in sid or "\0" in sid or sid in (".", "..") or Path(name).name != name:
-            self.unsafe.append(Diagnostic.at_file(item.source, "unsafe_id",
-                                                  f"scenario id {sid!r} is not a plain file name"))
-            return
-        self.sources.setdefault(sid, []).append(item.source)
-        if len(self.sources[sid]) > 1:
-            return
-        try:
-            (self.staging / name).write_text(item.text, encoding="utf-8")
-        except OSError as exc:
-            self.abort()
-            raise InvalidInput([Diagnostic.at_file(display_path(self.output_dir), "output",
-                                                   f"cannot write {name}: {exc.strerror or exc}")]) from None
-
-    def abort(self) -> None:
-        import shutil
-
-        shutil.rmtree(self.staging, ignore_errors=True)
-
-    def finish(self, baseline_dir: Path | None) -> int:
-        import os
-
-        clashes = [Diagnostic.at_file(source, "duplicate_scenario_id",
-                                      f"scenario id '{sid}' is used by several files")
-                   for sid, sources in self.sources.items() if len(sources) > 1 for source in sources]
-        if clashes or self.unsafe:
-            self.abort()
-            raise InvalidInput(clashes + self.unsafe)
-        try:
-            for sid in self.sources:
-                name = f"{sid}.{self.ext}"
-                os.replace(self.staging / name, self.root / name)
-        finally:
-            self.abort()
-        _stderr(f"wrote {len(self.sources)} report(s) to {display_path(self.output_dir)}")
-        return ExitCode.OK
 
 
 def _console(color: str):  # type: ignore[no-untyped-def]
@@ -366,26 +170,6 @@ def _console(color: str):  # type: ignore[no-untyped-def]
     if color == "never":
         return Console(no_color=True, color_system=None)
     return Console()
-
-
-class _ProgressBar:
-    def __init__(self, total: int) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self._progress = Progress(console=Console(stderr=True), transient=True)
-        self._task = self._progress.add_task("evaluating", total=total)
-        self._progress.start()
-
-    def advance(self, done: int) -> None:
-        self._progress.update(self._task, completed=done)
-
-    def stop(self) -> None:
-        self._progress.stop()
-
-
-def _progress(total: int) -> _ProgressBar | None:
-    return _ProgressBar(total) if total >= 20 and sys.stderr.isatty() else None
 
 
 @main.command("lint")

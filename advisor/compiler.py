@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,11 @@ ANCHOR_GROUP = 120
 """Engine rules per anchor fact: the engine allows at most 256 joins on one alpha node (error 108)."""
 ANCHOR = "__begin"
 SINK = "__sink"
+NEVER = "__never"
+SESSION_KEY = "sid"
+
+
+_COMPARE = {"lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge}
 
 
 @dataclass(frozen=True)
@@ -48,15 +54,16 @@ class Test:
             return same if op == "eq" else _same_kind(actual, value) and actual != value
         if isinstance(actual, bool) or not isinstance(actual, int | float):
             return False
-        return {"lt": actual < value, "lte": actual <= value, "gt": actual > value, "gte": actual >= value}[op]
+        return _COMPARE[op](actual, value)
 
-    def engine_expr(self) -> dict[str, Any]:
+    def engine_expr(self, prop: str) -> dict[str, Any]:
+        """This test on the fact's engine property `prop`."""
         op, value = self.op, self.value
         if op == "eq":
-            return {"v": value}
+            return {prop: value}
         if op == "and":
-            return {"$and": [t.engine_expr() for t in value]}
-        return {f"${op}": {"v": value}}
+            return {"$and": [t.engine_expr(prop) for t in value]}
+        return {f"${op}": {prop: value}}
 
 
 def _same_kind(a: Any, b: Any) -> bool:
@@ -238,6 +245,9 @@ class CompiledRuleset:
     engine_rules: dict[str, dict[str, Any]]
     """The durable-rules rule definitions (JSON-able data), one per variant, in file order, each anchored
     (when it needs the anchor) on the placeholder fact ANCHOR; the engine spreads anchors and shards."""
+    properties: dict[str, str]
+    """Fact -> the property that carries it in the engine: a fact is asserted as {sid, property: value}.
+    Only facts some engine rule tests are here; asserting the others could not change what fires."""
     rule_order: list[str]
     """Logical rule ids in file order."""
     derives: dict[str, tuple[tuple[str, Any], ...]]
@@ -248,6 +258,45 @@ class CompiledRuleset:
     def __post_init__(self) -> None:
         self.rule_position = {rule: i for i, rule in enumerate(self.rule_order)}
         """Rule id -> position in file order (results are reported in this order)."""
+
+
+def anchor_pattern(anchor: str) -> dict[str, Any]:
+    return {"b": {"$ex": {anchor: 1}}}
+
+
+def engine_name_hash(name: str) -> int:
+    """The engine's 32-bit FNV-1 hash of a property name (state.c fnv1Hash32, over signed chars).
+    The engine finds a fact's tests by this hash alone, so two properties must never share it."""
+    value = 0x811C9DC5
+    for byte in name.encode("utf-8"):
+        value = ((value ^ ((byte - 256 if byte > 127 else byte) & 0xFFFFFFFF)) * 16777619) & 0xFFFFFFFF
+    return value
+
+
+RESERVED_PROPERTIES = (SESSION_KEY, NEVER, ANCHOR, *(f"{ANCHOR}{i}" for i in range(1, 100)))
+"""Property names the engine wrapper uses itself (anchor facts are numbered per group of rules)."""
+
+
+def engine_properties(facts: set[str]) -> dict[str, str]:
+    """A property name per fact: the fact name made plain ([a-z0-9_], never starting with '__' like the
+    wrapper's own), suffixed when needed so no two names, nor their engine hashes, coincide.
+
+    Why a property per fact rather than {q: fact, v: value}: the engine indexes a fact's tests by
+    property name, so tests on 'q' are all scanned for every fact (about 25 µs a fact at 600 rules),
+    while a property of its own is found by hash."""
+    taken = {engine_name_hash(name) for name in RESERVED_PROPERTIES}
+    out: dict[str, str] = {}
+    for fact in sorted(facts):
+        plain = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in fact.lower())
+        if not plain or plain.startswith("__") or plain in RESERVED_PROPERTIES:
+            plain = f"f_{plain}"
+        name, n = plain, 1
+        while engine_name_hash(name) in taken:
+            n += 1
+            name = f"{plain}_{n}"
+        taken.add(engine_name_hash(name))
+        out[fact] = name
+    return out
 
 
 def applies_id(decision_id: str) -> str:
@@ -278,18 +327,21 @@ def compile_rulebase(rulebase: RuleBase) -> CompiledRuleset:
         for index, conj in enumerate(conjuncts):
             variants.append(_variant(rule_id, index, conj))
 
+    tested = {fact for v in variants for fact in [*(f for f, _ in v.positives), *v.absences]}
+    properties = engine_properties(tested)
     engine_rules: dict[str, dict[str, Any]] = {}
     tests_per_fact: dict[str, set[str]] = {}
     for variant in variants:
         patterns: list[dict[str, Any]] = []
         if variant.absences or not variant.positives:
-            patterns.append({"b": {"q": ANCHOR}})  # first, so negations are checked once all answers exist
+            patterns.append(anchor_pattern(ANCHOR))  # first, so negations are checked once all answers exist
         for i, (fact, test) in enumerate(variant.positives):
-            expr = {"q": fact} if test.op == "exists" else {"$and": [{"q": fact}, test.engine_expr()]}
-            patterns.append({f"p{i}": expr})
+            prop = properties[fact]
+            present = {"$ex": {prop: 1}}
+            patterns.append({f"p{i}": present if test.op == "exists" else {"$and": [present, test.engine_expr(prop)]}})
             tests_per_fact.setdefault(fact, set()).add(repr(test))
         for i, fact in enumerate(variant.absences):
-            patterns.append({f"n{i}$not": {"q": fact}})
+            patterns.append({f"n{i}$not": {"$ex": {properties[fact]: 1}}})
         engine_rules[variant.name] = {"all": patterns}
     for fact, tests in sorted(tests_per_fact.items()):
         if len(tests) > MAX_TESTS_PER_FACT:
@@ -298,7 +350,7 @@ def compile_rulebase(rulebase: RuleBase) -> CompiledRuleset:
     if problems:
         raise CompileError("; ".join(problems))
     base = frozenset(rulebase.questions) | frozenset(rulebase.calculators)
-    return CompiledRuleset(variants, engine_rules, [rid for rid, _, _ in logical],
+    return CompiledRuleset(variants, engine_rules, properties, [rid for rid, _, _ in logical],
                            {rid: derives for rid, _, derives in logical}, base, rulebase.digest)
 
 

@@ -6,6 +6,7 @@ as ``file:line:col: kind: message`` (1-based line and column, like compilers do)
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,11 +40,21 @@ class InvalidInput(Exception):
 
 def display_path(path: str | Path) -> str:
     """A path as the user should read it: relative to the working directory when inside it."""
-    p = Path(path)
+    shown = str(Path(path))
     try:
-        cwd = Path.cwd().resolve()
-        # Symlinks are not followed: a message must name the file the person gave, not its target
-        # (and resolving a symlink loop raises RuntimeError in Python 3.11).
-        return str(Path(os.path.normpath(cwd / p)).relative_to(cwd))
-    except (ValueError, OSError):
-        return str(p)
+        cwd = _resolved(os.getcwd())
+    except OSError:
+        return shown
+    # Symlinks in the path are not followed: a message must name the file the person gave, not its
+    # target (and resolving a symlink loop raises RuntimeError in Python 3.11).
+    full = os.path.normpath(os.path.join(cwd, shown))
+    if full == cwd:
+        return "."
+    inside = cwd.rstrip(os.sep) + os.sep
+    return full[len(inside):] if full.startswith(inside) else shown
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(cwd: str) -> str:
+    """The working directory with its symlinks resolved (once per directory: it runs for every file)."""
+    return str(Path(cwd).resolve())

@@ -2,11 +2,22 @@
 
 Why not durable's `Host`: it starts timer threads that can run a session's actions on another thread
 (crash), swallows exceptions raised in actions, and spends most of its time per firing on bookkeeping
-we do not need. Here the C engine's calls are driven directly, one session per evaluation and shard,
-always deleted, with the guards listed in ../shared/durable-rules-notes.md: a sink rule (no fact is
-ever "not handled"), an anchor fact asserted last that fires first-thing rules and makes every session
-fire at least once (deleting a session where nothing fired crashes), a primed session pool,
-deduplication of alternatives, and our own duplicate tracking for derived facts.
+we do not need. Here the C engine's calls are driven directly, with the guards listed in
+../shared/durable-rules-notes.md: a sink rule (no fact is ever "not handled"), an anchor fact asserted
+last that fires first-thing rules and makes every session fire at least once (deleting a session where
+nothing fired crashes), a primed session pool, deduplication of alternatives, and our own duplicate
+tracking for derived facts.
+
+One session serves a run of evaluations: after each, everything it asserted is retracted (anchors
+first), because creating a session allocates memories for every join node and cost as much as the
+rest of an evaluation. The session is deleted after an error, a failed reset, anything left to fire,
+or _REUSE_SESSION evaluations, and when the engine closes; so at most one is alive per shard, far from
+the engine's cap of 1024, and memory stays flat (bench/scale_bench.py measures it; bench/fuzz.py and
+the tests compare every result with the reference engine).
+
+Each fact is asserted as {sid, <its property>: value}: the engine finds a fact's tests by hashing its
+property names, so a property per fact is a lookup where a shared 'q' property was a scan of every test
+(see compiler.engine_properties).
 
 The compiled rules come in shards (the engine caps joins per alpha node); derived facts found in one
 shard are asserted into the others until none is new, which reaches the same fixpoint as one ruleset
@@ -23,10 +34,13 @@ from typing import Any
 
 import durable_rules_engine as _engine
 
-from advisor.compiler import ANCHOR, ANCHOR_GROUP, SINK, CompiledRuleset, Variant
+from advisor.compiler import ANCHOR, ANCHOR_GROUP, NEVER, SESSION_KEY, SINK, CompiledRuleset, Variant, anchor_pattern
 from advisor.firing import Firings, canonical
 
 _PRIME_SESSIONS = 8
+_REUSE_SESSION = 256
+"""Evaluations one session serves before it is deleted and a fresh one opened: a bound on whatever the
+engine might keep from retracted facts (the fuzz test found nothing kept, and memory stays flat)."""
 _RESULT_OK = 0
 
 
@@ -49,6 +63,8 @@ class _Session:
         """Derived facts in the order they were found."""
         self.in_shard: list[set[str]] = [set() for _ in range(shards)]
         """Derived facts already asserted in each shard's session."""
+        self.asserted: list[list[dict[str, Any]]] = [[] for _ in range(shards)]
+        """Every fact asserted in each shard, in order: retracting them all readies the session for reuse."""
 
 
 class DurableEngine:
@@ -59,11 +75,17 @@ class DurableEngine:
     def __init__(self, compiled: CompiledRuleset) -> None:
         self.compiled = compiled
         self._variants: dict[str, Variant] = {v.name: v for v in compiled.variants}
+        self._properties = compiled.properties
         self._lock = threading.Lock()
         self._sessions = itertools.count()
         self._handles: list[int] = []
         self._anchors: list[list[str]] = []
         self._closed = False
+        self._live: str | None = None
+        """The session evaluations reuse (reset between them), if one is open."""
+        self._live_uses = 0
+        self._live_in: set[int] = set()
+        """Shards where that session exists."""
         self._register(compiled.engine_rules)
         # Segfault guard: several sessions alive at once in each shard, each firing the anchor rule.
         primes = [f"prime{i}" for i in range(_PRIME_SESSIONS)]
@@ -98,12 +120,14 @@ class DurableEngine:
         with self._lock:
             if self._closed:
                 raise EngineError("this engine was closed")
-            session = _Session(f"s{next(self._sessions)}", facts, len(self._handles))
-            opened: list[int] = []
+            if self._live is None:
+                self._live, self._live_uses = f"s{next(self._sessions)}", 0
+            session = _Session(self._live, facts, len(self._handles))
+            clean = False
             try:
                 base = sorted(facts.items())
-                for shard, handle in enumerate(self._handles):
-                    opened.append(handle)
+                for shard in range(len(self._handles)):
+                    self._live_in.add(shard)
                     self._assert_batch(shard, session, base)
                 # Feed each shard the derived facts other shards found, until no shard learns anything new.
                 changed = len(self._handles) > 1
@@ -113,15 +137,46 @@ class DurableEngine:
                         for fact in [f for f in session.derived if f not in session.in_shard[shard]]:
                             self._assert_derived(shard, session, fact)
                             changed = True
+                clean = True
             finally:
-                for handle in opened:
-                    _engine.delete_state(handle, session.sid)
+                self._live_uses += 1
+                if not (clean and self._live_uses < _REUSE_SESSION and self._reset(session)):
+                    self._drop_live()
             return canonical(self.compiled, session.best, session.known)
 
+    def _reset(self, session: _Session) -> bool:
+        """Retract everything this evaluation asserted, so the next one can reuse the session: creating a
+        session allocates memories for every join node, about half the cost of a whole evaluation.
+        Anchors go first, so no rule testing absence can match while the other facts go. False when the
+        engine objects or anything is left to fire: the session is then deleted instead."""
+        for shard, handle in enumerate(self._handles):
+            anchors = [{SESSION_KEY: session.sid, anchor: True} for anchor in self._anchors[shard]]
+            try:
+                result = _engine.retract_facts(handle, _dumps(anchors + session.asserted[shard][::-1]))
+                if result[0] != _RESULT_OK:
+                    return False
+                if _engine.start_action_for_state(handle, result[1]):
+                    _engine.abandon_action(handle, result[1])
+                    return False
+            except Exception:  # the C engine reports failures as a generic error
+                return False
+        return True
+
+    def _drop_live(self) -> None:
+        if self._live is not None:
+            for shard in sorted(self._live_in):
+                _engine.delete_state(self._handles[shard], self._live)
+            self._live, self._live_in = None, set()
+
+    def _message(self, sid: str, fact: str, value: Any) -> dict[str, Any]:
+        return {SESSION_KEY: sid, self._properties[fact]: value}
+
     def _assert_batch(self, shard: int, session: _Session, facts: list[tuple[str, Any]]) -> None:
-        batch = [{"sid": session.sid, "q": q, "v": v} for q, v in facts]
+        # Facts no rule tests are left out: they cannot change what fires, and each costs the engine time.
+        batch = [self._message(session.sid, q, v) for q, v in facts if q in self._properties]
+        session.asserted[shard] += batch
         # Anchors last: rules testing absence are joined on them, so they see every answer.
-        batch += [{"sid": session.sid, "q": anchor, "v": True} for anchor in self._anchors[shard]]
+        batch += [{SESSION_KEY: session.sid, anchor: True} for anchor in self._anchors[shard]]
         result = _engine.assert_facts(self._handles[shard], _dumps(batch))
         if result[0] != _RESULT_OK:
             raise EngineError(f"asserting the answers failed with result {result[0]}")
@@ -129,8 +184,11 @@ class DurableEngine:
 
     def _assert_derived(self, shard: int, session: _Session, fact: str) -> None:
         session.in_shard[shard].add(fact)
-        message = _dumps({"sid": session.sid, "q": fact, "v": session.known[fact]})
-        result = _engine.assert_fact(self._handles[shard], message)
+        if fact not in self._properties:
+            return
+        message = self._message(session.sid, fact, session.known[fact])
+        session.asserted[shard].append(message)
+        result = _engine.assert_fact(self._handles[shard], _dumps(message))
         if result[0] != _RESULT_OK:
             raise EngineError(f"asserting derived fact {fact} failed with result {result[0]}")
         self._drain(shard, session, result[1])
@@ -167,7 +225,11 @@ class DurableEngine:
             session.known[fact] = value
             session.derived.append(fact)
             session.in_shard[shard].add(fact)
-            result = _engine.assert_fact(self._handles[shard], _dumps({"sid": session.sid, "q": fact, "v": value}))
+            if fact not in self._properties:
+                continue
+            message = self._message(session.sid, fact, value)
+            session.asserted[shard].append(message)
+            result = _engine.assert_fact(self._handles[shard], _dumps(message))
             if result[0] != _RESULT_OK:
                 raise EngineError(f"asserting derived fact {fact} failed with result {result[0]}")
 
@@ -182,6 +244,7 @@ class DurableEngine:
         with self._lock:
             if not self._closed:
                 self._closed = True
+                self._drop_live()
                 self._free()
 
 
@@ -189,20 +252,21 @@ def _shard_definition(rules: dict[str, dict[str, Any]], names: list[str]) -> tup
     """A ruleset for these engine rules, with the anchor placeholder spread over several anchor facts
     (at most ANCHOR_GROUP rules join one), plus the sink and first-fire rules."""
     definition: dict[str, Any] = {
-        SINK: {"all": [{"a": {"$ex": {"q": 1}}}, {"b": {"$ex": {"__never": 1}}}]},  # no fact is "not handled"
-        ANCHOR: {"all": [{"m": {"q": ANCHOR}}]},  # every session fires once (deleting one that did not crashes)
+        # no fact is "not handled": every fact has the session key
+        SINK: {"all": [{"a": {"$ex": {SESSION_KEY: 1}}}, {"b": {"$ex": {NEVER: 1}}}]},
+        ANCHOR: {"all": [{"m": {"$ex": {ANCHOR: 1}}}]},  # every session fires once (deleting one that did not crashes)
     }
     anchors = [ANCHOR]
     anchored = 0
     for name in names:
         rule = copy.deepcopy(rules[name])
         patterns = rule["all"]
-        if patterns and patterns[0].get("b") == {"q": ANCHOR}:
+        if patterns and patterns[0] == anchor_pattern(ANCHOR):
             group = anchored // ANCHOR_GROUP
             anchor = ANCHOR if group == 0 else f"{ANCHOR}{group}"
             if anchor not in anchors:
                 anchors.append(anchor)
-            patterns[0] = {"b": {"q": anchor}}
+            patterns[0] = anchor_pattern(anchor)
             anchored += 1
         definition[name] = rule
     return definition, anchors

@@ -53,8 +53,13 @@ def condition_holds(condition: Condition | list[Conjunct], facts: dict[str, Any]
     if not expanded:
         facts = expand_facts(facts)
     for conj in condition if isinstance(condition, list) else to_dnf(condition):
-        if all((lit.fact not in facts) if lit.test is None else (lit.fact in facts and lit.test.holds(facts[lit.fact]))
-               for lit in conj):
+        for lit in conj:  # plain loops: this runs for every decision of every scenario
+            if lit.test is None:
+                if lit.fact in facts:
+                    break
+            elif lit.fact not in facts or not lit.test.holds(facts[lit.fact]):
+                break
+        else:
             return True
     return False
 
@@ -295,15 +300,16 @@ class _AdviceBuilder:
         return self.advisor.question_order[qid]
 
     def decision(self, decision: Decision, res: Resolution | None) -> DecisionAdvice:
+        if res is None and decision.id in self.advisor.not_in_play:
+            return self.advisor.not_in_play[decision.id]
         base: dict[str, Any] = dict(id=decision.id, title=decision.title, question=decision.question,
                                     area=decision.area, recommended=None, strength=None, assumption="", ask=[],
                                     conflicts=[], why_not=[], what_if=[], what_if_checked=False, fragile_on=[])
         if res is None:
-            if decision.id not in self.advisor.not_in_play:
-                applies = self.advisor.condition_text.get(applies_id(decision.id), "")
-                self.advisor.not_in_play[decision.id] = DecisionAdvice.model_construct(
-                    **base, status="not_applicable", alternatives=[], excluded=[],
-                    summary=f"Not in play: it applies when {applies}.")
+            applies = self.advisor.condition_text.get(applies_id(decision.id), "")
+            self.advisor.not_in_play[decision.id] = DecisionAdvice.model_construct(
+                **base, status="not_applicable", alternatives=[], excluded=[],
+                summary=f"Not in play: it applies when {applies}.")
             return self.advisor.not_in_play[decision.id]
         recommended = self.assess(decision, res, res.recommended) if res.recommended else None
         alternatives = [self.assess(decision, res, o) for o in res.candidates if o != res.recommended]

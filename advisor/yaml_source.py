@@ -75,10 +75,8 @@ class SourceDocument:
     value_at: dict[PathKey, Position]
     key_at: dict[PathKey, Position]
     notices: list[str]
-
-    @property
-    def shown_path(self) -> str:
-        return display_path(self.path)
+    shown_path: str
+    """The path as messages show it (see display_path)."""
 
     def locate(self, loc: tuple[Any, ...], *, prefer_key: bool = False) -> Position:
         """The best position for a pydantic-style `loc`, skipping segments that are not in the data
@@ -101,9 +99,9 @@ class SourceDocument:
 
 
 class _Converter:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, shown: str) -> None:
         self.path = path
-        self.shown = display_path(path)
+        self.shown = shown
         self.value_at: dict[PathKey, Position] = {}
         self.key_at: dict[PathKey, Position] = {}
         self.errors: list[Diagnostic] = []
@@ -241,12 +239,14 @@ def _decode(raw: bytes, shown: str) -> str:
     return text
 
 
-def parse_yaml_text(text: str, path: Path) -> SourceDocument:
-    shown = display_path(path)
+def parse_yaml_text(text: str, path: Path, shown: str | None = None) -> SourceDocument:
+    """`shown`: how messages name the file (display_path(path) when not given)."""
+    shown = display_path(path) if shown is None else shown
     if not text.strip():
         raise InvalidInput([Diagnostic(shown, 1, 1, "empty_file", "the file is empty; expected a YAML mapping")])
     try:
-        _check_depth(text, shown)
+        if _collections_bound(text) > MAX_DEPTH:
+            _check_depth(text, shown)
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:
         raise InvalidInput([_syntax_diagnostic(text, shown, exc)]) from None
@@ -257,7 +257,7 @@ def parse_yaml_text(text: str, path: Path) -> SourceDocument:
         mark = nodes[1].start_mark
         raise InvalidInput([Diagnostic(shown, mark.line + 1, mark.column + 1, "yaml_multiple_documents",
                                        "expected one YAML document, found several ('---')")])
-    converter = _Converter(path)
+    converter = _Converter(path, shown)
     try:
         data = converter.convert(nodes[0], ())
     except _TooDeep as exc:
@@ -272,7 +272,17 @@ def parse_yaml_text(text: str, path: Path) -> SourceDocument:
                                        "(an alias bomb?)")]) from None
     if converter.errors:
         raise InvalidInput(converter.errors)
-    return SourceDocument(path, data, converter.value_at, converter.key_at, converter.notices)
+    return SourceDocument(path, data, converter.value_at, converter.key_at, converter.notices, shown)
+
+
+def _collections_bound(text: str) -> int:
+    """An upper bound on the number of collections in the text, hence on their nesting depth.
+
+    Every collection starts at a character of its own: '[' or '{' (flow), the '-' of a block sequence's
+    first entry, or the '?' or ':' of a mapping's first key (block mappings, and the one-pair mappings
+    allowed inside flow sequences). Counting those characters anywhere, scalars and comments included,
+    can only overcount. Scenario files stay far below MAX_DEPTH, so most skip the event pass below."""
+    return sum(text.count(c) for c in "[{-?:")
 
 
 def _check_depth(text: str, shown: str) -> None:
@@ -341,4 +351,4 @@ def read_yaml_file(path: Path) -> SourceDocument:
         raise
     except OSError as exc:
         raise InvalidInput([Diagnostic.at_file(shown, "unreadable", exc.strerror or str(exc))]) from None
-    return parse_yaml_text(_decode(raw, shown), path)
+    return parse_yaml_text(_decode(raw, shown), path, shown)

@@ -152,3 +152,37 @@ def test_edge_numbers_reach_both_engines_intact(pair: tuple[str, Pair]) -> None:
                 if question.min <= signed <= question.max:
                     answers = p.durable.check({qid: signed})
                     assert render_json(p.durable.advise(answers, REF)) == render_json(p.reference.advise(answers, REF))
+
+
+_nested = st.recursive(
+    st.one_of(st.integers(-5, 5), st.text("ab:-?[]{} #'\"", max_size=6), st.none()),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.text("ab:-?", min_size=1, max_size=3), inner, max_size=3)),
+    max_leaves=40)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(data=_nested, flow=st.sampled_from([None, True, False]))
+def test_the_cheap_depth_bound_never_undercounts(data: Any, flow: bool | None) -> None:
+    """Files under the bound skip the event pass that guards the recursive composer, so the bound must
+    hold for every document: block and flow style, one-pair mappings in flow sequences, odd keys."""
+    from advisor.yaml_source import _collections_bound
+
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+    depth = deepest = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    assert _collections_bound(text) >= deepest
+
+
+@pytest.mark.parametrize("text", ["[a: 1, [b: 2, {c: [d: e]}]]", "? - a\n  - b\n: c\n", "- - - - x\n",
+                                  "a:\n  b:\n    c: {}\n", "[? a, ? b]\n", "&x [*x]\n"])
+def test_the_depth_bound_counts_every_collection_of_hand_written_corners(text: str) -> None:
+    from advisor.yaml_source import _collections_bound
+
+    starts = sum(isinstance(e, yaml.CollectionStartEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader))
+    assert starts > 0 and _collections_bound(text) >= starts

@@ -1,0 +1,266 @@
+"""What `advisor evaluate` does with each scenario file, and where the reports go.
+
+`EvaluateJob` runs for one file, in this process or in a batch worker: evaluate, explain, render, and
+(with --output) write the report into the batch's staging folder itself, so the pages of text never
+travel back through the pool. What comes back is a small `Item`. A sink then takes the items in
+input order: stdout, a report folder, or a comparison with a saved baseline.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from advisor.diagnostics import Diagnostic, InvalidInput, display_path
+from advisor.exit_codes import ExitCode
+
+EXTENSIONS = {"text": "txt", "json": "json", "markdown": "md"}
+_STAGED_NAMES = itertools.count()
+
+
+@dataclass(frozen=True)
+class Item:
+    """One scenario file's result, small and picklable: it may come back from a worker process."""
+
+    path: Path
+    diagnostics: tuple[Diagnostic, ...] = ()
+    scenario_id: str | None = None
+    """None when the file was invalid (see diagnostics)."""
+    source: str = ""
+    text: str = ""
+    """The rendered report, when it goes to stdout (a JSON batch element or the report as printed)."""
+    staged: str = ""
+    """With --output: the file in the staging folder that holds the report."""
+    write_error: str = ""
+    """With --output: why the report could not be staged."""
+    changes: tuple[str, ...] | None = None
+    """With --baseline: the lines describing what changed, None when nothing did."""
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    width: int
+    color_system: str | None
+    force_terminal: bool
+    no_color: bool
+
+    @classmethod
+    def of(cls, console: Any) -> ConsoleSettings:
+        return cls(console.width, console.color_system, console.is_terminal, console.no_color)
+
+
+@dataclass(frozen=True)
+class EvaluateJob:
+    """Evaluate, explain and render one file; runs in this process or in a batch worker."""
+
+    fmt: str
+    staging: Path | None
+    """Write each report here (under a unique name) rather than return its text."""
+    with_what_if: bool
+    saved: dict[str, Any] | None
+    console: ConsoleSettings
+
+    def __call__(self, advisor: Any, path: Path) -> Item:
+        from advisor.batch import evaluate_file
+
+        outcome = evaluate_file(advisor, path)
+        if outcome.advice is None:
+            return Item(path, outcome.diagnostics)
+        advice = outcome.advice
+        if self.with_what_if:
+            from advisor.whatif import explain as explain_advice
+
+            advice = explain_advice(advisor, advice)
+        sid, source = advice.scenario.id, advice.scenario.source
+        if self.saved is not None:
+            from advisor.baseline import compare
+
+            diff = compare(advice, self.saved.get(sid))
+            return Item(path, (), sid, source, changes=tuple(diff.lines) if diff is not None else None)
+        if self.staging is None:
+            return Item(path, (), sid, source, text=self.render(advice))
+        # Unique across workers (pid) and within one (counter); "x" never reuses a name. Not mkstemp:
+        # its files are private (0600), and a report should get the usual permissions.
+        staged = f"report-{os.getpid()}-{next(_STAGED_NAMES)}"
+        try:
+            with open(self.staging / staged, "x", encoding="utf-8") as out:
+                out.write(self.render(advice))
+        except OSError as exc:
+            return Item(path, (), sid, source, write_error=exc.strerror or str(exc))
+        return Item(path, (), sid, source, staged=staged)
+
+    def render(self, advice: Any) -> str:
+        if self.fmt == "json":
+            from advisor.render.json_format import render_json
+
+            # a file holds the object and a newline; stdout joins bare objects into an array
+            return render_json(advice) if self.staging is not None else render_json(advice)[:-1]
+        if self.fmt == "markdown":
+            from advisor.render.markdown import render_markdown
+
+            return render_markdown(advice)
+        from io import StringIO
+
+        from rich.console import Console
+
+        from advisor.render.text import print_advice
+
+        buffer = StringIO()
+        if self.staging is not None:
+            console = Console(file=buffer, width=100, color_system=None)
+        else:  # the same look as printing straight to this terminal
+            c = self.console
+            console = Console(file=buffer, width=c.width, color_system=c.color_system,  # type: ignore[arg-type]
+                              force_terminal=c.force_terminal, no_color=c.no_color)
+        print_advice(advice, console)
+        return buffer.getvalue()
+
+
+class Sink:
+    staging: Path | None = None
+    """Where jobs write their reports, for sinks that take files."""
+
+    def add(self, item: Item) -> None:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        """The batch stopped early (a bug or Ctrl-C): leave nothing half-written behind."""
+
+    def finish(self) -> int:
+        return ExitCode.OK
+
+
+class StdoutSink(Sink):
+    """Prints each report as soon as it is ready, so memory stays flat over large batches."""
+
+    def __init__(self, fmt: str, single_json: bool) -> None:
+        self.fmt, self.single_json, self.count = fmt, single_json, 0
+
+    def add(self, item: Item) -> None:
+        if self.fmt == "json":
+            if self.single_json:
+                click.echo(item.text)
+            else:  # byte for byte what render_json_batch prints for the same advice
+                element = "\n".join("  " + line for line in item.text.split("\n"))
+                click.echo(("[\n" if self.count == 0 else ",\n") + element, nl=False)
+        elif self.fmt == "markdown":
+            click.echo(("\n" if self.count else "") + item.text, nl=False)
+        else:  # rich's output, escape codes included: click.echo would strip them off a pipe
+            sys.stdout.write(item.text)
+            sys.stdout.flush()
+        self.count += 1
+
+    def finish(self) -> int:
+        if self.fmt == "json" and not (self.single_json and self.count):
+            click.echo("\n]" if self.count else "[]")  # an invalid single file still prints valid JSON
+        return ExitCode.OK
+
+
+class BaselineSink(Sink):
+    def __init__(self, baseline_dir: Path) -> None:
+        self.baseline_dir = baseline_dir
+        self.count = 0
+        self.changed = 0
+
+    def add(self, item: Item) -> None:
+        self.count += 1
+        if item.changes is not None:
+            self.changed += 1
+            click.echo("\n".join(item.changes))
+
+    def finish(self) -> int:
+        click.echo(f"{self.changed} of {self.count} scenario(s) changed against {display_path(self.baseline_dir)}")
+        return ExitCode.FINDINGS if self.changed else ExitCode.OK
+
+
+class ReportWriter(Sink):
+    """One report per scenario in --output DIR, named after the scenario id.
+
+    Jobs write reports into a hidden staging folder inside DIR, under names of their own; they are
+    moved into place only when the batch is complete and no two scenarios share an id, so a clash
+    writes nothing. A report name is a plain file name inside DIR, and moving it into place replaces
+    a symlink of that name rather than following it, so no report can land outside DIR.
+    """
+
+    def __init__(self, output_dir: Path, fmt: str) -> None:
+        self.output_dir, self.ext = output_dir, EXTENSIONS[fmt]
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            self.root = output_dir.resolve()
+            self.staging = Path(tempfile.mkdtemp(prefix=".advisor-staging-", dir=self.root))
+        except OSError as exc:
+            raise InvalidInput([self._cannot(f"cannot write reports here: {exc.strerror or exc}")]) from None
+        self.sources: dict[str, list[str]] = {}
+        self.staged: dict[str, str] = {}
+        self.unsafe: list[Diagnostic] = []
+
+    def _cannot(self, message: str) -> Diagnostic:
+        return Diagnostic.at_file(display_path(self.output_dir), "output", message)
+
+    def add(self, item: Item) -> None:
+        assert item.scenario_id is not None
+        sid = item.scenario_id
+        name = f"{sid}.{self.ext}"
+        if item.write_error:
+            self.abort()
+            raise InvalidInput([self._cannot(f"cannot write {name}: {item.write_error}")])
+        if "/" in sid or "\\" in sid or "\0" in sid or sid in (".", "..") or Path(name).name != name:
+            self.unsafe.append(Diagnostic.at_file(item.source, "unsafe_id",
+                                                  f"scenario id {sid!r} is not a plain file name"))
+            return
+        self.sources.setdefault(sid, []).append(item.source)
+        if len(self.sources[sid]) == 1:
+            self.staged[sid] = item.staged
+
+    def abort(self) -> None:
+        assert self.staging is not None
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def finish(self) -> int:
+        assert self.staging is not None
+        clashes = [Diagnostic.at_file(source, "duplicate_scenario_id",
+                                      f"scenario id '{sid}' is used by several files")
+                   for sid, sources in self.sources.items() if len(sources) > 1 for source in sources]
+        if clashes or self.unsafe:
+            self.abort()
+            raise InvalidInput(clashes + self.unsafe)
+        try:
+            for sid, staged in self.staged.items():
+                name = f"{sid}.{self.ext}"
+                try:
+                    os.replace(self.staging / staged, self.root / name)
+                except OSError as exc:
+                    raise InvalidInput([self._cannot(f"cannot write {name}: {exc.strerror or exc}")]) from None
+        finally:
+            self.abort()
+        click.echo(f"wrote {len(self.staged)} report(s) to {display_path(self.output_dir)}", err=True)
+        return ExitCode.OK
+
+
+class ProgressBar:
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self._progress = Progress(console=Console(stderr=True), transient=True)
+        self._task = self._progress.add_task("evaluating", total=total)
+        self._progress.start()
+
+    def advance(self, done: int) -> None:
+        self._progress.update(self._task, completed=done)
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+def progress_bar(total: int) -> ProgressBar | None:
+    """A progress bar on stderr for batches worth one, when stderr is a terminal."""
+    return ProgressBar(total) if total >= 20 and sys.stderr.isatty() else None

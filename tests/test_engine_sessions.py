@@ -1,0 +1,157 @@
+"""The durable-rules wrapper's own machinery: one session reused across evaluations (reset by retracting
+what each evaluation asserted), dropped after an error or a failed reset, recycled after a while; and the
+engine property each fact is asserted under (the engine finds tests by a 32-bit hash of that name)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import string
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from advisor import engine as engine_module
+from advisor.compiler import RESERVED_PROPERTIES, engine_name_hash, engine_properties
+from advisor.engine import DurableEngine, EngineError
+from advisor.evaluation import Advisor
+from advisor.firing import ReferenceEngine
+
+FIXTURE = Path(__file__).parent / "fixtures" / "rules_core"
+
+CASES: list[dict[str, Any]] = [
+    dict(size_kb=s, replay=r, ordering=o, sources=src, rate_mb_s=rate, duration_s=d)
+    for s in (0, 1025) for r in (True, False) for o in ("none", "strict")
+    for src in ([], ["iot", "web"]) for rate in (0.5, 7) for d in (10, 301)
+]
+
+
+@pytest.fixture()
+def advisor() -> Iterator[Advisor]:
+    adv = Advisor.from_folder(FIXTURE, "durable")
+    yield adv
+    adv.close()
+
+
+def engine_facts(adv: Advisor, answers: dict[str, Any]) -> dict[str, Any]:
+    from advisor.compiler import engine_number, expand_facts
+
+    checked = adv.check(answers)
+    calculated, _ = adv.calculate(checked)
+    facts = {q: engine_number(v) for q, v in checked.known.items()}
+    facts.update({c: engine_number(x.value) for c, x in calculated.items()})
+    return expand_facts(facts)
+
+
+def durable(adv: Advisor) -> DurableEngine:
+    assert isinstance(adv.engine, DurableEngine)
+    return adv.engine
+
+
+def test_one_session_serves_many_evaluations_with_the_oracles_results(advisor: Advisor) -> None:
+    engine = durable(advisor)
+    oracle = ReferenceEngine(advisor.compiled)
+    facts = [engine_facts(advisor, case) for case in CASES]
+    sessions = set()
+    for f in facts + facts[::-1]:  # each case after different predecessors
+        assert engine.run(f) == oracle.run(f)
+        sessions.add(engine._live)
+    assert len(sessions) == 1  # the session was reset and reused, never recreated
+
+
+def test_the_session_is_recycled_after_its_quota(advisor: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_module, "_REUSE_SESSION", 3)
+    engine = durable(advisor)
+    oracle = ReferenceEngine(advisor.compiled)
+    seen = []
+    for f in itertools.islice(itertools.cycle(engine_facts(advisor, c) for c in CASES[:5]), 10):
+        assert engine.run(f) == oracle.run(f)
+        seen.append(engine._live)
+    # uses 1 and 2 keep the session; the third deletes it, so the next run opens a new one
+    assert seen[0] == seen[1] and seen[2] is None and seen[3] not in (None, seen[0])
+
+
+def test_an_error_mid_evaluation_drops_the_session_and_the_next_run_is_clean(
+        advisor: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = durable(advisor)
+    oracle = ReferenceEngine(advisor.compiled)
+    facts = engine_facts(advisor, CASES[5])
+    engine.run(facts)
+    first_session = engine._live
+    real_fire = DurableEngine._fire
+
+    def broken(self: DurableEngine, *args: Any) -> None:
+        raise EngineError("simulated failure inside an action")
+
+    monkeypatch.setattr(DurableEngine, "_fire", broken)
+    with pytest.raises(EngineError, match="simulated"):
+        engine.run(facts)
+    assert engine._live is None and not engine._live_in  # deleted in every shard, not left half-used
+    monkeypatch.setattr(DurableEngine, "_fire", real_fire)
+    for case in CASES[:8]:
+        f = engine_facts(advisor, case)
+        assert engine.run(f) == oracle.run(f)
+    assert engine._live not in (None, first_session)
+
+
+def test_a_failed_reset_deletes_the_session_instead(advisor: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = durable(advisor)
+    oracle = ReferenceEngine(advisor.compiled)
+    monkeypatch.setattr(DurableEngine, "_reset", lambda self, session: False)
+    for case in CASES[:6]:
+        f = engine_facts(advisor, case)
+        assert engine.run(f) == oracle.run(f)
+        assert engine._live is None
+
+
+def test_closing_deletes_the_live_session_and_refuses_further_runs(advisor: Advisor) -> None:
+    engine = durable(advisor)
+    engine.run(engine_facts(advisor, CASES[0]))
+    assert engine._live is not None
+    engine.close()
+    assert engine._live is None
+    with pytest.raises(EngineError, match="closed"):
+        engine.run(engine_facts(advisor, CASES[0]))
+
+
+def test_the_property_hash_is_the_engines_fnv_1a() -> None:
+    # published FNV-1a 32-bit test vectors; the engine (state.c fnv1Hash32) computes exactly this
+    assert engine_name_hash("") == 0x811C9DC5
+    assert engine_name_hash("a") == 0xE40C292C
+    assert engine_name_hash("foobar") == 0xBF9CF968
+
+
+def _colliding_pair() -> tuple[str, str]:
+    """Two different plain names with the same 32-bit hash (a birthday search: about 80,000 tries)."""
+    seen: dict[int, str] = {}
+    rnd = random.Random(7)
+    while True:
+        name = "".join(rnd.choice(string.ascii_lowercase) for _ in range(10))
+        other = seen.setdefault(engine_name_hash(name), name)
+        if other != name:
+            return other, name
+
+
+def test_facts_whose_names_share_a_hash_get_properties_that_do_not() -> None:
+    a, b = _colliding_pair()
+    assert engine_name_hash(a) == engine_name_hash(b)
+    props = engine_properties({a, b, "sid", "__begin", "kds::on_demand", "applies:x"})
+    hashes = [engine_name_hash(p) for p in props.values()]
+    assert len(set(hashes)) == len(hashes)
+    assert not set(hashes) & {engine_name_hash(r) for r in RESERVED_PROPERTIES}
+    assert props[min(a, b)] == min(a, b)  # the first keeps its name; the second is suffixed
+    assert props[max(a, b)] != max(a, b)
+    # the wrapper's own names are never taken by a fact, and names stay plain
+    assert props["sid"] != "sid" and props["__begin"] != "__begin"
+    assert all(set(p) <= set(string.ascii_lowercase + string.digits + "_") for p in props.values())
+
+
+def test_properties_are_deterministic_whatever_the_order_facts_arrive_in() -> None:
+    facts = [f"q{i}" for i in range(50)] + ["a::b", "a__b", "A::B"]
+    first = engine_properties(set(facts))
+    for seed in range(5):
+        random.Random(seed).shuffle(facts)
+        assert engine_properties(set(facts)) == first
+    assert len(set(first.values())) == len(first)
