@@ -64,6 +64,16 @@ def condition_holds(condition: Condition | list[Conjunct], facts: dict[str, Any]
     return False
 
 
+def _effects_text(rule: Rule) -> tuple[str, ...]:
+    """What firing the rule does, as text: 'exclude kds', 'derive large_messages = true'..."""
+    effects = [f"require {rule.require}"] if rule.require else []
+    effects += [f"exclude {o}" for o in rule.exclude]
+    effects += [f"recommend {o} (+{rule.effective_weight:g})" for o in rule.recommend]
+    effects += [f"avoid {o} (-{rule.effective_weight:g})" for o in rule.avoid]
+    effects += [f"derive {d.fact} = {show_value(d.value)}" for d in rule.derive]
+    return tuple(effects)
+
+
 @dataclass(frozen=True)
 class Calculated:
     value: float | int
@@ -89,15 +99,12 @@ class Advisor:
         # Precomputed once: evaluation runs them for every scenario.
         self._ask_when = {q.id: to_dnf(q.ask_when) for q in rulebase.questions.values() if q.ask_when is not None}
         self.condition_text = {e.id: describe_condition(e.rule.when) for e in rulebase.rules}
+        self.effects_text = {e.id: _effects_text(e.rule) for e in rulebase.rules}
         self.condition_text.update({applies_id(d.id): describe_condition(d.applies_when)
                                     for d in rulebase.decisions if d.applies_when is not None})
         # Applicability is judged after inference, on the final facts: it only gates the resolution, and
         # keeping it out of the engine keeps the engine's ruleset smaller (its cost grows with rule count).
         self._applies = {d.id: to_dnf(d.applies_when) for d in rulebase.decisions if d.applies_when is not None}
-        self._decision_rules: dict[str, list[tuple[str, Rule]]] = {d.id: [] for d in rulebase.decisions}
-        for entry in rulebase.rules:
-            if entry.decision is not None:
-                self._decision_rules[entry.decision].append((entry.id, entry.rule))
         self.not_in_play: dict[str, DecisionAdvice] = {}
         """The (immutable) advice for each decision when it is not in play, built once on first use."""
 
@@ -168,12 +175,18 @@ class Advisor:
 
         `base`: answers and calculated values (derived facts come from `firings`)."""
         facts = expand_facts({**base, **firings.derived})
+        # The fired rules of each decision, in file order (resolution policies depend on it).
+        by_decision: dict[str, list[tuple[int, Rule]]] = {}
+        for rule_id in firings.fired:
+            entry = self.rulebase.rule(rule_id)
+            if entry.decision is not None:
+                by_decision.setdefault(entry.decision, []).append((entry.order, entry.rule))
         out: dict[str, Resolution | None] = {}
         for decision in self.rulebase.decisions:
             if decision.id in self._applies and not condition_holds(self._applies[decision.id], facts, expanded=True):
                 out[decision.id] = None
             else:
-                fired = [rule for rule_id, rule in self._decision_rules[decision.id] if rule_id in firings.fired]
+                fired = [rule for _, rule in sorted(by_decision.get(decision.id, []), key=lambda pair: pair[0])]
                 out[decision.id] = resolve(decision, fired)
         return out
 
@@ -262,14 +275,10 @@ class _AdviceBuilder:
         for rule_id in self.firings.fired:
             entry = self.rb.rule(rule_id)
             rule = entry.rule
-            effects = [f"require {rule.require}"] if rule.require else []
-            effects += [f"exclude {o}" for o in rule.exclude]
-            effects += [f"recommend {o} (+{rule.effective_weight:g})" for o in rule.recommend]
-            effects += [f"avoid {o} (-{rule.effective_weight:g})" for o in rule.avoid]
-            effects += [f"derive {d.fact} = {show_value(d.value)}" for d in rule.derive]
             trace.append(FiredRule.model_construct(rule_id=rule_id, title=rule.title, decision=entry.decision,
                                    depth=depth.get(rule_id, 0), matched=self.matched(rule_id),
-                                   condition=self.advisor.condition_text[rule_id], effects=effects,
+                                   condition=self.advisor.condition_text[rule_id],
+                                   effects=list(self.advisor.effects_text[rule_id]),
                                    strength=rule.strength, reasoning=rule.reasoning,
                                    note_conflict=rule.note_conflict, citations=list(rule.citations)))
         resolutions = self.advisor.resolve_all(self.firings, self.facts)
