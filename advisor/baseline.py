@@ -20,22 +20,53 @@ class ScenarioDiff:
     lines: list[str]
 
 
-def load_baseline(folder: Path) -> dict[str, dict[str, Any]]:
-    """Saved advice by scenario id, from the <id>.json files `evaluate --format json --output` writes."""
-    if not folder.is_dir():
-        raise InvalidInput([Diagnostic.at_file(display_path(folder), "baseline", "baseline folder not found")])
-    saved: dict[str, dict[str, Any]] = {}
-    problems: list[Diagnostic] = []
-    for path in sorted(folder.glob("*.json")):
+@dataclass(frozen=True)
+class Baseline:
+    """A folder of saved advice, `<scenario id>.json` each, as `evaluate --format json --output` writes it.
+
+    Files are read one at a time, when their scenario is compared (in the batch workers), so a baseline
+    of thousands of reports is never held in memory at once."""
+
+    folder: Path
+    files: dict[str, Path]
+    """Scenario id (the file name without .json) -> file."""
+
+    @classmethod
+    def open(cls, folder: Path) -> Baseline:
+        if not folder.is_dir():
+            raise InvalidInput([Diagnostic.at_file(display_path(folder), "baseline", "baseline folder not found")])
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            saved[data["scenario"]["id"]] = data
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            problems.append(Diagnostic.at_file(display_path(path), "baseline",
-                                               f"not a saved advice JSON file ({type(exc).__name__}: {exc})"))
-    if problems:
-        raise InvalidInput(problems)
-    return saved
+            files = {path.name[: -len(".json")]: path for path in sorted(folder.glob("*.json")) if path.is_file()}
+        except OSError as exc:
+            message = f"cannot read the baseline folder: {exc.strerror or exc}"
+            raise InvalidInput([Diagnostic.at_file(display_path(folder), "baseline", message)]) from None
+        return cls(folder, files)
+
+    def text(self, scenario_id: str) -> str | None:
+        """The saved report of this scenario as written; None when the baseline has none."""
+        path = self.files.get(scenario_id)
+        if path is None:
+            return None
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, ValueError) as exc:  # ValueError: not UTF-8
+            message = f"cannot read the saved advice ({type(exc).__name__}: {exc})"
+            raise InvalidInput([Diagnostic.at_file(display_path(path), "baseline", message)]) from None
+
+    def parse(self, scenario_id: str, text: str) -> dict[str, Any]:
+        """The saved advice in `text` (this scenario's file), checked to be that scenario's."""
+        path = self.files[scenario_id]
+        try:
+            data = json.loads(text)
+            saved_id = data["scenario"]["id"]
+        except (ValueError, KeyError, TypeError) as exc:
+            message = f"not a saved advice JSON file ({type(exc).__name__}: {exc})"
+            raise InvalidInput([Diagnostic.at_file(display_path(path), "baseline", message)]) from None
+        if saved_id != scenario_id:
+            raise InvalidInput([Diagnostic.at_file(display_path(path), "baseline",
+                                                   f"holds the advice of scenario {saved_id!r}, not {scenario_id!r} "
+                                                   "as its name says")])
+        return data  # type: ignore[no-any-return]
 
 
 def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

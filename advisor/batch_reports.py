@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from advisor.baseline import Baseline
 from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 from advisor.exit_codes import ExitCode
 
@@ -65,7 +66,8 @@ class EvaluateJob:
     staging: Path | None
     """Write each report here (under a unique name) rather than return its text."""
     with_what_if: bool
-    saved: dict[str, Any] | None
+    baseline: Baseline | None
+    """Compare with this saved advice instead of rendering."""
     console: ConsoleSettings
 
     def __call__(self, advisor: Any, path: Path) -> Item:
@@ -80,10 +82,18 @@ class EvaluateJob:
 
             advice = explain_advice(advisor, advice)
         sid, source = advice.scenario.id, advice.scenario.source
-        if self.saved is not None:
+        if self.baseline is not None:
             from advisor.baseline import compare
+            from advisor.render.json_format import render_json
 
-            diff = compare(advice, self.saved.get(sid))
+            try:
+                text = self.baseline.text(sid)
+                # Byte-identical to what --format json would write now: unchanged, nothing to parse.
+                if text is not None and text == render_json(advice):
+                    return Item(path, (), sid, source)
+                diff = compare(advice, self.baseline.parse(sid, text) if text is not None else None)
+            except InvalidInput as exc:
+                return Item(path, tuple(sorted(exc.diagnostics)))
             return Item(path, (), sid, source, changes=tuple(diff.lines) if diff is not None else None)
         if self.staging is None:
             return Item(path, (), sid, source, text=self.render(advice))
@@ -165,19 +175,27 @@ class StdoutSink(Sink):
 
 
 class BaselineSink(Sink):
-    def __init__(self, baseline_dir: Path) -> None:
-        self.baseline_dir = baseline_dir
+    def __init__(self, baseline: Baseline) -> None:
+        self.baseline = baseline
         self.count = 0
         self.changed = 0
+        self.seen: set[str] = set()
 
     def add(self, item: Item) -> None:
         self.count += 1
+        assert item.scenario_id is not None
+        self.seen.add(item.scenario_id)
         if item.changes is not None:
             self.changed += 1
             click.echo("\n".join(item.changes))
 
     def finish(self) -> int:
-        click.echo(f"{self.changed} of {self.count} scenario(s) changed against {display_path(self.baseline_dir)}")
+        shown = display_path(self.baseline.folder)
+        click.echo(f"{self.changed} of {self.count} scenario(s) changed against {shown}")
+        missing = sorted(set(self.baseline.files) - self.seen)
+        if missing:  # evaluating a subset is normal, so this is said but does not count as a change
+            names = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+            click.echo(f"{len(missing)} saved scenario(s) were not evaluated: {names}")
         return ExitCode.FINDINGS if self.changed else ExitCode.OK
 
 

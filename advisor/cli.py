@@ -116,7 +116,7 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     With --format json, one scenario file prints one object; several print an array.
     Large batches are spread over --jobs worker processes; the output is the same either way.
     """
-    from advisor.baseline import load_baseline
+    from advisor.baseline import Baseline
     from advisor.batch import default_jobs, map_files
     from advisor.batch_reports import (
         BaselineSink,
@@ -129,15 +129,15 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     )
     from advisor.discovery import find_scenarios
 
-    saved = load_baseline(baseline_dir) if baseline_dir is not None else None
+    baseline = Baseline.open(baseline_dir) if baseline_dir is not None else None
     advisor = _advisor(rules_dir, engine)
     files, problems = find_scenarios(list(paths))
     _report(problems)
     single_json = fmt == "json" and output_dir is None and len(paths) == 1 and Path(paths[0]).is_file()
-    sink: Sink = (BaselineSink(baseline_dir) if baseline_dir is not None and saved is not None
+    sink: Sink = (BaselineSink(baseline) if baseline is not None
                   else ReportWriter(output_dir, fmt) if output_dir is not None else StdoutSink(fmt, single_json))
     job = EvaluateJob(fmt, sink.staging, explain if explain is not None else fmt == "markdown",
-                      saved, ConsoleSettings.of(_console(color)))
+                      baseline, ConsoleSettings.of(_console(color)))
     progress = progress_bar(len(files))
     failed = bool(problems)
     try:

@@ -149,6 +149,35 @@ def test_a_broken_baseline_file_is_invalid_input(tmp_path: Path) -> None:
     assert "not a saved advice JSON file" in result.stderr
 
 
+def test_a_baseline_file_holding_another_scenario_is_invalid_input(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("title: S\nanswers: {size_kb: 1}\n", encoding="utf-8")
+    base = tmp_path / "base"
+    runner = CliRunner()
+    assert runner.invoke(main, ["evaluate", str(scenario), "--rules", str(FIXTURE), "-f", "json", "-o", str(base)]
+                         ).exit_code == ExitCode.OK
+    (base / "s.json").rename(base / "t.json")
+    (tmp_path / "t.yaml").write_text("title: T\nanswers: {size_kb: 1}\n", encoding="utf-8")
+    result = runner.invoke(main, ["evaluate", str(tmp_path / "t.yaml"), "--rules", str(FIXTURE),
+                                  "--baseline", str(base)])
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert "t.json" in result.stderr and "holds the advice of scenario 's', not 't'" in result.stderr
+
+
+def test_saved_scenarios_left_out_of_the_run_are_listed_but_are_not_changes(tmp_path: Path) -> None:
+    for name, size in (("a", 1), ("b", 5000), ("c", 10)):
+        (tmp_path / f"{name}.yaml").write_text(f"title: {name}\nanswers: {{size_kb: {size}}}\n", encoding="utf-8")
+    base = tmp_path / "base"
+    runner = CliRunner()
+    files = [str(tmp_path / f"{n}.yaml") for n in "abc"]
+    assert runner.invoke(main, ["evaluate", *files, "--rules", str(FIXTURE), "-f", "json", "-o", str(base)]
+                         ).exit_code == ExitCode.OK
+    result = runner.invoke(main, ["evaluate", files[0], "--rules", str(FIXTURE), "--baseline", str(base)])
+    assert result.exit_code == ExitCode.OK, result.stdout
+    assert "0 of 1 scenario(s) changed" in result.stdout
+    assert "2 saved scenario(s) were not evaluated: b, c" in result.stdout
+
+
 def test_explain_prints_trace_why_not_and_what_if(tmp_path: Path) -> None:
     scenario = tmp_path / "s.yaml"
     scenario.write_text("title: S\nanswers:\n  size_kb: 5000\n", encoding="utf-8")
