@@ -69,6 +69,8 @@ class EvaluateJob:
     baseline: Baseline | None
     """Compare with this saved advice instead of rendering."""
     console: ConsoleSettings
+    json_element: bool = False
+    """JSON on stdout for several files: each report is an element of one array."""
 
     def __call__(self, advisor: Any, path: Path) -> Item:
         from advisor.batch import evaluate_file
@@ -111,8 +113,12 @@ class EvaluateJob:
         if self.fmt == "json":
             from advisor.render.json_format import render_json
 
-            # a file holds the object and a newline; stdout joins bare objects into an array
-            return render_json(advice) if self.staging is not None else render_json(advice)[:-1]
+            text = render_json(advice)
+            if self.staging is not None:  # a file holds the object and a newline
+                return text
+            if self.json_element:  # an element of the array on stdout, indented here, in the worker
+                return "  " + text[:-1].replace("\n", "\n  ")
+            return text[:-1]
         if self.fmt == "markdown":
             from advisor.render.markdown import render_markdown
 
@@ -159,8 +165,7 @@ class StdoutSink(Sink):
             if self.single_json:
                 click.echo(item.text)
             else:  # byte for byte what render_json_batch prints for the same advice
-                element = "\n".join("  " + line for line in item.text.split("\n"))
-                click.echo(("[\n" if self.count == 0 else ",\n") + element, nl=False)
+                click.echo(("[\n" if self.count == 0 else ",\n") + item.text, nl=False)
         elif self.fmt == "markdown":
             click.echo(("\n" if self.count else "") + item.text, nl=False)
         else:  # rich's output, escape codes included: click.echo would strip them off a pipe

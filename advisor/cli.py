@@ -137,7 +137,7 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     sink: Sink = (BaselineSink(baseline) if baseline is not None
                   else ReportWriter(output_dir, fmt) if output_dir is not None else StdoutSink(fmt, single_json))
     job = EvaluateJob(fmt, sink.staging, explain if explain is not None else fmt == "markdown",
-                      baseline, ConsoleSettings.of(_console(color)))
+                      baseline, ConsoleSettings.of(_console(color)), json_element=not single_json)
     progress = progress_bar(len(files))
     failed = bool(problems)
     try:

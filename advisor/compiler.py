@@ -265,8 +265,8 @@ def anchor_pattern(anchor: str) -> dict[str, Any]:
 
 
 def engine_name_hash(name: str) -> int:
-    """The engine's 32-bit FNV-1 hash of a property name (state.c fnv1Hash32, over signed chars).
-    The engine finds a fact's tests by this hash alone, so two properties must never share it."""
+    """The engine's 32-bit FNV-1a hash of a property name (state.c fnv1Hash32: xor, then multiply, over
+    signed chars). The engine finds a fact's tests by this hash alone, so no two properties may share it."""
     value = 0x811C9DC5
     for byte in name.encode("utf-8"):
         value = ((value ^ ((byte - 256 if byte > 127 else byte) & 0xFFFFFFFF)) * 16777619) & 0xFFFFFFFF
