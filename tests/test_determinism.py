@@ -124,8 +124,9 @@ def _name(_advisor: Advisor, path: Path) -> str:
 # ---- memory ------------------------------------------------------------------------------------
 
 def test_memory_stays_flat_over_many_evaluations() -> None:
-    """Every evaluation opens and deletes one engine session: 5,000 of them must not grow memory
-    (a leaked session costs megabytes, and the engine dies at 1,024 live ones)."""
+    """Evaluations share one engine session, reset after each and replaced every few hundred: 5,000 of
+    them (about 20 replacements) must not grow memory (a leaked session costs megabytes, and the engine
+    dies at 1,024 live ones)."""
     rulebase = load_rulebase(FIXTURE_RULES)
     advisor = Advisor(rulebase, "durable")
     rnd = random.Random(3)
@@ -145,7 +146,8 @@ def test_memory_stays_flat_over_many_evaluations() -> None:
 
 
 def test_memory_stays_flat_over_reloads() -> None:
-    """The TUI rebuilds the Advisor on every rule edit: closing one must free its engine ruleset."""
+    """The TUI rebuilds the Advisor on every rule edit: closing one must free its engine ruleset and
+    the session its evaluations were using."""
     rulebase = load_rulebase(FIXTURE_RULES)
     for _ in range(5):
         Advisor(rulebase, "durable").close()
