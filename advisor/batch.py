@@ -73,12 +73,11 @@ def pool_available() -> bool:
 
 def map_files(advisor: Advisor, paths: list[Path], job: Job[T], *, jobs: int = 1,
               progress: Callable[[int], None] | None = None,
-              make_advisor: Callable[[], Advisor] | None = None,
               in_process_below: int = IN_PROCESS_BELOW) -> Iterator[T]:
     """`job(advisor, path)` for every path, yielded in the order of `paths`.
 
     With `jobs` > 1 and at least `in_process_below` files, the calls run in `jobs` worker processes,
-    each with the Advisor `make_advisor()` returns in it (by default its inherited copy of `advisor`).
+    each with its inherited copy of `advisor`.
     `job` must return picklable values and raise only for bugs: bad input belongs in its result.
     An exception raised by `job` ends the batch, as it would in this process.
     """
@@ -88,8 +87,7 @@ def map_files(advisor: Advisor, paths: list[Path], job: Job[T], *, jobs: int = 1
             if progress:
                 progress(done)
         return
-    factory = make_advisor or (lambda: advisor)
-    yield from _pooled(paths, job, factory, min(jobs, len(paths)), progress)
+    yield from _pooled(paths, job, advisor, min(jobs, len(paths)), progress)
 
 
 @dataclass
@@ -101,12 +99,12 @@ class _Worker(Generic[T]):
 _WORKER: _Worker[Any] | None = None
 
 
-def _init_worker(factory: Callable[[], Advisor], job: Job[Any]) -> None:
+def _init_worker(advisor: Advisor, job: Job[Any]) -> None:
     global _WORKER
     # Ctrl-C reaches the whole process group; only the parent reports it (exit 130), so the
     # workers must not each print a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = _Worker(factory(), job)
+    _WORKER = _Worker(advisor, job)
 
 
 def _run_chunk(chunk: list[Path]) -> list[Any]:
@@ -116,12 +114,12 @@ def _run_chunk(chunk: list[Path]) -> list[Any]:
     return [worker.job(worker.advisor, path) for path in chunk]
 
 
-def _pooled(paths: list[Path], job: Job[T], factory: Callable[[], Advisor], jobs: int,
+def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
             progress: Callable[[int], None] | None) -> Iterator[T]:
     size = max(1, min(MAX_CHUNK, math.ceil(len(paths) / (jobs * 8))))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_worker, initargs=(factory, job))
+                               initializer=_init_worker, initargs=(advisor, job))
     # A bounded window of chunks in flight keeps memory flat however many files there are: results
     # of chunks that finish early wait here only until the chunks before them are done.
     window: deque[Future[list[Any]]] = deque()

@@ -25,6 +25,8 @@ from advisor.exit_codes import ExitCode
 
 EXTENSIONS = {"text": "txt", "json": "json", "markdown": "md"}
 _STAGED_NAMES = itertools.count()
+_STAGING_MADE: set[Path] = set()
+"""Per-process staging folders this process has created (one mkdir each, not one per report)."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,10 @@ class EvaluateJob:
         # "x" never reuses one. Not mkstemp: its files are private (0600); a report gets the usual mode.
         staged = f"{os.getpid()}/report-{next(_STAGED_NAMES)}"
         try:
-            (self.staging / staged).parent.mkdir(exist_ok=True)
+            folder = (self.staging / staged).parent
+            if folder not in _STAGING_MADE:
+                folder.mkdir(exist_ok=True)
+                _STAGING_MADE.add(folder)
             with open(self.staging / staged, "x", encoding="utf-8") as out:
                 out.write(self.render(advice))
         except OSError as exc:

@@ -183,15 +183,22 @@ class DurableEngine:
         self._drain(shard, session, result[1])
 
     def _assert_derived(self, shard: int, session: _Session, fact: str) -> None:
+        state_handle = self._assert_one(shard, session, fact)
+        if state_handle is not None:
+            self._drain(shard, session, state_handle)
+
+    def _assert_one(self, shard: int, session: _Session, fact: str) -> int | None:
+        """Assert one derived fact in this shard (recorded for the reset); the state handle to drain, or
+        None when no rule tests the fact."""
         session.in_shard[shard].add(fact)
         if fact not in self._properties:
-            return
+            return None
         message = self._message(session.sid, fact, session.known[fact])
         session.asserted[shard].append(message)
         result = _engine.assert_fact(self._handles[shard], _dumps(message))
         if result[0] != _RESULT_OK:
             raise EngineError(f"asserting derived fact {fact} failed with result {result[0]}")
-        self._drain(shard, session, result[1])
+        return int(result[1])
 
     def _drain(self, shard: int, session: _Session, state_handle: int) -> None:
         """Run the agenda of this session in this shard until it is empty."""
@@ -224,14 +231,7 @@ class DurableEngine:
                 continue
             session.known[fact] = value
             session.derived.append(fact)
-            session.in_shard[shard].add(fact)
-            if fact not in self._properties:
-                continue
-            message = self._message(session.sid, fact, value)
-            session.asserted[shard].append(message)
-            result = _engine.assert_fact(self._handles[shard], _dumps(message))
-            if result[0] != _RESULT_OK:
-                raise EngineError(f"asserting derived fact {fact} failed with result {result[0]}")
+            self._assert_one(shard, session, fact)  # the enclosing _drain runs what it activates
 
     def _free(self) -> None:
         for handle in self._handles:

@@ -175,19 +175,19 @@ class Advisor:
 
         `base`: answers and calculated values (derived facts come from `firings`)."""
         facts = expand_facts({**base, **firings.derived})
-        # The fired rules of each decision, in file order (resolution policies depend on it).
-        by_decision: dict[str, list[tuple[int, Rule]]] = {}
+        # The fired rules of each decision, in file order (resolution policies depend on it): `fired` is
+        # already in that order.
+        by_decision: dict[str, list[Rule]] = {}
         for rule_id in firings.fired:
             entry = self.rulebase.rule(rule_id)
             if entry.decision is not None:
-                by_decision.setdefault(entry.decision, []).append((entry.order, entry.rule))
+                by_decision.setdefault(entry.decision, []).append(entry.rule)
         out: dict[str, Resolution | None] = {}
         for decision in self.rulebase.decisions:
             if decision.id in self._applies and not condition_holds(self._applies[decision.id], facts, expanded=True):
                 out[decision.id] = None
             else:
-                fired = [rule for _, rule in sorted(by_decision.get(decision.id, []), key=lambda pair: pair[0])]
-                out[decision.id] = resolve(decision, fired)
+                out[decision.id] = resolve(decision, by_decision.get(decision.id, []))
         return out
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
