@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from advisor.diagnostics import Diagnostic, InvalidInput, display_path
+from advisor.engines import CHOICES as ENGINE_CHOICES
 from advisor.exit_codes import ExitCode
-from advisor.locations import default_rules_dir
+from advisor.locations import resolve_rules
 
 FORMATS = ("text", "json", "markdown")
 
@@ -55,22 +56,46 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
 rules_option = click.option(
     "--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-    help="Rules folder (default: $ADVISOR_RULES, ./rules, or the bundled rules).")
+    help="Rules folder (default: $ADVISOR_RULES, else [tool.advisor] rules in the nearest pyproject.toml, "
+         "else the rules bundled with the package; never a folder picked up from the working directory).")
 
 
-def _advisor(rules_dir: Path | None, engine: str = "durable"):  # type: ignore[no-untyped-def]
+def _advisor(rules_dir: Path | None, engine: str = "auto"):  # type: ignore[no-untyped-def]
     from advisor.compiler import CompileError
     from advisor.evaluation import Advisor
 
-    folder = rules_dir or default_rules_dir()
+    location = resolve_rules(rules_dir)
     try:
-        return Advisor.from_folder(folder, engine)
+        return Advisor.from_folder(location.folder, engine, location.label)
     except CompileError as exc:
-        raise InvalidInput([Diagnostic.at_file(display_path(folder), "compile", str(exc))]) from None
+        raise InvalidInput([Diagnostic.at_file(display_path(location.folder), "compile", str(exc))]) from None
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`--version`: the package, the rule base it would use here and the engine, each stated plainly."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from advisor.engines import DURABLE, choose_engine
+
+    try:
+        package = version("advisor")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
+        package = "unknown (not installed)"
+    click.echo(f"advisor {package} (Python {sys.version.split()[0]})")
+    try:
+        click.echo(f"rules: {resolve_rules(None).describe()}")
+    except InvalidInput as exc:
+        click.echo(f"rules: cannot be determined: {exc}")
+    engine = choose_engine("auto")
+    click.echo(f"engine: {engine}" + ("" if engine == DURABLE else " (durable-rules is not available here)"))
+    ctx.exit(0)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="advisor")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version, the rule base in use and the inference engine, then exit.")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Architecture decision advisor for AWS data engineering.
@@ -97,8 +122,9 @@ def _interactive() -> bool:
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", "-o", "output_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Write one report per scenario into this folder instead of stdout.")
-@click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True,
-              help="Inference engine: durable-rules, or the pure-Python reference evaluator.")
+@click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="auto", show_default=True,
+              help="Inference engine: durable-rules, the pure-Python reference evaluator, or auto (durable-rules "
+                   "where it is available). Both give the same advice; reports name the one that ran.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--explain/--no-explain", default=None,
               help="Add what-if analysis to each decision (default: on for markdown, off otherwise).")

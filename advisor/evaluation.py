@@ -22,8 +22,10 @@ from advisor.compiler import (
     expand_facts,
     to_dnf,
 )
+from advisor.engines import REFERENCE, choose_engine
 from advisor.firing import Firings, InferenceEngine, ReferenceEngine
 from advisor.formula import Unknown
+from advisor.locations import BUNDLED
 from advisor.models.advice import (
     Advice,
     AnswerRecord,
@@ -81,10 +83,13 @@ class Calculated:
 
 
 class Advisor:
-    def __init__(self, rulebase: RuleBase, engine: str = "durable") -> None:
+    def __init__(self, rulebase: RuleBase, engine: str = "auto", rules_label: str = BUNDLED) -> None:
         self.rulebase = rulebase
+        self.rules_label = rules_label
+        """How reports name the rule base: 'bundled' or the folder it came from."""
         self.compiled: CompiledRuleset = compile_rulebase(rulebase)
-        self.engine: InferenceEngine = self._make_engine(engine)
+        self.engine_name = choose_engine(engine)
+        self.engine: InferenceEngine = self._make_engine(self.engine_name)
         self.question_order = {q: i for i, q in enumerate(rulebase.questions)}
         feeding = {d.id: self._facts_feeding(d) for d in rulebase.decisions}
         order = self.question_order
@@ -109,11 +114,11 @@ class Advisor:
         """The (immutable) advice for each decision when it is not in play, built once on first use."""
 
     @classmethod
-    def from_folder(cls, rules_dir: Path, engine: str = "durable") -> Advisor:
-        return cls(load_rulebase(rules_dir), engine)
+    def from_folder(cls, rules_dir: Path, engine: str = "auto", rules_label: str | None = None) -> Advisor:
+        return cls(load_rulebase(rules_dir), engine, rules_label if rules_label is not None else str(rules_dir))
 
     def _make_engine(self, name: str) -> InferenceEngine:
-        if name == "reference":
+        if name == REFERENCE:
             return ReferenceEngine(self.compiled)
         from advisor.engine import DurableEngine
 
@@ -301,7 +306,8 @@ class _AdviceBuilder:
         answers = [AnswerRecord(question=q, prompt=self.rb.questions[q].prompt, value=v,
                                 display=show_value(v, self.rb.questions[q]))
                    for q, v in sorted(self.answers.known.items(), key=lambda kv: self._q_order(kv[0]))]
-        return Advice(scenario=scenario, ruleset=self.rb.digest, answers=answers,
+        return Advice(scenario=scenario, ruleset=self.rb.digest, rules=self.advisor.rules_label,
+                      engine=self.advisor.engine_name, answers=answers,
                       unknown=sorted(self.answers.unknown, key=self._q_order), derived=derived,
                       decisions=decisions, trace=trace, warnings=warnings)
 

@@ -27,18 +27,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("advisor_scenarios", type="linelist", default=[],
                   help="advisor: glob patterns (relative to rootdir) of scenario files to snapshot-test")
     parser.addini("advisor_rules", default="",
-                  help="advisor: rules folder (default: $ADVISOR_RULES, ./rules, or the bundled rules)")
+                  help="advisor: rules folder, relative to rootdir (default: $ADVISOR_RULES, [tool.advisor] rules "
+                       "in pyproject.toml, or the rules bundled with the package)")
 
 
 def _advisor(config: pytest.Config) -> Any:
+    from advisor.diagnostics import InvalidInput
     from advisor.evaluation import Advisor
-    from advisor.locations import default_rules_dir
+    from advisor.locations import resolve_rules
 
     configured = config.getini("advisor_rules")
-    folder = (config.rootpath / configured) if configured else default_rules_dir()
-    key = str(folder.resolve())
-    if key not in _ADVISORS:
-        _ADVISORS[key] = Advisor.from_folder(folder)
+    try:
+        location = resolve_rules(config.rootpath / configured if configured else None)
+        key = str(location.folder.resolve())
+        if key not in _ADVISORS:
+            _ADVISORS[key] = Advisor.from_folder(location.folder, "auto", location.label)
+    except InvalidInput as exc:
+        pytest.fail(f"advisor: the rule base is invalid:\n{exc}", pytrace=False)
     return _ADVISORS[key]
 
 
@@ -56,7 +61,10 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def _json_extension() -> type:
-    from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+    try:
+        from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+    except ImportError:
+        pytest.fail("advisor: snapshot tests need syrupy: pip install 'advisor[snapshots]'", pytrace=False)
 
     class AdviceJSON(SingleFileSnapshotExtension):
         _file_extension = "json"

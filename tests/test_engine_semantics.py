@@ -11,11 +11,12 @@ import pytest
 
 from advisor.evaluation import Advisor
 from advisor.models.advice import Advice, DecisionAdvice, ScenarioRef
+from tests.conftest import engine_masked, requires_durable
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rules_core"
 
 
-@pytest.fixture(scope="module", params=["durable", "reference"])
+@pytest.fixture(scope="module", params=[pytest.param("durable", marks=requires_durable), "reference"])
 def core_advisor(request: pytest.FixtureRequest) -> Iterator[Advisor]:
     adv = Advisor.from_folder(FIXTURE, request.param)
     yield adv
@@ -135,6 +136,7 @@ def test_ask_when_hides_questions_outside_the_topics(core_advisor: Advisor) -> N
     assert "duration_s" in relevant
 
 
+@requires_durable
 def test_both_engines_give_identical_advice() -> None:
     durable = Advisor.from_folder(FIXTURE, "durable")
     reference = Advisor.from_folder(FIXTURE, "reference")
@@ -145,7 +147,7 @@ def test_both_engines_give_identical_advice() -> None:
         for answers in cases:
             a = durable.advise(durable.check(answers), ScenarioRef(id="x", title="x"))
             b = reference.advise(reference.check(answers), ScenarioRef(id="x", title="x"))
-            assert a.model_dump_json() == b.model_dump_json(), answers
+            assert engine_masked(a.model_dump_json()) == engine_masked(b.model_dump_json()), answers
     finally:
         durable.close()
 
@@ -180,6 +182,7 @@ def _big_rulebase(tmp_path: Path, rules: int) -> Path:
     return root
 
 
+@requires_durable
 def test_hundreds_of_rules_on_one_fact_stay_within_the_engine_limits(tmp_path: Path) -> None:
     root = _big_rulebase(tmp_path, 300)
     durable = Advisor.from_folder(root, "durable")
@@ -189,13 +192,14 @@ def test_hundreds_of_rules_on_one_fact_stay_within_the_engine_limits(tmp_path: P
                         {"tags": ["c"], "mode": "z", "size": 500}, {}):
             a = durable.advise(durable.check(answers), ScenarioRef(id="x", title="x"))
             b = reference.advise(reference.check(answers), ScenarioRef(id="x", title="x"))
-            assert a.model_dump_json() == b.model_dump_json()
+            assert engine_masked(a.model_dump_json()) == engine_masked(b.model_dump_json())
         fired = durable.advise(durable.check({"tags": ["a"], "mode": "x", "size": 10}), ScenarioRef(id="x", title="x"))
         assert len(fired.trace) == 150  # thresholds 10..19 hold for 10 of every 20 rules
     finally:
         durable.close()
 
 
+@requires_durable
 def test_too_many_thresholds_on_one_fact_is_a_compile_error_not_a_crash(tmp_path: Path) -> None:
     import re
 

@@ -26,7 +26,7 @@ SCENARIO_FILES, _ = find_scenarios([str(SCENARIOS)])
 
 @pytest.fixture(scope="module")
 def core() -> Advisor:
-    return Advisor.from_folder(FIXTURE, "reference")
+    return Advisor.from_folder(FIXTURE, "reference", "tests/fixtures/rules_core")  # as reports name it
 
 
 def apply(answers: Answers, changes: list) -> Answers:  # type: ignore[type-arg]

@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -158,18 +157,16 @@ def test_the_corpus_has_one_expectation_per_file() -> None:
     assert files == set(EXPECTED) | set(VALID)
 
 
-def test_generated_cases_are_located_and_fast(tmp_path: Path) -> None:
+def test_generated_cases_are_located(tmp_path: Path) -> None:
+    """(How long the batch takes is measured in bench/, not asserted here: the 50 MB file is refused unread.)"""
     folder, cases = _batch(tmp_path)
     generated = {k: v for k, v in cases.items() if k.startswith("gen_")}
-    start = time.perf_counter()
     code, out, err = _run("evaluate", str(folder), "--rules", RULES, "--format", "json", "--jobs", "1")
-    elapsed = time.perf_counter() - start
     assert code == ExitCode.INVALID_INPUT
     for name, (kind, line, column) in generated.items():
         assert _located(err, name, kind, line, column), f"{name}: {err}"
     assert "Traceback" not in err
     assert sorted(a["scenario"]["id"] for a in json.loads(out)) == ["ok_valid", "ok_yaml12_exponent"]
-    assert elapsed < 15, f"the hostile batch took {elapsed:.1f} s"  # the 50 MB file is refused unread
 
 
 def test_the_whole_corpus_in_a_real_process_with_the_pool(tmp_path: Path) -> None:

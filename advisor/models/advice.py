@@ -158,6 +158,10 @@ class Advice(Output):
     scenario: ScenarioRef
     ruleset: str
     """Digest of the rule files that produced this advice."""
+    rules: str = "bundled"
+    """Which rule base: 'bundled' (shipped with the package) or the folder it was read from."""
+    engine: str = ""
+    """The inference engine that ran: 'durable-rules' or 'reference' (both give the same advice)."""
     answers: list[AnswerRecord]
     unknown: list[str]
     """Question ids answered 'unknown'."""

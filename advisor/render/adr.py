@@ -49,6 +49,8 @@ def render_adr(advice: Advice, d: DecisionAdvice) -> str:
         f"decision: {d.id}",
         f"scenario: {advice.scenario.id}",
         f"ruleset: {advice.ruleset}",
+        f"rules: {advice.rules}",
+        f"engine: {advice.engine}",
         "---",
         "",
         f"# {d.title}: {chosen.label}",

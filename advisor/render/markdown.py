@@ -65,12 +65,18 @@ def _decision(d: DecisionAdvice) -> list[str]:
     return lines
 
 
+def _provenance(advice: Advice) -> str:
+    base = "bundled with advisor" if advice.rules == "bundled" else f"`{advice.rules}`"
+    return f"{base}; engine: {advice.engine}"
+
+
 def render_markdown(advice: Advice) -> str:
     s = advice.scenario
     lines = [f"# Advice: {s.title}", ""]
     if s.description:
         lines += [s.description.strip(), ""]
-    lines += [f"Scenario `{s.id}`" + (f" from `{s.source}`" if s.source else "") + f"; rules `{advice.ruleset}`.", ""]
+    lines += [f"Scenario `{s.id}`" + (f" from `{s.source}`" if s.source else "") + f"; rules `{advice.ruleset}`.",
+              "", f"Rule base: {_provenance(advice)}.", ""]
     in_play = [d for d in advice.decisions if d.status != "not_applicable"]
     if in_play:
         lines += ["| Decision | Outcome | Strength | Summary |", "| --- | --- | --- | --- |"]

@@ -49,6 +49,8 @@ def _decision(d: DecisionAdvice) -> Panel:
 def print_advice(advice: Advice, console: Console) -> None:
     s = advice.scenario
     console.rule(f"[bold]{s.title}[/] ({s.id})")
+    base = "bundled" if advice.rules == "bundled" else advice.rules
+    console.print(Text(f"rules: {base} ({advice.ruleset}) · engine: {advice.engine}", style="dim"))
     table = Table(show_header=True, header_style="bold", expand=False)
     table.add_column("Decision")
     table.add_column("Outcome")

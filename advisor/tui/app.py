@@ -37,6 +37,9 @@ class AdvisorApp(App[int]):
     TITLE = "Advisor"
     BINDINGS = APP_BINDINGS  # type: ignore[assignment]
     COMMANDS = App.COMMANDS | {QuestionsAndDecisions}
+    jump_highlight_s = 1.5
+    """How long a question reached by a jump stays highlighted (tests hold it, so screenshots do not
+    depend on how fast the machine is)."""
 
     def __init__(self, advisor: Advisor, scenario: Path | None = None, notes_dir: Path | None = None, *,
                  state_dir: Path | None = None, cursor_blink: bool = True, offer_draft: bool = True) -> None:

@@ -34,6 +34,8 @@ def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def make_app(tui_advisor: Advisor) -> Callable[..., AdvisorApp]:
     def make(**kwargs: Any) -> AdvisorApp:
         kwargs.setdefault("cursor_blink", False)
-        return AdvisorApp(tui_advisor, **kwargs)
+        app = AdvisorApp(tui_advisor, **kwargs)
+        app.jump_highlight_s = 3600  # a screenshot must not depend on the machine's speed
+        return app
 
     return make

@@ -116,7 +116,7 @@ class MainScreen(Screen[None]):
         card = self.questionnaire.card(qid)
         if card is not None:
             card.add_class("-jumped")
-            self.set_timer(1.5, lambda: card.remove_class("-jumped"))
+            self.set_timer(self.app.jump_highlight_s, lambda: card.remove_class("-jumped"))
 
     @on(ShowReasoning)
     def _reasoning(self, event: ShowReasoning) -> None:
