@@ -33,6 +33,7 @@ from advisor.models.advice import (
     DecisionAdvice,
     DerivedFact,
     FiredRule,
+    IgnoredAnswer,
     OptionAssessment,
     QuestionRef,
     ScenarioRef,
@@ -137,6 +138,27 @@ class Advisor:
     def check(self, raw_answers: dict[str, Any]) -> Answers:
         return check_answers(self.rulebase, raw_answers)
 
+    def counted(self, answers: Answers) -> tuple[Answers, list[str]]:
+        """The answers that count, and the ids of those that do not: an answer counts only when its
+        question is asked, i.e. its ask_when holds over the answers that count. One meaning for every
+        entry point (files, the TUI, what-if, the pytest plugin). Dropping an answer can hide further
+        questions, hence the loop; it ends because each pass only removes answers."""
+        known, unknown = dict(answers.known), set(answers.unknown)
+        while True:
+            facts = expand_facts(known)
+            hidden = [q for q in (*known, *unknown) if q in self._ask_when
+                      and not condition_holds(self._ask_when[q], facts, expanded=True)]
+            if not hidden:
+                break
+            for q in hidden:
+                known.pop(q, None)
+                unknown.discard(q)
+        if len(known) == len(answers.known) and len(unknown) == len(answers.unknown):
+            return answers, []
+        dropped = [q for q in self.rulebase.questions if (q in answers.known and q not in known)
+                   or (q in answers.unknown and q not in unknown)]
+        return Answers(known, frozenset(unknown)), dropped
+
     # ---- evaluation ----------------------------------------------------------------------------
     def calculate(self, answers: Answers) -> tuple[dict[str, Calculated], list[str]]:
         values: dict[str, Any] = dict(answers.known)
@@ -172,8 +194,10 @@ class Advisor:
                                                        source=loaded.source))
 
     def advise(self, answers: Answers, scenario: ScenarioRef) -> Advice:
+        given = answers
+        answers, ignored = self.counted(answers)
         calculated, firings, warnings = self.infer(answers)
-        return _AdviceBuilder(self, answers, calculated, firings).build(scenario, warnings)
+        return _AdviceBuilder(self, answers, calculated, firings).build(scenario, warnings, given, ignored)
 
     def resolve_all(self, firings: Firings, base: dict[str, Any]) -> dict[str, Resolution | None]:
         """Each decision's resolution; None when the decision is not in play.
@@ -197,6 +221,7 @@ class Advisor:
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
         """(status, recommended option) per decision, without building the full Advice (for what-if runs)."""
+        answers, _ = self.counted(answers)
         calculated, firings, _ = self.infer(answers)
         base = {**answers.known, **{c: v.value for c, v in calculated.items()}}
         return {d: ("not_applicable", None) if r is None else (r.status, r.recommended)
@@ -274,7 +299,8 @@ class _AdviceBuilder:
                 break
         return depth
 
-    def build(self, scenario: ScenarioRef, warnings: list[str]) -> Advice:
+    def build(self, scenario: ScenarioRef, warnings: list[str], given: Answers | None = None,
+              ignored: list[str] | None = None) -> Advice:
         depth = self.depths()
         trace: list[FiredRule] = []
         for rule_id in self.firings.fired:
@@ -308,8 +334,20 @@ class _AdviceBuilder:
                    for q, v in sorted(self.answers.known.items(), key=lambda kv: self._q_order(kv[0]))]
         return Advice(scenario=scenario, ruleset=self.rb.digest, rules=self.advisor.rules_label,
                       engine=self.advisor.engine_name, answers=answers,
-                      unknown=sorted(self.answers.unknown, key=self._q_order), derived=derived,
+                      unknown=sorted(self.answers.unknown, key=self._q_order),
+                      ignored=self.ignored(given or self.answers, ignored or []), derived=derived,
                       decisions=decisions, trace=trace, warnings=warnings)
+
+    def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
+        out = []
+        for qid in ignored:
+            question = self.rb.questions[qid]
+            value = given.known.get(qid)
+            assert question.ask_when is not None  # only conditional questions can be hidden
+            out.append(IgnoredAnswer.model_construct(
+                question=qid, prompt=question.prompt, value=value, display=show_value(value, question),
+                asked_when=describe_condition(question.ask_when)))
+        return out
 
     def _q_order(self, qid: str) -> int:
         return self.advisor.question_order[qid]

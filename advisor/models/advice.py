@@ -154,6 +154,18 @@ class AnswerRecord(Output):
     """The value with its unit or choice label."""
 
 
+class IgnoredAnswer(Output):
+    """An answer the scenario gives to a question that is not asked for this workload: it did not count."""
+
+    question: str
+    prompt: str
+    value: FactValue | None
+    """None means 'unknown'."""
+    display: str
+    asked_when: str
+    """The condition under which the question is asked, in words."""
+
+
 class Advice(Output):
     scenario: ScenarioRef
     ruleset: str
@@ -165,6 +177,8 @@ class Advice(Output):
     answers: list[AnswerRecord]
     unknown: list[str]
     """Question ids answered 'unknown'."""
+    ignored: list[IgnoredAnswer] = []
+    """Answers to questions that are not asked given the other answers: they did not count (see README)."""
     derived: list[DerivedFact]
     decisions: list[DecisionAdvice]
     trace: list[FiredRule]

@@ -96,6 +96,13 @@ def render_markdown(advice: Advice) -> str:
     lines += [f"| {_cell(a.prompt)} (`{a.question}`) | {_cell(a.display)} |" for a in advice.answers]
     lines += [f"| `{q}` | unknown |" for q in advice.unknown]
     lines.append("")
+    if advice.ignored:
+        lines += ["## Answers that did not count", "",
+                  "These questions are not asked for this workload, so their answers were left out.", "",
+                  "| Question | Answer | Asked only when |", "| --- | --- | --- |"]
+        lines += [f"| {_cell(a.prompt)} (`{a.question}`) | {_cell(a.display)} | {_cell(a.asked_when)} |"
+                  for a in advice.ignored]
+        lines.append("")
     if advice.derived:
         lines += ["## Derived facts", ""]
         for f in advice.derived:

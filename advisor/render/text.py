@@ -73,5 +73,8 @@ def print_advice(advice: Advice, console: Console) -> None:
         for f in advice.derived:
             extra = f" = {f.formula}" if f.formula else f" (by {', '.join(f.derived_by)})"
             console.print(f"  {f.fact} = {f.value} {f.unit}{extra}", markup=False, highlight=False)
+    for a in advice.ignored:
+        console.print(Text(f"not counted: {a.question} = {a.display} (asked only when {a.asked_when})",
+                           style="yellow"))
     for w in advice.warnings:
         console.print(Text(f"warning: {w}", style="yellow"))

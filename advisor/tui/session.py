@@ -18,7 +18,6 @@ from advisor.models.advice import Advice, ScenarioRef
 from advisor.models.questionnaire import Question
 
 DEFAULT_TITLE = "Untitled workload"
-_MAX_RELEVANCE_PASSES = 16
 
 
 @dataclass(frozen=True)
@@ -67,22 +66,11 @@ class Session:
         return self._counted()[0]
 
     def _counted(self) -> tuple[dict[str, Any], Answers, list[Question]]:
-        """A fixpoint, because dropping a hidden answer can hide further questions.
-
-        Returns the answers that count, typed, and the questions relevant to them (usually one pass).
-        """
-        current = dict(self.raw)
-        typed = self._typed(current)
-        relevant = self.advisor.relevant_questions(typed)
-        for _ in range(_MAX_RELEVANCE_PASSES):
-            ids = {q.id for q in relevant}
-            kept = {q: v for q, v in self.raw.items() if q in ids}
-            if kept == current:
-                break
-            current = kept
-            typed = self._typed(current)
-            relevant = self.advisor.relevant_questions(typed)
-        return current, typed, relevant
+        """The answers that count (as the advisor counts them for a scenario file: answers to questions
+        that are not asked do not), typed, and the questions relevant to them."""
+        typed, _ = self.advisor.counted(self._typed(self.raw))
+        current = {q: v for q, v in self.raw.items() if q in typed.known or q in typed.unknown}
+        return current, typed, self.advisor.relevant_questions(typed)
 
     def _typed(self, raw: dict[str, Any]) -> Answers:
         try:
@@ -101,8 +89,9 @@ class Session:
                            source=str(self.source) if self.source else "")
 
     def evaluate(self) -> Evaluation:
-        counted, answers, relevant = self._counted()
-        advice = self.advisor.advise(answers, self.scenario_ref())
+        counted, _, relevant = self._counted()
+        # The advice is built from every answer, so it lists the hidden ones it did not count.
+        advice = self.advisor.advise(self._typed(self.raw), self.scenario_ref())
         return Evaluation(advice, relevant, sum(1 for q in relevant if q.id in counted))
 
     def is_unknown(self, qid: str) -> bool:
