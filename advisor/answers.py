@@ -19,7 +19,8 @@ from advisor.yaml_source import SourceDocument, read_yaml_file
 
 UNKNOWN = "unknown"
 FactValue = bool | int | float | str | list[str]
-_SEPARATED_NUMBER = re.compile(r"^[-+]?[0-9][0-9_,]*(\.[0-9_]+)?$")
+_SEPARATED_NUMBER = re.compile(r"^[-+]?[0-9]+([_,][0-9]+)+(\.[0-9_]+)?$")
+_PLAIN_NUMBER = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
 """Digits grouped with '_' or ',': a number to the writer, text to YAML 1.2."""
 
 
@@ -57,6 +58,8 @@ def check_answer(question: Question, value: Any) -> tuple[FactValue | None, str 
             hint = ""
             if isinstance(value, str) and _SEPARATED_NUMBER.match(value.strip()):
                 hint = " (write the digits without '_' or ',' separators: YAML 1.2 reads such a value as text)"
+            elif isinstance(value, str) and _PLAIN_NUMBER.match(value.strip()):
+                hint = " (write it without quotes: a quoted value is text)"
             return None, f"expected a number in {question.unit} (or unknown){hint}, got {value!r}"
         if isinstance(value, float) and not math.isfinite(value):
             return None, f"expected a finite number in {question.unit}, got {value!r}"
