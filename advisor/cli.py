@@ -15,7 +15,7 @@ import click
 from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 from advisor.exit_codes import ExitCode
 from advisor.locations import default_rules_dir
-from advisor.output_guard import flush_stdout, is_output_error, output_failed, write_stderr
+from advisor.output_guard import ensure_stdout, flush_stdout, is_output_error, output_failed, write_stderr
 
 FORMATS = ("text", "json", "markdown")
 
@@ -75,6 +75,7 @@ class _AdvisorGroup(click.Group):
     advisor/output_guard.py), `--help` and `--version` included, which click handles before any command."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        ensure_stdout()
         stdout = sys.stdout
         try:
             try:

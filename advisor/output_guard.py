@@ -10,6 +10,7 @@ last flush at shutdown cannot print "Exception ignored" after us.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -19,13 +20,30 @@ from advisor.exit_codes import ExitCode
 if TYPE_CHECKING:
     from rich.console import Console
 
-_OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+_OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
 """Errors a write to stdout raises when the reader or the device gives up, not when a file is wrong."""
 
 
 def is_output_error(exc: BaseException) -> bool:
     """An error writing to stdout (such errors name no file; an error reading or writing a file does)."""
     return isinstance(exc, OSError) and exc.filename is None and exc.errno in _OUTPUT_ERRNOS
+
+
+class _ClosedStdout(io.TextIOBase):
+    """Stands for a stdout the process was started without (`advisor ... >&-`): Python sets sys.stdout to
+    None, and click would drop the output silently while other writers crash; every write fails instead."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+def ensure_stdout() -> None:
+    """Give a process started with stdout closed a stdout whose writes fail like any other broken one."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()
 
 
 def flush_stdout() -> None:

@@ -398,6 +398,27 @@ def test_a_full_disk_under_stdout_is_one_clear_line(tmp_path: Path, args: Callab
     assert result.stderr.splitlines()[-1] == "advisor: cannot write the output: No space left on device"
 
 
+@pytest.mark.parametrize("args", [c[1] for c in OUTPUT_COMMANDS], ids=[c[0] for c in OUTPUT_COMMANDS])
+def test_a_closed_stdout_is_one_clear_line(tmp_path: Path, args: Callable[[Path], list[str]]) -> None:
+    result = subprocess.run([ADVISOR, *args(tmp_path)], stderr=subprocess.PIPE, text=True, timeout=300,
+                            preexec_fn=lambda: os.close(1))  # like `advisor ... >&-`
+    assert_clean(result.stderr)
+    assert result.returncode == INVALID
+    assert result.stderr.splitlines()[-1] == "advisor: cannot write the output: standard output is closed"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("stderr", ["full", "closed"], ids=["stderr-on-a-full-disk", "stderr-closed"])
+def test_invalid_input_with_nowhere_to_report_it_still_exits_2(tmp_path: Path, stderr: str) -> None:
+    name = scenario(tmp_path, _answer("0x" + "f" * 5000))
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([ADVISOR, "evaluate", "--rules", str(RULES), name], stdout=subprocess.PIPE,
+                                stderr=full if stderr == "full" else None, text=True, timeout=300,
+                                preexec_fn=(lambda: os.close(2)) if stderr == "closed" else None)
+    assert result.returncode == INVALID
+    assert_clean(result.stdout)
+
+
 # ---- the TUI's draft -------------------------------------------------------------------------------------
 
 def _draft(folder: Path, meta: object | None, *, raw_meta: str | None = None) -> DraftStore:
