@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import sys
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -17,6 +19,9 @@ from advisor.yaml_source import SourceDocument, read_yaml_file
 
 UNKNOWN = "unknown"
 FactValue = bool | int | float | str | list[str]
+_SEPARATED_NUMBER = re.compile(r"^[-+]?[0-9]+([_,][0-9]+)+(\.[0-9_]+)?$")
+_PLAIN_NUMBER = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
+"""Digits grouped with '_' or ',': a number to the writer, text to YAML 1.2."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,16 @@ def check_answer(question: Question, value: Any) -> tuple[FactValue | None, str 
         return None, f"expected true, false or unknown{hint}, got {value!r}"
     if question.type == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return None, f"expected a number in {question.unit} (or unknown), got {value!r}"
+            hint = ""
+            if isinstance(value, str) and _SEPARATED_NUMBER.match(value.strip()):
+                hint = " (write the digits without '_' or ',' separators: YAML 1.2 reads such a value as text)"
+            elif isinstance(value, str) and _PLAIN_NUMBER.match(value.strip()):
+                hint = " (write it without quotes: a quoted value is text)"
+            return None, f"expected a number in {question.unit} (or unknown){hint}, got {value!r}"
         if isinstance(value, float) and not math.isfinite(value):
             return None, f"expected a finite number in {question.unit}, got {value!r}"
+        if isinstance(value, int) and abs(value) > sys.float_info.max:  # typed in, not read from YAML
+            return None, f"a number of {len(str(abs(value)))} digits is beyond any accepted range"
         low, high = question.min, question.max
         assert low is not None and high is not None
         if not low <= value <= high:

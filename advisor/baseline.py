@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 from advisor.models.advice import Advice
 
 MAX_DETAIL_LINES = 40
+MAX_BASELINE_BYTES = 16 * 1024 * 1024
+"""A saved report is tens of kilobytes; a file far larger is not one, and is not read whole."""
 
 
 @dataclass(frozen=True)
@@ -48,25 +52,89 @@ class Baseline:
         if path is None:
             return None
         try:
-            return path.read_text(encoding="utf-8")
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_BASELINE_BYTES + 1)
+            if len(raw) > MAX_BASELINE_BYTES:
+                message = f"the file is larger than {MAX_BASELINE_BYTES // 1024 // 1024} MiB; not a saved advice"
+                raise InvalidInput([Diagnostic.at_file(display_path(path), "baseline", message)])
+            return raw.decode("utf-8")
         except (OSError, ValueError) as exc:  # ValueError: not UTF-8
             message = f"cannot read the saved advice ({type(exc).__name__}: {exc})"
             raise InvalidInput([Diagnostic.at_file(display_path(path), "baseline", message)]) from None
 
     def parse(self, scenario_id: str, text: str) -> dict[str, Any]:
-        """The saved advice in `text` (this scenario's file), checked to be that scenario's."""
+        """The saved advice in `text` (this scenario's file), checked to be that scenario's and to have
+        the shape compare() reads, so a hand-edited or foreign JSON file is a located error, not a crash."""
         path = self.files[scenario_id]
         try:
-            data = json.loads(text)
-            saved_id = data["scenario"]["id"]
-        except (ValueError, KeyError, TypeError) as exc:
-            message = f"not a saved advice JSON file ({type(exc).__name__}: {exc})"
+            data = json.loads(text, parse_constant=_no_constant)
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than the parser goes
+            message = f"not a saved advice JSON file ({type(exc).__name__}: {_short(str(exc))})"
+            raise InvalidInput([Diagnostic.at_file(display_path(path), "baseline", message)]) from None
+        try:
+            saved_id = _SavedAdvice.model_validate(data).scenario.id
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the top level"
+            problem = _SHAPE_PROBLEMS.get(first["type"], _short(first["msg"]))
+            message = f"not a saved advice JSON file: {where}: {problem}"
             raise InvalidInput([Diagnostic.at_file(display_path(path), "baseline", message)]) from None
         if saved_id != scenario_id:
             raise InvalidInput([Diagnostic.at_file(display_path(path), "baseline",
                                                    f"holds the advice of scenario {saved_id!r}, not {scenario_id!r} "
                                                    "as its name says")])
         return data  # type: ignore[no-any-return]
+
+
+_SHAPE_PROBLEMS = {"model_type": "expected a JSON object", "dict_type": "expected a JSON object",
+                   "list_type": "expected a JSON array", "string_type": "expected a JSON string",
+                   "missing": "missing"}
+"""pydantic's wording names the internal models; say what the JSON should hold instead."""
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")  # json.loads would read NaN and Infinity
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}..."
+
+
+class _Saved(BaseModel):
+    """Only the parts of a saved report that compare() reads; other keys may come and go between versions."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class _SavedScenario(_Saved):
+    id: str
+
+
+class _SavedLabel(_Saved):
+    label: str
+
+
+class _SavedOption(_Saved):
+    option: str
+
+
+class _SavedDecision(_Saved):
+    id: str
+    status: str | None = None
+    strength: str | None = None
+    recommended: _SavedLabel | None = None
+    excluded: list[_SavedOption] = []
+    alternatives: list[_SavedOption] = []
+
+
+class _SavedFiring(_Saved):
+    rule_id: str
+
+
+class _SavedAdvice(_Saved):
+    scenario: _SavedScenario
+    decisions: list[_SavedDecision] = []
+    trace: list[_SavedFiring] = []
 
 
 def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -35,6 +35,9 @@ IN_PROCESS_BELOW = 200
 MAX_CHUNK = 64
 """Files per task: large enough to amortise the round trip, small enough to balance the workers."""
 
+MAX_WORKERS = 64
+"""However many --jobs are asked for: hundreds of forked workers would only exhaust memory and process slots."""
+
 T = TypeVar("T")
 Job = Callable[[Advisor, Path], T]
 
@@ -87,7 +90,7 @@ def map_files(advisor: Advisor, paths: list[Path], job: Job[T], *, jobs: int = 1
             if progress:
                 progress(done)
         return
-    yield from _pooled(paths, job, advisor, min(jobs, len(paths)), progress)
+    yield from _pooled(paths, job, advisor, min(jobs, len(paths), MAX_WORKERS), progress)
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -14,12 +16,13 @@ from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 from advisor.engines import CHOICES as ENGINE_CHOICES
 from advisor.exit_codes import ExitCode
 from advisor.locations import resolve_rules
+from advisor.output_guard import ensure_stdout, flush_stdout, is_output_error, output_failed, write_stderr
 
 FORMATS = ("text", "json", "markdown")
 
 
 def _stderr(message: str) -> None:
-    click.echo(message, err=True)
+    write_stderr(message)
 
 
 def _report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
@@ -33,7 +36,10 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            try:
+                return func(*args, **kwargs)
+            finally:
+                flush_stdout()  # a full disk shows on flush: fail here, with a message, not at shutdown
         except InvalidInput as exc:
             _report(exc.diagnostics)
             sys.exit(ExitCode.INVALID_INPUT)
@@ -42,16 +48,52 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(ExitCode.INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except OSError as exc:
+            if is_output_error(exc):
+                output_failed(exc)
+            if exc.filename is None:
+                raise _bug(exc) from None
+            # a path the system refused (a name too long, a file used as a folder, no permission)
+            _report([Diagnostic.of_os_error(exc)])
+            sys.exit(ExitCode.INVALID_INPUT)
         except Exception as exc:  # a bug: say so plainly, without a traceback
-            _stderr(f"internal error: {type(exc).__name__}: {exc}")
-            _stderr("This is a bug in the advisor; set ADVISOR_DEBUG=1 to see the traceback.")
-            import os
-
-            if os.environ.get("ADVISOR_DEBUG"):
-                raise
-            sys.exit(ExitCode.INTERNAL_ERROR)
+            raise _bug(exc) from None
 
     return wrapper
+
+
+def _bug(exc: Exception) -> BaseException:
+    """Report a bug plainly; the exception to raise: a SystemExit, or `exc` itself with ADVISOR_DEBUG."""
+    _stderr(f"internal error: {type(exc).__name__}: {exc}")
+    _stderr("This is a bug in the advisor; set ADVISOR_DEBUG=1 to see the traceback.")
+    if os.environ.get("ADVISOR_DEBUG"):
+        return exc
+    return SystemExit(ExitCode.INTERNAL_ERROR)
+
+
+class _AdvisorGroup(click.Group):
+    """The `advisor` group, run so that a failing stdout ends every command the same way (see
+    advisor/output_guard.py), `--help` and `--version` included, which click handles before any command."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        ensure_stdout()
+        stdout = sys.stdout
+        try:
+            try:
+                return super().main(*args, **kwargs)
+            finally:
+                flush_stdout()
+        except OSError as exc:
+            if not is_output_error(exc):
+                raise
+            output_failed(exc)
+        except SystemExit:
+            # click answers a closed pipe in its own code (help, version) by wrapping sys.stdout and
+            # exiting 1; nothing else replaces sys.stdout, so that is how its EPIPE is told apart.
+            if sys.stdout is not stdout:
+                sys.stdout = stdout
+                output_failed(BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE)))
+            raise
 
 
 rules_option = click.option(
@@ -93,7 +135,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit(0)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_AdvisorGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version, the rule base in use and the inference engine, then exit.")
 @click.pass_context
@@ -189,13 +231,13 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
 
 
 def _console(color: str):  # type: ignore[no-untyped-def]
-    from rich.console import Console
+    from advisor.output_guard import stdout_console
 
     if color == "always":
-        return Console(force_terminal=True)
+        return stdout_console(force_terminal=True)
     if color == "never":
-        return Console(no_color=True, color_system=None)
-    return Console()
+        return stdout_console(no_color=True, color_system=None)
+    return stdout_console()
 
 
 @main.command("lint")

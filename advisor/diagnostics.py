@@ -6,10 +6,25 @@ as ``file:line:col: kind: message`` (1-based line and column, like compilers do)
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+_OS_ERROR_KINDS = {
+    errno.ENAMETOOLONG: "name_too_long",
+    errno.ENOTDIR: "not_a_folder",
+    errno.EISDIR: "is_a_folder",
+    errno.ENOENT: "not_found",
+    errno.EACCES: "permission_denied",
+    errno.EPERM: "permission_denied",
+    errno.EROFS: "read_only",
+    errno.ENOSPC: "disk_full",
+    errno.EDQUOT: "disk_full",
+    errno.ELOOP: "symlink_loop",
+}
+"""Diagnostic kinds for the file-system errors people meet; any other is an `os_error`."""
 
 
 @dataclass(frozen=True, order=True)
@@ -26,6 +41,16 @@ class Diagnostic:
     @classmethod
     def at_file(cls, path: str | Path, kind: str, message: str) -> Diagnostic:
         return cls(str(path), 1, 1, kind, message)
+
+    @classmethod
+    def of_os_error(cls, exc: OSError, path: str | Path | None = None, kind: str | None = None) -> Diagnostic:
+        """What the system refused (a name too long, a file used as a folder, no permission, a full disk),
+        located at the path it refused: `path`, else the one the error names."""
+        where = path if path is not None else exc.filename if exc.filename is not None else "-"
+        if isinstance(where, bytes):
+            where = os.fsdecode(where)
+        reason = exc.strerror or str(exc)
+        return cls.at_file(display_path(where), kind or _OS_ERROR_KINDS.get(exc.errno or 0, "os_error"), reason)
 
 
 @dataclass

@@ -21,24 +21,36 @@ def find_scenarios(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
     found: list[Path] = []
     problems: list[Diagnostic] = []
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            inside: list[Path] = []
-            for folder, dirs, files in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
-                inside += [Path(folder) / f for f in sorted(files) if _is_scenario_name(f)]
-            if not inside:
-                problems.append(Diagnostic.at_file(display_path(path), "no_scenarios",
-                                                   "no scenario files (*.yaml) in this folder"))
-            found += inside
-        elif path.exists() or path.is_symlink():
-            found.append(path)
-        elif any(ch in raw for ch in "*?["):
-            matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if _is_scenario_name(m))
-            if not matches:
-                problems.append(Diagnostic.at_file(raw, "no_match", "the pattern matches no scenario file"))
-            found += matches
-        else:
-            problems.append(Diagnostic.at_file(raw, "not_found", "no such file or folder"))
+        try:
+            found += _expand(raw, problems)
+        except OSError as exc:  # a name longer than the system allows, a folder that cannot be listed
+            problems.append(Diagnostic.of_os_error(exc, raw))
     unique = list(dict.fromkeys(found))
     return unique, problems
+
+
+def _expand(raw: str, problems: list[Diagnostic]) -> list[Path]:
+    """The scenario files one command-line path names; a path that names none adds to `problems`."""
+    found: list[Path] = []
+    path = Path(raw)
+    if path.is_dir():
+        inside: list[Path] = []
+        # a subfolder that cannot be listed is reported, not skipped: its scenarios would go missing
+        for folder, dirs, files in os.walk(path, followlinks=False,
+                                           onerror=lambda exc: problems.append(Diagnostic.of_os_error(exc))):
+            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+            inside += [Path(folder) / f for f in sorted(files) if _is_scenario_name(f)]
+        if not inside:
+            problems.append(Diagnostic.at_file(display_path(path), "no_scenarios",
+                                               "no scenario files (*.yaml) in this folder"))
+        found += inside
+    elif path.exists() or path.is_symlink():
+        found.append(path)
+    elif any(ch in raw for ch in "*?["):
+        matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if _is_scenario_name(m))
+        if not matches:
+            problems.append(Diagnostic.at_file(raw, "no_match", "the pattern matches no scenario file"))
+        found += matches
+    else:
+        problems.append(Diagnostic.at_file(raw, "not_found", "no such file or folder"))
+    return found

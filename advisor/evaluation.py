@@ -7,6 +7,7 @@ loaded rule base, its compiled form and an inference engine.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from advisor.compiler import (
 )
 from advisor.engines import REFERENCE, choose_engine
 from advisor.firing import Firings, InferenceEngine, ReferenceEngine
-from advisor.formula import Unknown
+from advisor.formula import EVALUATION_ERRORS, Unknown, failure_reason
 from advisor.locations import BUNDLED
 from advisor.models.advice import (
     Advice,
@@ -170,12 +171,18 @@ class Advisor:
                 result = entry.formula.evaluate(numbers)
             except Unknown:
                 continue
-            except (ZeroDivisionError, OverflowError, ValueError):
-                warnings.append(f"{calc_id} could not be calculated from {numbers} (division by zero or overflow)")
+            except EVALUATION_ERRORS as exc:
+                # A team's formula can fail for some answers (x / 0, ceil of an infinity): the calculated
+                # fact stays unknown, as if an input were, and the advice says why.
+                warnings.append(f"{calc_id} could not be calculated from {numbers} ({failure_reason(exc)}); "
+                                "it is treated as unknown")
                 continue
+            if isinstance(result, int) and abs(result) >= 2**53:
+                result = float(result) if abs(result) <= sys.float_info.max else math.inf  # as the engine reads it
             if isinstance(result, float):
                 if not math.isfinite(result):
-                    warnings.append(f"{calc_id} is not a finite number with the answers given")
+                    warnings.append(f"{calc_id} is not a finite number with the answers given; "
+                                    "it is treated as unknown")
                     continue
                 result = int(result) if result.is_integer() and abs(result) < 2**53 else round(result, 6)
             values[calc_id] = result

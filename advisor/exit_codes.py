@@ -7,11 +7,12 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    """Success."""
+    """Success; also a stdout whose reader stopped reading early (`| head -1`), which ends quietly."""
     FINDINGS = 1
     """Lint found problems, or advice differs from the baseline."""
     INVALID_INPUT = 2
-    """Invalid command line, YAML, rule or scenario file; every problem is printed as file:line:col."""
+    """Invalid command line, YAML, rule or scenario file; every problem is printed as file:line:col.
+    Also a path the system refuses (located the same way) and a stdout that cannot be written (a full disk)."""
     INTERNAL_ERROR = 3
     """A bug in the advisor; please report it with the message."""
     INTERRUPTED = 130

@@ -32,6 +32,22 @@ _ARITY = {"ceil": (1, 1), "floor": (1, 1), "round": (1, 2), "min": (2, 8), "max"
           "coalesce": (2, 2)}
 
 
+MAX_ROUND_DIGITS = 15
+"""round(x, n) takes |n| up to the digits a float holds."""
+EVALUATION_ERRORS = (ArithmeticError, ValueError, TypeError)
+"""What arithmetic on valid formulas can raise with some answers: division by zero, overflow (ceil of an
+infinity), and NaN where a whole number is needed. The caller treats the result as unknown."""
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Words for an evaluation failure, the same whichever engine runs."""
+    if isinstance(exc, ZeroDivisionError):
+        return "division by zero"
+    if isinstance(exc, OverflowError):
+        return "a number too large"
+    return "no defined result"
+
+
 class FormulaError(ValueError):
     """The formula text is not in the accepted language."""
 
@@ -47,8 +63,14 @@ class Formula:
     names: tuple[str, ...]
     """Fact ids the formula reads, in order of first use."""
 
+    @property
+    def constants(self) -> tuple[int | float, ...]:
+        """The numbers written in the formula (round's digit counts included)."""
+        return tuple(node.value for node in ast.walk(self.tree) if isinstance(node, ast.Constant))
+
     def evaluate(self, facts: Mapping[str, float | None]) -> float:
-        """The value; raises Unknown when a needed input is unknown, ZeroDivisionError on /0."""
+        """The value; raises Unknown when a needed input is unknown, one of EVALUATION_ERRORS when the
+        arithmetic fails (x / 0, ceil of an infinity); the result may still be an infinity or NaN."""
         return _eval(self.tree.body, facts)
 
 
@@ -80,6 +102,17 @@ def _check(node: ast.AST) -> None:
         low, high = _ARITY[node.func.id]
         if not low <= len(node.args) <= high:
             raise FormulaError(f"{node.func.id}() takes {low} to {high} arguments, got {len(node.args)}")
+        if node.func.id == "round" and len(node.args) == 2 and not _small_whole_constant(node.args[1]):
+            # round(x, 1.5) fails and round(x, 10**300) is pointless on every evaluation: refuse it here
+            raise FormulaError(f"round()'s second argument must be a whole number from -{MAX_ROUND_DIGITS} "
+                               f"to {MAX_ROUND_DIGITS} written in the formula, like round(x, 2)")
+
+
+def _small_whole_constant(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        node = node.operand
+    return (isinstance(node, ast.Constant) and type(node.value) is int
+            and abs(node.value) <= MAX_ROUND_DIGITS)
 
 
 def _eval(node: ast.AST, facts: Mapping[str, float | None]) -> float:

@@ -10,12 +10,13 @@ Layout of a rules folder:
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
-from advisor.diagnostics import Diagnostic, InvalidInput
+from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 from advisor.formula import Formula, FormulaError, parse_formula
 from advisor.models.calculator import Calculator, CalculatorFile
 from advisor.models.conditions import NUMERIC_OPERATORS, AllOf, Condition, FactTest, NotOf
@@ -91,6 +92,13 @@ class RuleBase:
         return fact.replace("_", " ")
 
 
+def _short_number(value: float) -> str:
+    """A number for a message: the digits of a constant written in a formula are not bounded."""
+    if isinstance(value, int) and abs(value) >= 10**30:  # str() refuses ints beyond 4300 digits
+        return f"of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    return str(value)
+
+
 def _sorted_yaml(folder: Path, *, tests: bool = False) -> list[Path]:
     if not folder.is_dir():
         return []
@@ -134,6 +142,9 @@ class _Loader:
             return doc, validate_document(doc, model)
         except InvalidInput as exc:
             self.errors += exc.diagnostics
+            return None
+        except OSError as exc:  # read_yaml_file read it, but the second read for the digest failed
+            self.errors.append(Diagnostic.of_os_error(exc, display_path(path)))
             return None
 
     def load(self) -> RuleBase:
@@ -201,6 +212,12 @@ class _Loader:
                     formula = parse_formula(calc.formula)
                 except FormulaError as exc:
                     self.errors.append(doc.diagnostic(("calculators", i, "formula"), "formula", str(exc)))
+                    continue
+                huge = [c for c in formula.constants if not abs(c) <= MAX_ABS_NUMBER]  # NaN-safe comparison
+                if huge:
+                    self.errors.append(doc.diagnostic(("calculators", i, "formula"), "number_range",
+                                                      f"the constant {_short_number(huge[0])} is beyond "
+                                                      f"±{MAX_ABS_NUMBER:g}"))
                     continue
                 entries[calc.id] = (CalculatorEntry(calc, formula), doc, i)
         graph: dict[str, set[str]] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 100
 MAX_NUMBER_DIGITS = 400  # far beyond any useful answer; Python refuses int() beyond 4300 digits anyway
+_LARGEST_FLOAT = sys.float_info.max
 
 # libyaml's parser is about ten times faster than PyYAML's, which matters for batches of thousands of
 # files. Its composer recurses in C without a limit (deep nesting crashes the process) and PyYAML's
@@ -188,15 +190,20 @@ class _Converter:
                 f"write {int(value, 10)} (or quote it if it is text)",
             )
             return None
-        if len(value) > MAX_NUMBER_DIGITS and (_INT.match(value) or _FLOAT.match(value)):
+        base = 10 if _INT.match(value) else 16 if _HEX.match(value) else 8 if _OCT.match(value) else None
+        # Bounded by length before any conversion, whatever the base: int() of thousands of digits is slow
+        # (or refused beyond 4300 decimal digits) and such a number is no usable value anyway.
+        if len(value) > MAX_NUMBER_DIGITS and (base is not None or _FLOAT.match(value)):
             self.error(node, "number_range", f"a number of {len(value)} digits is not a usable value")
             return None
-        if _INT.match(value):
-            return int(value, 10)
-        if _HEX.match(value):
-            return int(value, 16)
-        if _OCT.match(value):
-            return int(value[2:], 8)
+        if base is not None:
+            number = int(value if base == 10 else value[2:], base)
+            if abs(number) > _LARGEST_FLOAT:  # every comparison and calculation goes through floats
+                shown = value if len(value) <= 24 else f"{value[:20]}..."
+                self.error(node, "number_range", f"{shown} is beyond the largest usable number "
+                           f"(about {_LARGEST_FLOAT:.1e})")
+                return None
+            return number
         if _FLOAT.match(value):
             return float(value)
         if _SPECIAL_FLOAT.match(value):

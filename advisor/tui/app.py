@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +83,7 @@ class AdvisorApp(App[int]):
             return
         from advisor.tui.screens.dialogs import ConfirmDialog
 
-        when = datetime.fromtimestamp(info.saved_at).strftime("%Y-%m-%d %H:%M")
+        when = info.saved_label()
         what = f"editing {display_path(info.source)}" if info.source else "a new scenario"
         message = (f"Answers from {when} ({what}) were not saved.\n"
                    "Restore them, or discard the draft?")
@@ -93,7 +92,7 @@ class AdvisorApp(App[int]):
             if answer == "restore":
                 await self.restore_draft(info.source)
             elif answer == "discard":
-                self.drafts.clear()
+                self._clear_draft()
 
         self.push_screen(ConfirmDialog("Unsaved draft", message,
                                        [("Restore", "restore", "primary"), ("Discard", "discard", "error"),
@@ -122,6 +121,11 @@ class AdvisorApp(App[int]):
         self.call_later(self.main.reload)
         self.notify(f"Opened {display_path(path)}.")
 
+    def _clear_draft(self) -> None:
+        problem = self.drafts.clear()
+        if problem is not None:
+            self.notify(f"{problem[0].upper()}{problem[1:]}.", severity="warning")
+
     def show_problems(self, title: str, exc: InvalidInput) -> None:
         from advisor.tui.screens.dialogs import ConfirmDialog, problem_text
 
@@ -133,7 +137,7 @@ class AdvisorApp(App[int]):
         self.session.title, self.session.description = title, description
         self.session.source, self.session.dirty = path, False
         self._cancel_autosave()
-        self.drafts.clear()
+        self._clear_draft()
         self.main.update_titles()
         self.notify(f"Saved {display_path(path)}. Run it with: advisor evaluate {display_path(path)}")
 

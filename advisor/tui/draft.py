@@ -11,6 +11,7 @@ import json
 import os
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from advisor.tui.scenario_io import write_atomic
@@ -34,6 +35,24 @@ class DraftInfo:
     source: Path | None
     saved_at: float
 
+    def saved_label(self) -> str:
+        """When the draft was saved, as people read it; a time no calendar holds reads as unknown."""
+        try:
+            return datetime.fromtimestamp(self.saved_at).strftime("%Y-%m-%d %H:%M")
+        except (OverflowError, OSError, ValueError):
+            return "an unknown time"
+
+
+def _timestamp(value: object, fallback: float) -> float:
+    """The sidecar's saved_at if it is a usable time (it is a hand-editable file), else the fallback."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return fallback
+    try:
+        datetime.fromtimestamp(value)
+    except (OverflowError, OSError, ValueError):  # NaN, ±huge, before the platform's epoch range
+        return fallback
+    return float(value)
+
 
 class DraftStore:
     def __init__(self, folder: Path | None = None) -> None:
@@ -47,17 +66,28 @@ class DraftStore:
         write_atomic(self.meta, json.dumps(meta))
 
     def info(self) -> DraftInfo | None:
-        if not self.path.is_file():
+        """The draft to offer, or None; never raises, so a damaged state folder cannot stop the app."""
+        try:
+            if not self.path.is_file():
+                return None
+            modified = self.path.stat().st_mtime
+        except OSError:  # a state folder the system refuses (name too long, no permission)
             return None
-        source, saved_at = None, self.path.stat().st_mtime
+        source, saved_at = None, modified
         try:
             meta = json.loads(self.meta.read_text(encoding="utf-8"))
-            source = Path(meta["source"]) if meta.get("source") else None
-            saved_at = float(meta.get("saved_at", saved_at))
-        except (OSError, ValueError, TypeError, KeyError):
+            source_text = meta.get("source")
+            source = Path(source_text) if isinstance(source_text, str) and source_text else None
+            saved_at = _timestamp(meta.get("saved_at"), modified)
+        except (OSError, ValueError, TypeError, AttributeError, RecursionError):
             pass  # the draft itself is what matters; the sidecar is only a label
         return DraftInfo(self.path, source, saved_at)
 
-    def clear(self) -> None:
-        self.path.unlink(missing_ok=True)
-        self.meta.unlink(missing_ok=True)
+    def clear(self) -> str | None:
+        """Remove the draft; the reason it could not be removed (a read-only state folder), or None."""
+        try:
+            self.path.unlink(missing_ok=True)
+            self.meta.unlink(missing_ok=True)
+        except OSError as exc:
+            return f"could not remove the draft {self.path}: {exc.strerror or exc}"
+        return None

@@ -59,11 +59,11 @@ def read_scenario(rulebase: RuleBase, path: Path) -> LoadedScenario:
     """load_scenario, with missing or unreadable files reported the same located way."""
     from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 
-    if not path.is_file():
-        raise InvalidInput([Diagnostic.at_file(display_path(path), "not_found", "no such scenario file")])
     try:
+        if not path.is_file():  # may raise too: a name longer than the system allows
+            raise InvalidInput([Diagnostic.at_file(display_path(path), "not_found", "no such scenario file")])
         return load_scenario(rulebase, path)
     except OSError as exc:
-        raise InvalidInput([Diagnostic.at_file(display_path(path), "unreadable", str(exc))]) from None
+        raise InvalidInput([Diagnostic.of_os_error(exc, display_path(path), "unreadable")]) from None
     except UnicodeDecodeError as exc:
         raise InvalidInput([Diagnostic.at_file(display_path(path), "unreadable", f"not UTF-8 text: {exc}")]) from None
