@@ -10,6 +10,7 @@ the data maps back to a line and column for error messages.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import stat
@@ -305,10 +306,8 @@ def _check_depth(text: str, shown: str) -> None:
         # up to 1024 characters ahead for a `key:` before emitting the first of them; so the event pass
         # never saw level MAX_DEPTH. Cut there, the text has no such lookahead left at that depth, and
         # the pass reports the project's own message at the exact place, whatever the PyYAML version.
-        try:
+        with contextlib.suppress(yaml.YAMLError):  # the cut text ends mid-document
             _count_events(text[:mark.index], shown)
-        except yaml.YAMLError:
-            pass
         raise  # not expected: _syntax_diagnostic still words it as too deep
 
 
