@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+MAX_MESSAGE_CHARS = 1000
+"""Characters of a message printed; the rest is cut (messages quote the offending value)."""
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
@@ -23,7 +26,10 @@ class Diagnostic:
     message: str
 
     def render(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.kind}: {self.message}"
+        message = self.message
+        if len(message) > MAX_MESSAGE_CHARS:  # a message may quote a 2 MB value
+            message = f"{message[:MAX_MESSAGE_CHARS]}... ({len(message):,} characters in all)"
+        return f"{self.path}:{self.line}:{self.column}: {self.kind}: {message}"
 
     @classmethod
     def at_file(cls, path: str | Path, kind: str, message: str) -> Diagnostic:

@@ -22,6 +22,7 @@ from advisor.compiler import (
     expand_facts,
     to_dnf,
 )
+from advisor.diagnostics import InvalidInput
 from advisor.firing import Firings, InferenceEngine, ReferenceEngine
 from advisor.formula import Unknown
 from advisor.models.advice import (
@@ -116,8 +117,12 @@ class Advisor:
         if name == "reference":
             return ReferenceEngine(self.compiled)
         from advisor.engine import DurableEngine
+        from advisor.engine_limits import EngineCapacityError, capacity_diagnostics
 
-        return DurableEngine(self.compiled)
+        try:
+            return DurableEngine(self.compiled)
+        except EngineCapacityError as exc:  # bad input (a rule base too large for the engine), not a bug
+            raise InvalidInput(capacity_diagnostics(self.rulebase, exc.problems)) from None
 
     def close(self) -> None:
         self.engine.close()
