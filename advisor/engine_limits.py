@@ -26,10 +26,9 @@ from advisor.compiler import ANCHOR, ANCHOR_GROUP, CompiledRuleset, CompileError
 from advisor.diagnostics import Diagnostic
 from advisor.rulebase import RuleBase
 
-ENGINE_PROPERTY_SLOTS = 512
-"""NEXT_BUCKET_LENGTH: slots in the engine's table of tested properties, per ruleset."""
 MAX_SHARD_PROPERTIES = 480
-"""Properties one shard may test, the wrapper's own included: a margin under the 509 measured to work."""
+"""Properties one shard may test, the wrapper's own included: a margin under the 512 slots of the engine's
+table (NEXT_BUCKET_LENGTH), of which 511 (509 plus the wrapper's 2) were measured to work."""
 WRAPPER_PROPERTIES = 2
 """Properties every shard tests for the wrapper itself (the session key and the sink's never-fact),
 besides one anchor property per ANCHOR_GROUP anchored rules."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple
 from difflib import get_close_matches
 from typing import Any, TypeVar
 
@@ -125,7 +124,7 @@ def validate_document(doc: SourceDocument, model: type[ModelT]) -> ModelT:
         errors = _merge_union_type_errors(exc.errors(include_url=False))
         # Only the first errors in the file are worded (the did-you-mean search is the costly part);
         # the rest are counted.
-        errors.sort(key=lambda err: astuple(_position(doc, err)))
+        errors.sort(key=lambda err: _line_column(doc, err))
         diagnostics: list[Diagnostic] = []
         for err in errors[:MAX_PROBLEMS_PER_FILE]:
             loc, message, at_key = describe_error(model, err, doc.data)
@@ -135,6 +134,11 @@ def validate_document(doc: SourceDocument, model: type[ModelT]) -> ModelT:
             diagnostics.append(more_problems(doc.shown_path, first.line, first.column,
                                              len(errors) - MAX_PROBLEMS_PER_FILE))
         raise InvalidInput(sorted(set(diagnostics))) from None
+
+
+def _line_column(doc: SourceDocument, err: Any) -> tuple[int, int]:
+    position = _position(doc, err)
+    return position.line, position.column
 
 
 def _position(doc: SourceDocument, err: Any) -> Position:

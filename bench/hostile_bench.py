@@ -35,7 +35,7 @@ def cases(size: int) -> dict[str, Callable[[], str]]:
         "long flow sequence [a, a, ...]": lambda: _fill("a, ", size, HEAD + "x: [", "a]\n"),
         "many empty flows [[], [], ...]": lambda: _fill("[], ", size, HEAD + "x: [", "[]]\n"),
         "many anchors and aliases": lambda: HEAD + "x:\n" + "".join(
-            f"  - &a{i} v\n  - *a{i}\n" for i in range(size // 24)),
+            f"  - &a{i} v\n  - *a{i}\n" for i in range(size // 30)),
         "one very long line": lambda: _fill("ab ", size, HEAD + "title2: "),
         "one 2 MB scalar": lambda: _fill("x", size, "title: t\nanswers: {}\nnote: "),
         "100k unknown keys": lambda: "title: t\nanswers:\n" + "".join(
@@ -51,7 +51,8 @@ def cases(size: int) -> dict[str, Callable[[], str]]:
         "2 MB title": lambda: _fill("t", size, "title: ", "\nanswers: {}\n"),
         "50k bad top-level keys": lambda: "title: t\nanswers: {}\n" + "".join(
             f"extra{i}: 1\n" for i in range(min(50_000, size // 14))),
-        "syntax error after 2 MB": lambda: _fill("a: 1\n", size, "title: t\nanswers: {}\nm:\n  ") + "  : :\n",
+        "syntax error after 2 MB": lambda: _fill("  some text here\n", size - 20, "title: t\nanswers: {}\nd: >\n")
+        + "x: : :\n- a\n",
         "unterminated quote": lambda: _fill("[", size, HEAD + 'x: "'),
     }
 
