@@ -10,7 +10,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from advisor.diagnostics import Diagnostic, InvalidInput
+from advisor.diagnostics import MAX_PROBLEMS_PER_FILE, MORE_PROBLEMS, Diagnostic, InvalidInput, more_problems
 from advisor.models.questionnaire import Question
 from advisor.models.scenario import Scenario
 from advisor.rulebase import RuleBase
@@ -105,11 +105,18 @@ def _choice_problem(value: Any, choices: list[str]) -> str:
 def check_answers(rulebase: RuleBase, raw: dict[str, Any], doc: SourceDocument | None = None,
                   base_loc: tuple[Any, ...] = ("answers",)) -> Answers:
     problems: list[Diagnostic] = []
+    left_out: list[tuple[Any, ...]] = []
+    """Where the problems past MAX_PROBLEMS_PER_FILE are: only counted (a did-you-mean search costs
+    about a millisecond, and 75,000 misspelt keys took minutes)."""
     known: dict[str, FactValue] = {}
     unknown: set[str] = set()
     for qid, value in raw.items():
         question = rulebase.questions.get(qid)
+        listed = len(problems) < MAX_PROBLEMS_PER_FILE
         if question is None:
+            if not listed:
+                left_out.append((*base_loc, qid))
+                continue
             close = get_close_matches(qid, list(rulebase.questions), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             message = f"{qid!r} is not a question{hint}"  # repr: the id may hold control characters
@@ -117,11 +124,17 @@ def check_answers(rulebase: RuleBase, raw: dict[str, Any], doc: SourceDocument |
             continue
         typed, problem = check_answer(question, value)
         if problem:
-            problems.append(_located(doc, (*base_loc, qid), "invalid_answer", f"{qid}: {problem}"))
+            if listed:
+                problems.append(_located(doc, (*base_loc, qid), "invalid_answer", f"{qid}: {problem}"))
+            else:
+                left_out.append((*base_loc, qid))
         elif typed is None:
             unknown.add(qid)
         else:
             known[qid] = typed
+    if left_out:
+        first = _located(doc, left_out[0], MORE_PROBLEMS, "")
+        problems.append(more_problems(first.path, first.line, first.column, len(left_out)))
     if problems:
         raise InvalidInput(problems)
     return Answers(dict(sorted(known.items())), frozenset(unknown))

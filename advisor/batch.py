@@ -34,6 +34,8 @@ IN_PROCESS_BELOW = 200
 """Below this many files, starting workers costs more than it saves."""
 MAX_CHUNK = 64
 """Files per task: large enough to amortise the round trip, small enough to balance the workers."""
+WORKERS_PER_CPU = 4
+"""At most this many worker processes per CPU, whatever --jobs asks for."""
 
 MAX_WORKERS = 64
 """However many --jobs are asked for: hundreds of forked workers would only exhaust memory and process slots."""
@@ -90,7 +92,9 @@ def map_files(advisor: Advisor, paths: list[Path], job: Job[T], *, jobs: int = 1
             if progress:
                 progress(done)
         return
-    yield from _pooled(paths, job, advisor, min(jobs, len(paths), MAX_WORKERS), progress)
+    # More workers than CPUs only add forks and memory (`--jobs 1000000` would fork one per file).
+    yield from _pooled(paths, job, advisor, min(jobs, len(paths), MAX_WORKERS, WORKERS_PER_CPU * default_jobs()),
+                       progress)
 
 
 @dataclass

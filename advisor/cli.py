@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from advisor.diagnostics import Diagnostic, InvalidInput, display_path
+from advisor.diagnostics import Diagnostic, InvalidInput, capped, display_path, problems_in
 from advisor.engines import CHOICES as ENGINE_CHOICES
 from advisor.exit_codes import ExitCode
 from advisor.locations import resolve_rules
@@ -25,9 +25,26 @@ def _stderr(message: str) -> None:
     write_stderr(message)
 
 
+MAX_PRINTED_PROBLEMS = 1000
+"""Problems printed in one run; past that they are counted, so a batch of broken files cannot scroll
+for minutes (each file is capped too, see diagnostics.capped)."""
+_printed = {"shown": 0, "hidden": 0}
+
+
 def _report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
-    for d in sorted(diagnostics):
+    for d in capped(diagnostics):
+        if _printed["shown"] >= MAX_PRINTED_PROBLEMS:
+            _printed["hidden"] += problems_in(d)
+            continue
+        _printed["shown"] += 1
         _stderr(d.render())
+
+
+def _report_hidden() -> None:
+    hidden = _printed["hidden"]
+    if hidden:
+        _stderr(f"... and {hidden:,} more problem{'s' if hidden != 1 else ''} not shown "
+                f"(at most {MAX_PRINTED_PROBLEMS:,} are printed per run)")
 
 
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -35,6 +52,7 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _printed.update(shown=0, hidden=0)
         try:
             try:
                 return func(*args, **kwargs)
@@ -58,6 +76,8 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(ExitCode.INVALID_INPUT)
         except Exception as exc:  # a bug: say so plainly, without a traceback
             raise _bug(exc) from None
+        finally:
+            _report_hidden()
 
     return wrapper
 
@@ -251,8 +271,7 @@ def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
 
     advisor = _advisor(rules_dir, "reference")
     report = lint(advisor, notes_dir)
-    for finding in report.findings:
-        _stderr(finding.render())
+    _report(report.findings)
     for line in report.summary:
         click.echo(line)
     sys.exit(ExitCode.FINDINGS if report.findings else ExitCode.OK)

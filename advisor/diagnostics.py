@@ -9,6 +9,8 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,9 @@ _OS_ERROR_KINDS = {
 }
 """Diagnostic kinds for the file-system errors people meet; any other is an `os_error`."""
 
+MAX_MESSAGE_CHARS = 1000
+"""Characters of a message printed; the rest is cut (messages quote the offending value)."""
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
@@ -36,7 +41,10 @@ class Diagnostic:
     message: str
 
     def render(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.kind}: {self.message}"
+        message = self.message
+        if len(message) > MAX_MESSAGE_CHARS:  # a message may quote a 2 MB value
+            message = f"{message[:MAX_MESSAGE_CHARS]}... ({len(message):,} characters in all)"
+        return f"{self.path}:{self.line}:{self.column}: {self.kind}: {message}"
 
     @classmethod
     def at_file(cls, path: str | Path, kind: str, message: str) -> Diagnostic:
@@ -53,11 +61,64 @@ class Diagnostic:
         return cls.at_file(display_path(where), kind or _OS_ERROR_KINDS.get(exc.errno or 0, "os_error"), reason)
 
 
+MAX_PROBLEMS_PER_FILE = 50
+"""Problems reported per file; past that a person fixes the first ones and runs again (and 75,000
+misspelt keys would otherwise take minutes to describe and scroll past)."""
+MORE_PROBLEMS = "more_problems"
+"""The kind of the one line that counts the problems of a file left out."""
+_MORE_COUNT = re.compile(r"and ([0-9,]+) more problem")
+
+
+def more_problems(path: str, line: int, column: int, count: int) -> Diagnostic:
+    """The line standing for `count` problems left out, placed at the first of them."""
+    noun = "problem" if count == 1 else "problems"
+    return Diagnostic(path, line, column, MORE_PROBLEMS,
+                      f"... and {count:,} more {noun} in this file (only the first {MAX_PROBLEMS_PER_FILE} "
+                      "are listed)")
+
+
+def capped(diagnostics: Iterable[Diagnostic], limit: int = MAX_PROBLEMS_PER_FILE) -> list[Diagnostic]:
+    """The diagnostics in order, at most `limit` per file, then one MORE_PROBLEMS line counting the rest.
+
+    Lines already counting left-out problems are added into the count, so capping twice is harmless."""
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in sorted(set(diagnostics), key=_order):  # a key tuple: the dataclass's own __lt__ is slow
+        by_file.setdefault(d.path, []).append(d)
+    out: list[Diagnostic] = []
+    for path, found in by_file.items():
+        problems = [d for d in found if d.kind != MORE_PROBLEMS]
+        left_out = sum(problems_in(d) for d in found if d.kind == MORE_PROBLEMS)
+        hidden = problems[limit:]
+        out += problems[:limit]
+        if hidden or left_out:
+            first = hidden[0] if hidden else next(d for d in found if d.kind == MORE_PROBLEMS)
+            out.append(more_problems(path, first.line, first.column, len(hidden) + left_out))
+    return out
+
+
+def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:
+    return (d.path, d.line, d.column, d.kind, d.message)
+
+
+def problems_in(d: Diagnostic) -> int:
+    """How many problems the diagnostic stands for: 1, or the count of a MORE_PROBLEMS line."""
+    if d.kind != MORE_PROBLEMS:
+        return 1
+    match = _MORE_COUNT.search(d.message)
+    return int(match.group(1).replace(",", "")) if match else 1
+
+
 @dataclass
 class InvalidInput(Exception):
-    """One or more input files are invalid; nothing was evaluated from them."""
+    """One or more input files are invalid; nothing was evaluated from them.
+
+    At most MAX_PROBLEMS_PER_FILE diagnostics are kept per file (see `capped`)."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.diagnostics) > MAX_PROBLEMS_PER_FILE:
+            self.diagnostics = capped(self.diagnostics)
 
     def __str__(self) -> str:
         return "\n".join(d.render() for d in sorted(self.diagnostics))

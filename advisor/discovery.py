@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from pathlib import Path
 
 from advisor.diagnostics import Diagnostic, display_path
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
+_REPEATED_GLOBSTAR = re.compile(r"(?<![^/])\*\*(?:/\*\*)+(?![^/])")
+"""`**/**`: matches what one `**` matches, but glob tries every way to split the folders between them
+(time polynomial in the depth of the tree, to the power of the number of `**`)."""
 
 
 def _is_scenario_name(name: str) -> bool:
@@ -47,7 +51,9 @@ def _expand(raw: str, problems: list[Diagnostic]) -> list[Path]:
     elif path.exists() or path.is_symlink():
         found.append(path)
     elif any(ch in raw for ch in "*?["):
-        matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if _is_scenario_name(m))
+        # `**/**/**` matches what one `**` does, at a cost that grows with every repeat
+        pattern = _REPEATED_GLOBSTAR.sub("**", raw)
+        matches = sorted(Path(m) for m in glob.glob(pattern, recursive=True) if _is_scenario_name(m))
         if not matches:
             problems.append(Diagnostic.at_file(raw, "no_match", "the pattern matches no scenario file"))
         found += matches

@@ -19,7 +19,7 @@ Each fact is asserted as {sid, <its property>: value}: the engine finds a fact's
 property names, so a property per fact is a lookup where a shared 'q' property was a scan of every test
 (see compiler.engine_properties).
 
-The compiled rules come in shards (the engine caps joins per alpha node); derived facts found in one
+The compiled rules come in shards (the engine's tables are fixed: see engine_limits); derived facts found in one
 shard are asserted into the others until none is new, which reaches the same fixpoint as one ruleset
 because derived facts are only ever tested positively.
 """
@@ -35,6 +35,7 @@ from typing import Any
 import durable_rules_engine as _engine
 
 from advisor.compiler import ANCHOR, ANCHOR_GROUP, NEVER, SESSION_KEY, SINK, CompiledRuleset, Variant, anchor_pattern
+from advisor.engine_limits import plan_shards
 from advisor.firing import Firings, canonical
 
 _PRIME_SESSIONS = 8
@@ -96,12 +97,12 @@ class DurableEngine:
                 _engine.delete_state(handle, sid)
 
     def _register(self, rules: dict[str, dict[str, Any]]) -> None:
-        """One ruleset if the engine accepts it; otherwise halves, and so on. The engine caps the joins on
-        one alpha node (error 108) and rules per node; the split is deterministic for a given rule base."""
-        names = list(rules)
-        for shards in (1, 2, 4, 8, 16, 32):
-            size = -(-len(names) // shards) if names else 1
-            groups = [names[i:i + size] for i in range(0, len(names), size)] or [[]]
+        """The rules in shards planned within the engine's fixed tables (engine_limits.plan_shards, which
+        refuses a rule base that cannot fit before the engine could hang on it). Should the engine still
+        reject a shard for a size limit (error 10x: joins per alpha node), each shard is halved and the
+        whole registered again; the split is deterministic for a given rule base."""
+        groups = plan_shards(self.compiled)
+        for _ in range(6):
             try:
                 for group in groups:
                     definition, anchors = _shard_definition(rules, group)
@@ -114,7 +115,9 @@ class DurableEngine:
                 if "error code: 10" not in str(exc):  # only the 10x size limits are worth a smaller shard
                     raise EngineError(f"the engine rejected the compiled ruleset: {exc}") from exc
                 last = exc
-        raise EngineError(f"the engine rejected the compiled ruleset even in 32 shards: {last}")
+                groups = [half for group in groups for half in (group[:len(group) // 2], group[len(group) // 2:])
+                          if half]
+        raise EngineError(f"the engine rejected the compiled ruleset even in {len(groups)} shards: {last}")
 
     def run(self, facts: dict[str, Any]) -> Firings:
         with self._lock:

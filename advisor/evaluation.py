@@ -23,6 +23,7 @@ from advisor.compiler import (
     expand_facts,
     to_dnf,
 )
+from advisor.diagnostics import InvalidInput
 from advisor.engines import REFERENCE, choose_engine
 from advisor.firing import Firings, InferenceEngine, ReferenceEngine
 from advisor.formula import EVALUATION_ERRORS, Unknown, failure_reason
@@ -123,8 +124,12 @@ class Advisor:
         if name == REFERENCE:
             return ReferenceEngine(self.compiled)
         from advisor.engine import DurableEngine
+        from advisor.engine_limits import EngineCapacityError, capacity_diagnostics
 
-        return DurableEngine(self.compiled)
+        try:
+            return DurableEngine(self.compiled)
+        except EngineCapacityError as exc:  # bad input (a rule base too large for the engine), not a bug
+            raise InvalidInput(capacity_diagnostics(self.rulebase, exc.problems)) from None
 
     def close(self) -> None:
         self.engine.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.diagnostics import Diagnostic, InvalidInput
+from advisor.engine_limits import capacity_diagnostics, capacity_problems
 from advisor.evaluation import Advisor
 from advisor.notes import Notes
 from advisor.rule_cases import decision_test_files, load_cases, run_case
@@ -59,6 +60,8 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
             add(Diagnostic.at_file(_question_file(rb, qid), "unused_question",
                                    f"question '{qid}' feeds no rule, calculator or ask_when"))
     # Derivation cycles are refused by load_rulebase (invalid input, exit 2), so none can reach lint.
+    # Lint runs on the reference engine; what the durable-rules engine could not hold is reported here.
+    report.findings += capacity_diagnostics(rb, capacity_problems(advisor.compiled))
     tested = _check_tests(advisor, report)
     for decision in rb.decisions:
         if decision.id not in tested:

@@ -16,7 +16,7 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
-from advisor.diagnostics import Diagnostic, InvalidInput, display_path
+from advisor.diagnostics import MAX_PROBLEMS_PER_FILE, Diagnostic, InvalidInput, display_path
 from advisor.formula import Formula, FormulaError, parse_formula
 from advisor.models.calculator import Calculator, CalculatorFile
 from advisor.models.conditions import NUMERIC_OPERATORS, AllOf, Condition, FactTest, NotOf
@@ -359,6 +359,9 @@ class _FactChecker:
                  derived: dict[str, Any], errors: list[Diagnostic]) -> None:
         self.questions, self.calculators, self.derived, self.errors = questions, calculators, derived, errors
         self.all_facts = sorted({*questions, *calculators, *derived})
+        self.hints_left = MAX_PROBLEMS_PER_FILE * 4
+        """Did-you-mean searches still allowed: each costs about a millisecond against hundreds of facts,
+        and only the first problems of each file are listed anyway."""
 
     def check(self, condition: Condition, doc: SourceDocument, loc: tuple[Any, ...],
               answers_only: bool = False) -> None:
@@ -392,7 +395,8 @@ class _FactChecker:
             if op in NUMERIC_OPERATORS and not isinstance(sample, int | float):
                 return "operator_type", f"'{fact}' is derived as {sample!r}; '{op}' needs a number"
             return None
-        close = get_close_matches(fact, self.all_facts, n=1)
+        self.hints_left -= 1
+        close = get_close_matches(fact, self.all_facts, n=1) if self.hints_left >= 0 else []
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return "unknown_fact", f"'{fact}' is not a question, calculator or derived fact{hint}"
 

@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from advisor.diagnostics import Diagnostic, InvalidInput
-from advisor.yaml_source import SourceDocument
+from advisor.diagnostics import MAX_PROBLEMS_PER_FILE, Diagnostic, InvalidInput, more_problems
+from advisor.yaml_source import Position, SourceDocument
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -85,29 +85,34 @@ def _merge_union_type_errors(errors: list[Any]) -> list[Any]:
     """One error instead of one per member when a value fits none of a union's types.
 
     pydantic reports `answers.x: {'a': 1}` against bool, int, float, str and list separately, all
-    at the same place; the person needs one line saying what is accepted there.
+    at the same place; the person needs one line saying what is accepted there. Linear in the errors:
+    a file may bring tens of thousands.
     """
     groups: dict[tuple[Any, ...], list[Any]] = {}
     for err in errors:
         if err["type"].endswith("_type") and len(err["loc"]) > 1 and isinstance(err["loc"][-1], str):
             groups.setdefault(tuple(err["loc"][:-1]), []).append(err)
+    groups = {parent: group for parent, group in groups.items() if len(group) >= 2}
+    grouped = {id(err) for group in groups.values() for err in group}
+    tags = {parent: {e["loc"][-1] for e in group} for parent, group in groups.items()}
+    # parents whose value has one member's shape (a list): its own errors below say what is wrong
+    shaped: set[tuple[Any, ...]] = set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        for k in range(len(loc) - 1):
+            if loc[:k] in tags and loc[k] not in tags[loc[:k]]:
+                shaped.add(loc[:k])
     merged: list[Any] = []
     done: set[tuple[Any, ...]] = set()
     for err in errors:
-        parent = tuple(err["loc"][:-1])
-        group = groups.get(parent, [])
-        if len(group) < 2 or err not in group:
+        if id(err) not in grouped:
             merged.append(err)
             continue
-        tags = {e["loc"][-1] for e in group}
-        nested = [e for e in errors if len(e["loc"]) > len(parent) + 1 and tuple(e["loc"][:len(parent)]) == parent
-                  and e["loc"][len(parent)] not in tags]
-        if nested:
-            continue  # the value has one member's shape (a list): its own errors below say what is wrong
-        if parent in done:
+        parent = tuple(err["loc"][:-1])
+        if parent in shaped or parent in done:
             continue
         done.add(parent)
-        accepted = ", ".join(dict.fromkeys(_UNION_NAMES.get(e["loc"][-1], e["loc"][-1]) for e in group))
+        accepted = ", ".join(dict.fromkeys(_UNION_NAMES.get(e["loc"][-1], e["loc"][-1]) for e in groups[parent]))
         merged.append({**err, "loc": parent, "type": "value_type", "msg": f"expected one of: {accepted}"})
     return merged
 
@@ -116,8 +121,29 @@ def validate_document(doc: SourceDocument, model: type[ModelT]) -> ModelT:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
+        errors = _merge_union_type_errors(exc.errors(include_url=False))
+        # Only the first errors in the file are worded (the did-you-mean search is the costly part);
+        # the rest are counted.
+        errors.sort(key=lambda err: _line_column(doc, err))
         diagnostics: list[Diagnostic] = []
-        for err in _merge_union_type_errors(exc.errors(include_url=False)):
+        for err in errors[:MAX_PROBLEMS_PER_FILE]:
             loc, message, at_key = describe_error(model, err, doc.data)
             diagnostics.append(doc.diagnostic(loc, err["type"], message, prefer_key=at_key))
+        if len(errors) > MAX_PROBLEMS_PER_FILE:
+            first = _position(doc, errors[MAX_PROBLEMS_PER_FILE])
+            diagnostics.append(more_problems(doc.shown_path, first.line, first.column,
+                                             len(errors) - MAX_PROBLEMS_PER_FILE))
         raise InvalidInput(sorted(set(diagnostics))) from None
+
+
+def _line_column(doc: SourceDocument, err: Any) -> tuple[int, int]:
+    position = _position(doc, err)
+    return position.line, position.column
+
+
+def _position(doc: SourceDocument, err: Any) -> Position:
+    loc = tuple(err["loc"])
+    at_key = err["type"] in ("extra_forbidden", "missing") or (bool(loc) and loc[-1] == "[key]")
+    if err["type"] == "missing" or (loc and loc[-1] == "[key]"):
+        loc = loc[:-1]
+    return doc.locate(loc, prefer_key=at_key)

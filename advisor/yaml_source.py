@@ -10,6 +10,7 @@ the data maps back to a line and column for error messages.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import stat
@@ -25,6 +26,8 @@ from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 100
+_REPARSE_MAX_CHARS = 64 * 1024
+"""Texts up to this size get PyYAML's wordier error message (see _syntax_diagnostic)."""
 MAX_NUMBER_DIGITS = 400  # far beyond any useful answer; Python refuses int() beyond 4300 digits anyway
 _LARGEST_FLOAT = sys.float_info.max
 
@@ -252,7 +255,9 @@ def parse_yaml_text(text: str, path: Path, shown: str | None = None) -> SourceDo
     if not text.strip():
         raise InvalidInput([Diagnostic(shown, 1, 1, "empty_file", "the file is empty; expected a YAML mapping")])
     try:
-        if _collections_bound(text) > MAX_DEPTH:
+        # A text this long may hold more than MAX_NODES values (about two per character at most, as in
+        # `{a,b}`): count them on the event stream, far cheaper than composing them all first.
+        if _collections_bound(text) > MAX_DEPTH or len(text) > MAX_NODES // 2:
             _check_depth(text, shown)
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:
@@ -293,26 +298,57 @@ def _collections_bound(text: str) -> int:
 
 
 def _check_depth(text: str, shown: str) -> None:
-    """Refuse documents nested deeper than MAX_DEPTH before any recursive code sees them.
+    """Refuse documents nested deeper than MAX_DEPTH, or with more than MAX_NODES values written out,
+    before any recursive code sees them or the composer builds them all.
 
     The event stream is produced iteratively by both parsers, so this cannot overflow a stack.
     """
+    try:
+        _count_events(text, shown)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        if mark is None or "nesting depth" not in (exc.problem or ""):
+            raise
+        # libyaml 0.2.5 as bundled since PyYAML 6.0.2 gives up at 1000 flow levels, met while it looks
+        # up to 1024 characters ahead for a `key:` before emitting the first of them; so the event pass
+        # never saw level MAX_DEPTH. Cut there, the text has no such lookahead left at that depth, and
+        # the pass reports the project's own message at the exact place, whatever the PyYAML version.
+        with contextlib.suppress(yaml.YAMLError):  # the cut text ends mid-document
+            _count_events(text[:mark.index], shown)
+        raise  # not expected: _syntax_diagnostic still words it as too deep
+
+
+def _count_events(text: str, shown: str) -> None:
     depth = 0
+    values = 0
     for event in yaml.parse(text, Loader=_BaseLoader):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
+            values += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
                 raise InvalidInput([Diagnostic(shown, mark.line + 1, mark.column + 1, "yaml_too_deep",
                                                f"the document nests more than {MAX_DEPTH} levels deep")])
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+        elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+            values += 1
+        if values > MAX_NODES:
+            mark = event.start_mark
+            raise InvalidInput([Diagnostic(shown, mark.line + 1, mark.column + 1, "yaml_too_large",
+                                           f"the document holds more than {MAX_NODES} values")])
 
 
 def _syntax_diagnostic(text: str, shown: str, exc: yaml.YAMLError) -> Diagnostic:
     """A located message for a YAML error. libyaml's wording is terser than PyYAML's, so on the
-    (rare) error path PyYAML's event parser, which is iterative, is asked for its message."""
-    if _BaseLoader is not yaml.SafeLoader:
+    (rare) error path PyYAML's event parser, which is iterative, is asked for its message: only for
+    small texts, as its scanner is far slower and can be quadratic (it rechecks every pending key)."""
+    problem = getattr(exc, "problem", None) or ""
+    if "nesting depth" in problem:  # libyaml's own limit (1000 levels), met before the depth check's cut
+        mark = getattr(exc, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return Diagnostic(shown, line, column, "yaml_too_deep", f"the document nests more than {MAX_DEPTH} levels deep")
+    if _BaseLoader is not yaml.SafeLoader and len(text) <= _REPARSE_MAX_CHARS:
         try:
             if isinstance(exc, yaml.composer.ComposerError):
                 # composing happens only after the depth check passed, so PyYAML's recursion is bounded
