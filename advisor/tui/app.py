@@ -12,13 +12,14 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from advisor.answers import LoadedScenario
+from advisor.atomic_write import write_atomic
 from advisor.diagnostics import InvalidInput, display_path
 from advisor.evaluation import Advisor
 from advisor.notes import Notes
 from advisor.tui.bindings import APP_BINDINGS
 from advisor.tui.commands import QuestionsAndDecisions
 from advisor.tui.draft import DraftStore
-from advisor.tui.scenario_io import raw_answers, read_scenario, scenario_text, write_atomic
+from advisor.tui.scenario_io import raw_answers, read_scenario, scenario_text
 from advisor.tui.screens.main import MainScreen
 from advisor.tui.session import DEFAULT_TITLE, Session
 
