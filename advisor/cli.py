@@ -103,7 +103,8 @@ def main(ctx: click.Context) -> None:
 
     \b
     Exit codes: 0 ok; 1 lint findings or advice changed against a baseline;
-    2 invalid input (each problem printed as file:line:col); 3 internal error; 130 interrupted.
+    2 invalid input (each problem printed as file:line:col); 3 internal error; 130 interrupted;
+    143 terminated (SIGTERM; 128 + the signal number).
     """
     if ctx.invoked_subcommand is None:
         ask_command = main.commands.get("ask")
