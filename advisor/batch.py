@@ -29,7 +29,7 @@ from advisor.answers import load_scenario
 from advisor.diagnostics import Diagnostic, InvalidInput
 from advisor.evaluation import Advisor
 from advisor.models.advice import Advice
-from advisor.termination import default_signals_in_worker
+from advisor.termination import default_signals_in_worker, signals_held
 
 IN_PROCESS_BELOW = 200
 """Below this many files, starting workers costs more than it saves."""
@@ -129,10 +129,11 @@ def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
     done = 0
     finished = False
     try:
-        for chunk in pending:
-            window.append(pool.submit(_run_chunk, chunk))
-            if len(window) >= jobs * 4:
-                break
+        with signals_held():  # the first submit forks the workers; a signal then waits until they exist
+            for chunk in pending:
+                window.append(pool.submit(_run_chunk, chunk))
+                if len(window) >= jobs * 4:
+                    break
         while window:
             results: list[T] = window.popleft().result()
             next_chunk = next(pending, None)

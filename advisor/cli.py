@@ -13,7 +13,7 @@ import click
 from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 from advisor.exit_codes import ExitCode
 from advisor.locations import default_rules_dir
-from advisor.termination import Terminated, ending_on_signals
+from advisor.termination import Terminated, ending_on_signals, received
 
 FORMATS = ("text", "json", "markdown")
 
@@ -48,6 +48,10 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug: say so plainly, without a traceback
+            signalled = received()
+            if signalled is not None:  # not a bug: e.g. the pool broke as the signal stopped its workers
+                _stderr(f"terminated ({signalled.name})")
+                sys.exit(signalled.exit_code)
             _stderr(f"internal error: {type(exc).__name__}: {exc}")
             _stderr("This is a bug in the advisor; set ADVISOR_DEBUG=1 to see the traceback.")
             import os
@@ -204,8 +208,6 @@ def _check_combination(output_dir: Path | None, baseline_dir: Path | None, fmt: 
                                "write them and once with --baseline to compare")
     if force and output_dir is None:
         raise click.UsageError("--force only applies with --output (it allows replacing files there)")
-    if baseline_dir is not None and _given("fmt"):
-        _stderr(f"note: --format {fmt} is ignored with --baseline (the comparison prints what changed)")
     if _given("color") and (output_dir is not None or baseline_dir is not None or fmt != "text"):
         _stderr("note: --color applies only to text printed on the terminal; it is ignored here")
 

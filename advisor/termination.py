@@ -33,6 +33,15 @@ class Terminated(BaseException):
         return signal.Signals(self.signum).name
 
 
+_received: list[int] = []
+
+
+def received() -> Terminated | None:
+    """The termination signal that arrived in `ending_on_signals`, if any: when its exception was lost
+    (the workers it also stopped broke the pool first), the failure that follows is this signal's."""
+    return Terminated(_received[-1]) if _received else None
+
+
 @contextmanager
 def ending_on_signals() -> Iterator[None]:
     """Turn SIGTERM and SIGHUP into `Terminated` in this process while the block runs."""
@@ -40,10 +49,12 @@ def ending_on_signals() -> Iterator[None]:
         yield  # only the main thread may set handlers (e.g. a test runner's worker thread)
         return
     owner = os.getpid()
+    _received.clear()
 
     def handler(signum: int, _frame: FrameType | None) -> None:
         if os.getpid() != owner:  # a forked worker before it set its own handlers: just stop
             os._exit(128 + signum)
+        _received.append(signum)
         raise Terminated(signum)
 
     previous = {s: signal.signal(s, handler) for s in SIGNALS}
@@ -54,7 +65,26 @@ def ending_on_signals() -> Iterator[None]:
             signal.signal(s, old)
 
 
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGTERM and SIGHUP back while the block runs (starting worker processes); they arrive after it.
+
+    A handler that raises inside the interpreter's fork hooks has its exception printed and ignored, so a
+    signal arriving while the pool forks would be lost. Children inherit the held mask and release it in
+    `default_signals_in_worker`."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+
+
 def default_signals_in_worker() -> None:
     """In a forked batch worker: the signals kill it at once (the parent does the cleanup and reports)."""
     for s in SIGNALS:
         signal.signal(s, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)  # held while the parent forked (signals_held)

@@ -97,7 +97,7 @@ class AdvisorApp(App[int]):
     def _terminated(self, signum: int) -> None:
         if self.session.dirty:
             self.write_draft()
-        self.exit(128 + signum)
+        self.exit(128 + signum, return_code=128 + signum)
 
     def _offer_draft(self) -> None:
         info = self.drafts.info()
