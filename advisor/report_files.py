@@ -2,7 +2,8 @@
 
 `evaluate --output DIR` names each report after its scenario id, so a file the user made by hand
 (notes.md, a fixture called like a scenario) may have a report's name. The advisor replaces only a
-regular file that starts the way its own reports of that format start; anything else needs --force.
+regular file that starts the way its own reports of that format start (or a symlink, which is replaced,
+never followed); anything else needs --force.
 Reading the first few kilobytes is enough: a re-run over thousands of reports must stay cheap.
 """
 
@@ -24,8 +25,10 @@ def is_advisor_report(path: Path, ext: str) -> bool:
     """True for a regular file that reads like a report of this format (extension) the advisor wrote."""
     try:
         info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            return True  # replacing the link itself loses no data: what it points to is never touched
         if not stat.S_ISREG(info.st_mode):
-            return False  # a symlink, folder, FIFO...: never the advisor's own report
+            return False  # a folder, FIFO...: never the advisor's own report
         with open(path, "rb") as handle:
             head = handle.read(_HEAD_BYTES).decode("utf-8", errors="replace")
     except OSError:

@@ -290,15 +290,13 @@ def test_a_foreign_file_with_a_report_name_is_kept(tmp_path: Path, fmt: str, ext
     assert sorted(p.name for p in out_dir.iterdir()) == [mine.name]  # no staging folder left either
 
 
-def test_a_symlink_with_a_report_name_is_kept(tmp_path: Path) -> None:
+def test_a_folder_with_a_report_name_is_kept(tmp_path: Path) -> None:
     out_dir = tmp_path / "reports"
-    out_dir.mkdir()
-    elsewhere = tmp_path / "elsewhere.json"
-    elsewhere.write_text("{}", encoding="utf-8")
-    (out_dir / "ok_valid.json").symlink_to(elsewhere)
+    (out_dir / "ok_valid.json").mkdir(parents=True)
+    (out_dir / "ok_valid.json" / "keep.txt").write_text("mine\n", encoding="utf-8")
     code, _, err = cli("evaluate", SMALL_SCENARIO, "--rules", SMALL_RULES, "-f", "json", "-o", out_dir)
-    assert code == 2 and "exists" in err
-    assert (out_dir / "ok_valid.json").is_symlink() and elsewhere.read_text(encoding="utf-8") == "{}"
+    assert code == 2 and "ok_valid.json:1:1: exists" in err
+    assert (out_dir / "ok_valid.json" / "keep.txt").read_text(encoding="utf-8") == "mine\n"
 
 
 def test_one_foreign_file_stops_the_whole_batch(tmp_path: Path) -> None:
