@@ -133,7 +133,8 @@ def _interactive() -> bool:
               help="With --output: also replace files with a report's name that the advisor did not write.")
 @click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True,
               help="Inference engine: durable-rules, or the pure-Python reference evaluator.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour of text printed on the terminal (not of files or JSON/Markdown).")
 @click.option("--explain/--no-explain", default=None,
               help="Add what-if analysis to each decision (default: on for markdown, off otherwise).")
 @click.option("--baseline", "baseline_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=None,
