@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +29,7 @@ from advisor.answers import load_scenario
 from advisor.diagnostics import Diagnostic, InvalidInput
 from advisor.evaluation import Advisor
 from advisor.models.advice import Advice
+from advisor.termination import default_signals_in_worker, signals_held
 
 IN_PROCESS_BELOW = 200
 """Below this many files, starting workers costs more than it saves."""
@@ -78,7 +79,7 @@ def pool_available() -> bool:
 
 def map_files(advisor: Advisor, paths: list[Path], job: Job[T], *, jobs: int = 1,
               progress: Callable[[int], None] | None = None,
-              in_process_below: int = IN_PROCESS_BELOW) -> Iterator[T]:
+              in_process_below: int = IN_PROCESS_BELOW) -> Generator[T, None, None]:
     """`job(advisor, path)` for every path, yielded in the order of `paths`.
 
     With `jobs` > 1 and at least `in_process_below` files, the calls run in `jobs` worker processes,
@@ -111,6 +112,7 @@ def _init_worker(advisor: Advisor, job: Job[Any]) -> None:
     # Ctrl-C reaches the whole process group; only the parent reports it (exit 130), so the
     # workers must not each print a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    default_signals_in_worker()  # SIGTERM/SIGHUP stop a worker at once; the parent cleans up
     _WORKER = _Worker(advisor, job)
 
 
@@ -122,7 +124,7 @@ def _run_chunk(chunk: list[Path]) -> list[Any]:
 
 
 def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
-            progress: Callable[[int], None] | None) -> Iterator[T]:
+            progress: Callable[[int], None] | None) -> Generator[T, None, None]:
     size = max(1, min(MAX_CHUNK, math.ceil(len(paths) / (jobs * 8))))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
@@ -132,11 +134,13 @@ def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
     window: deque[Future[list[Any]]] = deque()
     pending = iter(chunks)
     done = 0
+    finished = False
     try:
-        for chunk in pending:
-            window.append(pool.submit(_run_chunk, chunk))
-            if len(window) >= jobs * 4:
-                break
+        with signals_held():  # the first submit forks the workers; a signal then waits until they exist
+            for chunk in pending:
+                window.append(pool.submit(_run_chunk, chunk))
+                if len(window) >= jobs * 4:
+                    break
         while window:
             results: list[T] = window.popleft().result()
             next_chunk = next(pending, None)
@@ -146,6 +150,19 @@ def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
             done += len(results)
             if progress:
                 progress(done)
+        finished = True
     finally:
-        # On an error or Ctrl-C, drop the chunks not started; running ones finish within a chunk.
+        # On an error, Ctrl-C, a termination signal or the caller closing this generator, the results are
+        # not wanted: stop the workers now rather than let them finish their chunks (and keep writing
+        # reports into a staging folder the caller is about to remove).
+        if not finished:
+            _stop_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    # The executor has no public way to stop its workers before Python 3.14 (terminate_workers).
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.terminate()

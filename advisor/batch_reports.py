@@ -218,10 +218,12 @@ class ReportWriter(Sink):
     moved into place only when the batch is complete and no two scenarios share an id, so a clash
     writes nothing. A report name is a plain file name inside DIR, and moving it into place replaces
     a symlink of that name rather than following it, so no report can land outside DIR.
+    A file of a report's name that the advisor did not write (see report_files) is replaced only with
+    `force`; otherwise the batch writes nothing and names each such file.
     """
 
-    def __init__(self, output_dir: Path, fmt: str) -> None:
-        self.output_dir, self.ext = output_dir, EXTENSIONS[fmt]
+    def __init__(self, output_dir: Path, fmt: str, force: bool = False) -> None:
+        self.output_dir, self.ext, self.force = output_dir, EXTENSIONS[fmt], force
         try:
             output_dir.mkdir(parents=True, exist_ok=True)
             self.root = output_dir.resolve()
@@ -262,6 +264,10 @@ class ReportWriter(Sink):
         if clashes or self.unsafe:
             self.abort()
             raise InvalidInput(clashes + self.unsafe)
+        foreign = [] if self.force else self._foreign_files()
+        if foreign:
+            self.abort()
+            raise InvalidInput(foreign)
         try:
             for sid, staged in self.staged.items():
                 name = f"{sid}.{self.ext}"
@@ -273,6 +279,18 @@ class ReportWriter(Sink):
             self.abort()
         click.echo(f"wrote {len(self.staged)} report(s) to {display_path(self.output_dir)}", err=True)
         return ExitCode.OK
+
+    def _foreign_files(self) -> list[Diagnostic]:
+        """Files with a report's name that are not reports the advisor wrote."""
+        from advisor.report_files import is_advisor_report
+
+        out = []
+        for sid in self.staged:
+            target = self.output_dir / f"{sid}.{self.ext}"
+            if os.path.lexists(target) and not is_advisor_report(target, self.ext):
+                out.append(Diagnostic.at_file(display_path(target), "exists",
+                                              "not a report the advisor wrote; pass --force to replace it"))
+        return out
 
 
 class ProgressBar:

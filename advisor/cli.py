@@ -17,6 +17,7 @@ from advisor.engines import CHOICES as ENGINE_CHOICES
 from advisor.exit_codes import ExitCode
 from advisor.locations import resolve_rules
 from advisor.output_guard import ensure_stdout, flush_stdout, is_output_error, output_failed, write_stderr
+from advisor.termination import Terminated, ending_on_signals, received
 
 FORMATS = ("text", "json", "markdown")
 
@@ -48,14 +49,16 @@ def _report_hidden() -> None:
 
 
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Map failures to exit codes: located diagnostics (2), bugs (3) and Ctrl-C (130); never a traceback."""
+    """Map failures to exit codes: located diagnostics (2), bugs (3), Ctrl-C (130) and SIGTERM or
+    SIGHUP (128 + the signal); never a traceback. Cleanup (`finally`) runs in every case."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _printed.update(shown=0, hidden=0)
         try:
             try:
-                return func(*args, **kwargs)
+                with ending_on_signals():
+                    return func(*args, **kwargs)
             finally:
                 flush_stdout()  # a full disk shows on flush: fail here, with a message, not at shutdown
         except InvalidInput as exc:
@@ -64,6 +67,9 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             _stderr("interrupted")
             sys.exit(ExitCode.INTERRUPTED)
+        except Terminated as exc:
+            _stderr(f"terminated ({exc.name})")
+            sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except OSError as exc:
@@ -75,11 +81,33 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             _report([Diagnostic.of_os_error(exc)])
             sys.exit(ExitCode.INVALID_INPUT)
         except Exception as exc:  # a bug: say so plainly, without a traceback
+            signalled = received()
+            if signalled is not None:  # not a bug: e.g. the pool broke as the signal stopped its workers
+                _stderr(f"terminated ({signalled.name})")
+                sys.exit(signalled.exit_code)
             raise _bug(exc) from None
         finally:
             _report_hidden()
 
     return wrapper
+
+
+class NonEmptyPath(click.Path):
+    """click.Path that refuses an empty string: Path("") means the current folder, which nobody types
+    on purpose (an unset shell variable does), so `evaluate ""` must not quietly read or write there."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value == "":
+            self.fail("an empty path names no file or folder", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _given(name: str) -> bool:
+    """Whether the user set this option (rather than its default applying)."""
+    from click.core import ParameterSource
+
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
 
 
 def _bug(exc: Exception) -> BaseException:
@@ -117,7 +145,7 @@ class _AdvisorGroup(click.Group):
 
 
 rules_option = click.option(
-    "--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    "--rules", "rules_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=None,
     help="Rules folder (default: $ADVISOR_RULES, else [tool.advisor] rules in the nearest pyproject.toml, "
          "else the rules bundled with the package; never a folder picked up from the working directory).")
 
@@ -128,9 +156,11 @@ def _advisor(rules_dir: Path | None, engine: str = "auto"):  # type: ignore[no-u
 
     location = resolve_rules(rules_dir)
     try:
-        return Advisor.from_folder(location.folder, engine, location.label)
+        advisor = Advisor.from_folder(location.folder, engine, location.label)
     except CompileError as exc:
         raise InvalidInput([Diagnostic.at_file(display_path(location.folder), "compile", str(exc))]) from None
+    _report(advisor.rulebase.notices)  # files in the rules folders that were not read
+    return advisor
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -164,7 +194,8 @@ def main(ctx: click.Context) -> None:
 
     \b
     Exit codes: 0 ok; 1 lint findings or advice changed against a baseline;
-    2 invalid input (each problem printed as file:line:col); 3 internal error; 130 interrupted.
+    2 invalid input (each problem printed as file:line:col); 3 internal error; 130 interrupted;
+    143 terminated (SIGTERM; 128 + the signal number).
     """
     if ctx.invoked_subcommand is None:
         ask_command = main.commands.get("ask")
@@ -179,25 +210,29 @@ def _interactive() -> bool:
 
 
 @main.command("evaluate")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1, required=True, type=NonEmptyPath())
 @rules_option
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", "-o", "output_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Write one report per scenario into this folder instead of stdout.")
+@click.option("--output", "-o", "output_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=None,
+              help="Write one report per scenario into this folder instead of stdout. Only files the "
+                   "advisor wrote are replaced.")
+@click.option("--force", is_flag=True,
+              help="With --output: also replace files with a report's name that the advisor did not write.")
 @click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="auto", show_default=True,
               help="Inference engine: durable-rules, the pure-Python reference evaluator, or auto (durable-rules "
                    "where it is available). Both give the same advice; reports name the one that ran.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour of text printed on the terminal (not of files or JSON/Markdown).")
 @click.option("--explain/--no-explain", default=None,
               help="Add what-if analysis to each decision (default: on for markdown, off otherwise).")
-@click.option("--baseline", "baseline_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+@click.option("--baseline", "baseline_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=None,
               help="Compare with saved JSON advice (from --format json --output DIR) and print what changed; "
-                   "exit 1 when anything did.")
+                   "exit 1 when anything did. Writes no reports: not with --output.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for large batches (default: the number of CPUs).")
 @guarded
 def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, output_dir: Path | None,
-                     engine: str, color: str, explain: bool | None, baseline_dir: Path | None,
+                     force: bool, engine: str, color: str, explain: bool | None, baseline_dir: Path | None,
                      jobs: int | None) -> None:
     """Evaluate scenario files (files, folders or globs) and print the advice.
 
@@ -217,26 +252,29 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     )
     from advisor.discovery import find_scenarios
 
+    _check_combination(output_dir, baseline_dir, fmt, force)
     baseline = Baseline.open(baseline_dir) if baseline_dir is not None else None
     advisor = _advisor(rules_dir, engine)
     files, problems = find_scenarios(list(paths))
     _report(problems)
     single_json = fmt == "json" and output_dir is None and len(paths) == 1 and Path(paths[0]).is_file()
     sink: Sink = (BaselineSink(baseline) if baseline is not None
-                  else ReportWriter(output_dir, fmt) if output_dir is not None else StdoutSink(fmt, single_json))
+                  else ReportWriter(output_dir, fmt, force) if output_dir is not None else StdoutSink(fmt, single_json))
     job = EvaluateJob(fmt, sink.staging, explain if explain is not None else fmt == "markdown",
                       baseline, ConsoleSettings.of(_console(color)), json_element=not single_json)
     progress = progress_bar(len(files))
     failed = bool(problems)
+    items = map_files(advisor, files, job, jobs=jobs or default_jobs(),
+                      progress=progress.advance if progress else None)
     try:
-        for item in map_files(advisor, files, job, jobs=jobs or default_jobs(),
-                              progress=progress.advance if progress else None):
+        for item in items:
             if item.scenario_id is None:
                 failed = True
                 _report(item.diagnostics)
                 continue
             sink.add(item)
     except BaseException:
+        items.close()  # the workers stop first: none may write into the staging folder once it is removed
         sink.abort()
         raise
     finally:
@@ -248,6 +286,32 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
         sys.exit(ExitCode.INVALID_INPUT)
     if code != ExitCode.OK:
         sys.exit(code)
+
+
+def _check_combination(output_dir: Path | None, baseline_dir: Path | None, fmt: str, force: bool) -> None:
+    """Refuse options that would do nothing together; say so for options that do not apply."""
+    if output_dir is not None and baseline_dir is not None:
+        # A CI job passing both would expect reports in DIR; the comparison writes none, so stop
+        # rather than exit 0 with an empty folder.
+        raise click.UsageError("--baseline compares and writes no reports; run once with --output DIR to "
+                               "write them and once with --baseline to compare")
+    if force and output_dir is None:
+        raise click.UsageError("--force only applies with --output (it allows replacing files there)")
+    if _given("color") and (output_dir is not None or baseline_dir is not None or fmt != "text"):
+        _stderr("note: --color applies only to text printed on the terminal; it is ignored here")
+
+
+def _write_files(folder: Path, files: dict[Path, str]) -> None:
+    """Write a set of files all or nothing; a folder that cannot take them is a located error (exit 2)."""
+    from advisor.atomic_write import write_all_atomic
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_all_atomic(files)
+    except OSError as exc:
+        raise InvalidInput([Diagnostic.at_file(display_path(folder), "output",
+                                               f"cannot write here: {exc.strerror or exc}; nothing was written")
+                            ]) from None
 
 
 def _console(color: str):  # type: ignore[no-untyped-def]
@@ -262,7 +326,7 @@ def _console(color: str):  # type: ignore[no-untyped-def]
 
 @main.command("lint")
 @rules_option
-@click.option("--notes", "notes_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+@click.option("--notes", "notes_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=None,
               help="Study notes folder to resolve citations against (default: $ADVISOR_NOTES).")
 @guarded
 def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
@@ -278,7 +342,7 @@ def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
 
 
 @main.command("schema")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("schemas"),
+@click.option("--out", "out_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=Path("schemas"),
               show_default=True)
 @click.option("--check", is_flag=True, help="Exit 1 if the committed schemas differ from the models.")
 @guarded
@@ -287,24 +351,28 @@ def schema_command(out_dir: Path, check: bool) -> None:
     from advisor.schema import schema_files
 
     stale = []
-    for name, text in schema_files().items():
-        target = out_dir / name
-        if check:
-            if not target.is_file() or target.read_text(encoding="utf-8") != text:
-                stale.append(name)
-            continue
-        out_dir.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {display_path(target)}")
+    files = {out_dir / name: text for name, text in schema_files().items()}
+    if check:
+        for target, text in files.items():
+            try:
+                same = target.is_file() and target.read_text(encoding="utf-8") == text
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError, UnicodeDecodeError):
+                same = False  # missing or not a schema: out of date (other OS errors are located errors)
+            if not same:
+                stale.append(target.name)
+    else:
+        _write_files(out_dir, files)
+        for target in files:
+            click.echo(f"wrote {display_path(target)}")
     if stale:
         _stderr(f"schemas out of date: {', '.join(stale)}; run 'advisor schema'")
         sys.exit(ExitCode.FINDINGS)
 
 
 @main.command("ask")
-@click.argument("scenario", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("scenario", required=False, type=NonEmptyPath(path_type=Path, dir_okay=False))
 @rules_option
-@click.option("--notes", "notes_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+@click.option("--notes", "notes_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=None,
               help="Study notes folder, to show cited passages (default: $ADVISOR_NOTES).")
 @guarded
 def ask_command(scenario: Path | None = None, rules_dir: Path | None = None, notes_dir: Path | None = None) -> None:
@@ -327,7 +395,7 @@ def _load_one(advisor: Any, scenario: Path) -> Any:
 
 
 @main.command("explain")
-@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("scenario", type=NonEmptyPath(path_type=Path, dir_okay=False))
 @rules_option
 @click.option("--decision", "decision_id", default=None, help="Only this decision (by id).")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -361,9 +429,9 @@ def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | N
 
 
 @main.command("adr")
-@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("scenario", type=NonEmptyPath(path_type=Path, dir_okay=False))
 @rules_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
+@click.option("--out", "out_dir", type=NonEmptyPath(path_type=Path, file_okay=False), required=True,
               help="Folder for the decision records (created if missing).")
 @click.option("--force", is_flag=True, help="Overwrite existing records with the same names.")
 @guarded
@@ -380,9 +448,8 @@ def adr_command(scenario: Path, rules_dir: Path | None, out_dir: Path, force: bo
         raise InvalidInput([Diagnostic.at_file(display_path(out_dir / name), "exists",
                                                "a record with this name exists; pass --force to overwrite")
                             for name in existing])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, text in records.items():
-        (out_dir / name).write_text(text, encoding="utf-8")
+    _write_files(out_dir, {out_dir / name: text for name, text in records.items()})
+    for name in records:
         click.echo(display_path(out_dir / name))
     if not records:
         _stderr("no decided decision in this scenario: nothing to record")

@@ -38,13 +38,9 @@ def _expand(raw: str, problems: list[Diagnostic]) -> list[Path]:
     found: list[Path] = []
     path = Path(raw)
     if path.is_dir():
-        inside: list[Path] = []
-        # a subfolder that cannot be listed is reported, not skipped: its scenarios would go missing
-        for folder, dirs, files in os.walk(path, followlinks=False,
-                                           onerror=lambda exc: problems.append(Diagnostic.of_os_error(exc))):
-            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
-            inside += [Path(folder) / f for f in sorted(files) if _is_scenario_name(f)]
-        if not inside:
+        inside, unreadable = _walk(path)
+        problems += unreadable
+        if not inside and not unreadable:
             problems.append(Diagnostic.at_file(display_path(path), "no_scenarios",
                                                "no scenario files (*.yaml) in this folder"))
         found += inside
@@ -60,3 +56,23 @@ def _expand(raw: str, problems: list[Diagnostic]) -> list[Path]:
     else:
         problems.append(Diagnostic.at_file(raw, "not_found", "no such file or folder"))
     return found
+
+
+def _walk(top: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """Scenario files under a folder, and a diagnostic for each folder that could not be listed.
+
+    os.walk skips a folder it cannot list without a word; a skipped folder is skipped scenarios, so it
+    is reported (and fails the run) like a missing file."""
+    inside: list[Path] = []
+    unreadable: list[Diagnostic] = []
+
+    def cannot_list(exc: OSError) -> None:
+        where = exc.filename if exc.filename is not None else top
+        unreadable.append(Diagnostic.at_file(display_path(where), "unreadable",
+                                             f"cannot read this folder ({exc.strerror or exc}): its scenarios "
+                                             "were not evaluated"))
+
+    for folder, dirs, files in os.walk(top, onerror=cannot_list, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+        inside += [Path(folder) / f for f in sorted(files) if _is_scenario_name(f)]
+    return inside, unreadable

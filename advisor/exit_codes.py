@@ -17,3 +17,5 @@ class ExitCode(IntEnum):
     """A bug in the advisor; please report it with the message."""
     INTERRUPTED = 130
     """Stopped with Ctrl-C."""
+    TERMINATED = 143
+    """Stopped by SIGTERM (SIGHUP gives 129: the exit code is 128 + the signal number)."""

@@ -95,8 +95,3 @@ def resolve_rules(explicit: Path | None) -> RulesLocation:
     if env is not None and env != "":
         return RulesLocation(Path(env), "ADVISOR_RULES")
     return project_setting() or RulesLocation(bundled_rules_dir(), BUNDLED)
-
-
-def default_rules_dir() -> Path:
-    """The folder `resolve_rules(None)` picks (kept for callers that only need the path)."""
-    return resolve_rules(None).folder

@@ -67,6 +67,9 @@ class RuleBase:
     digest: str
     docs: dict[str, SourceDocument] = field(default_factory=dict)
     """Parsed files by path relative to root, for located lint messages."""
+    notices: list[Diagnostic] = field(default_factory=list)
+    """Entries of the rule folders that were not read (a backup, an upper-case .YAML, a subfolder):
+    not errors, but never skipped without a word."""
 
     def rule(self, rule_id: str) -> RuleEntry:
         return self._rules_by_id[rule_id]
@@ -99,14 +102,6 @@ def _short_number(value: float) -> str:
     return str(value)
 
 
-def _sorted_yaml(folder: Path, *, tests: bool = False) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    files = [p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()]
-    files = [p for p in files if p.name.endswith((".test.yaml", ".test.yml")) == tests]
-    return sorted(files, key=lambda p: p.name)
-
-
 def iter_tests_at(condition: Condition, loc: tuple[Any, ...]) -> list[tuple[FactTest, tuple[Any, ...], bool]]:
     """(test, loc in the document, under an odd number of nots) for each fact test."""
     out: list[tuple[FactTest, tuple[Any, ...], bool]] = []
@@ -130,6 +125,7 @@ class _Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.errors: list[Diagnostic] = []
+        self.notices: list[Diagnostic] = []
         self.docs: dict[str, SourceDocument] = {}
         self.hash = hashlib.sha256()
 
@@ -147,6 +143,33 @@ class _Loader:
             self.errors.append(Diagnostic.of_os_error(exc, display_path(path)))
             return None
 
+    def rule_files(self, folder: Path) -> list[Path]:
+        """The rule files of one folder in name order (test files aside). Every *.yaml entry is read, so a
+        file that is unreadable or not a regular file is an error rather than a rule quietly left out;
+        other entries are ignored with a notice."""
+        try:
+            if not folder.is_dir():
+                return []
+            entries = sorted(folder.iterdir(), key=lambda p: p.name)
+        except OSError as exc:
+            self.errors.append(Diagnostic.at_file(display_path(folder), "unreadable",
+                                                  f"cannot read this rules folder: {exc.strerror or exc}"))
+            return []
+        files: list[Path] = []
+        for path in entries:
+            if path.name.endswith((".test.yaml", ".test.yml")):
+                continue  # decision tests, read by the rule-case runner
+            if path.suffix in (".yaml", ".yml"):
+                files.append(path)
+            elif not path.name.startswith("."):  # hidden files (.gitkeep, editor swap files) are nobody's rules
+                try:
+                    what = "a subfolder" if path.is_dir() else "not a .yaml or .yml file (lower case)"
+                except OSError:
+                    what = "not a .yaml or .yml file (lower case)"
+                self.notices.append(Diagnostic.at_file(display_path(path), "ignored_file",
+                                                       f"not read as rules: {what}"))
+        return files
+
     def load(self) -> RuleBase:
         if not self.root.is_dir():
             raise InvalidInput([Diagnostic.at_file(self.root, "rules_folder", "rules folder not found")])
@@ -154,21 +177,22 @@ class _Loader:
         calculators = self._calculators(questions)
         decisions, rules = self._rules()
         if self.errors:  # cross-file checks on half-loaded files would only add noise
-            raise InvalidInput(sorted(set(self.errors)))
+            raise InvalidInput(sorted(set(self.errors + self.notices)))
         self.check_references(questions, question_docs, calculators, decisions, rules)
         derived_values, derived_by = self._derived(rules, questions, calculators)
         self._derivation_cycles(rules, derived_by)
         if self.errors:
-            raise InvalidInput(sorted(set(self.errors)))
+            raise InvalidInput(sorted(set(self.errors + self.notices)))
         return RuleBase(self.root, areas, questions, question_area, calculators, decisions, rules,
-                        derived_values, derived_by, self.hash.hexdigest()[:16], self.docs)
+                        derived_values, derived_by, self.hash.hexdigest()[:16], self.docs,
+                        sorted(set(self.notices)))
 
     def _questions(self) -> tuple[list[Area], dict[str, Question], dict[str, str], dict[str, SourceDocument]]:
         areas: list[Area] = []
         questions: dict[str, Question] = {}
         question_area: dict[str, str] = {}
         docs: dict[str, SourceDocument] = {}
-        files = _sorted_yaml(self.root / "questions")
+        files = self.rule_files(self.root / "questions")
         if not files:
             self.errors.append(Diagnostic.at_file(self.root / "questions", "no_questions",
                                                   "no question files (rules/questions/*.yaml)"))
@@ -198,7 +222,7 @@ class _Loader:
 
     def _calculators(self, questions: dict[str, Question]) -> dict[str, CalculatorEntry]:
         entries: dict[str, tuple[CalculatorEntry, SourceDocument, int]] = {}
-        for path in _sorted_yaml(self.root / "calculators"):
+        for path in self.rule_files(self.root / "calculators"):
             result = self.read(path, CalculatorFile)
             if not result:
                 continue
@@ -246,7 +270,7 @@ class _Loader:
 
     def _rules(self) -> tuple[list[Decision], list[RuleEntry]]:
         decisions: list[tuple[Decision, SourceDocument]] = []
-        for path in _sorted_yaml(self.root / "decisions"):
+        for path in self.rule_files(self.root / "decisions"):
             result = self.read(path, Decision)
             if not result:
                 continue
@@ -270,7 +294,7 @@ class _Loader:
         for decision, doc in decisions:
             for i, rule in enumerate(decision.rules):
                 add(rule, decision.id, doc, ("rules", i))
-        for path in _sorted_yaml(self.root / "derivations"):
+        for path in self.rule_files(self.root / "derivations"):
             result = self.read(path, DerivationFile)
             if result:
                 doc, dfile = result

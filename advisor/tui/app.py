@@ -11,13 +11,15 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from advisor.answers import LoadedScenario
+from advisor.atomic_write import write_atomic
 from advisor.diagnostics import InvalidInput, display_path
 from advisor.evaluation import Advisor
 from advisor.notes import Notes
 from advisor.tui.bindings import APP_BINDINGS
 from advisor.tui.commands import QuestionsAndDecisions
 from advisor.tui.draft import DraftStore
-from advisor.tui.scenario_io import raw_answers, read_scenario, scenario_text, write_atomic
+from advisor.tui.scenario_io import raw_answers, read_scenario, scenario_text
+from advisor.tui.screens.dialogs import problem_text
 from advisor.tui.screens.main import MainScreen
 from advisor.tui.session import DEFAULT_TITLE, Session
 
@@ -51,6 +53,8 @@ class AdvisorApp(App[int]):
         self.cursor_blink = cursor_blink
         self.offer_draft = offer_draft
         self._autosave_timer: Any = None
+        self.draft_problem: str | None = None
+        """Why the last autosave failed; None when the draft holds the answers."""
         self._start_problem: InvalidInput | None = None
         self.theme = DARK
         if scenario is not None:
@@ -76,6 +80,26 @@ class AdvisorApp(App[int]):
             self.notify(f"Opened {display_path(self.scenario_path)}.")
         if self.offer_draft:
             self.call_after_refresh(self._offer_draft)
+        self._end_on_signals()
+
+    def _end_on_signals(self) -> None:
+        """SIGTERM or SIGHUP (the terminal closed) quits like Ctrl+Q would, keeping the answers as a draft,
+        instead of killing the process with the answers typed since the last autosave."""
+        import asyncio
+
+        from advisor.termination import SIGNALS
+
+        loop = asyncio.get_running_loop()
+        for signum in SIGNALS:
+            try:
+                loop.add_signal_handler(signum, self._terminated, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                return  # not the main thread or no Unix signals: the default behaviour stays
+
+    def _terminated(self, signum: int) -> None:
+        if self.session.dirty:
+            self.write_draft()
+        self.exit(128 + signum, return_code=128 + signum)
 
     def _offer_draft(self) -> None:
         info = self.drafts.info()
@@ -92,7 +116,7 @@ class AdvisorApp(App[int]):
             if answer == "restore":
                 await self.restore_draft(info.source)
             elif answer == "discard":
-                self._clear_draft()
+                self.clear_draft()
 
         self.push_screen(ConfirmDialog("Unsaved draft", message,
                                        [("Restore", "restore", "primary"), ("Discard", "discard", "error"),
@@ -121,11 +145,6 @@ class AdvisorApp(App[int]):
         self.call_later(self.main.reload)
         self.notify(f"Opened {display_path(path)}.")
 
-    def _clear_draft(self) -> None:
-        problem = self.drafts.clear()
-        if problem is not None:
-            self.notify(f"{problem[0].upper()}{problem[1:]}.", severity="warning")
-
     def show_problems(self, title: str, exc: InvalidInput) -> None:
         from advisor.tui.screens.dialogs import ConfirmDialog, problem_text
 
@@ -137,9 +156,9 @@ class AdvisorApp(App[int]):
         self.session.title, self.session.description = title, description
         self.session.source, self.session.dirty = path, False
         self._cancel_autosave()
-        self._clear_draft()
         self.main.update_titles()
         self.notify(f"Saved {display_path(path)}. Run it with: advisor evaluate {display_path(path)}")
+        self.clear_draft()
 
     def export_to(self, path: Path) -> None:
         from advisor.render.markdown import render_markdown
@@ -200,15 +219,26 @@ class AdvisorApp(App[int]):
             self._autosave_timer.stop()
             self._autosave_timer = None
 
-    def write_draft(self) -> None:
+    def write_draft(self) -> bool:
+        """Autosave the answers; False (and a warning) when the draft could not be written."""
         self._autosave_timer = None
         if not self.session.dirty:
-            return
+            return True
         text = scenario_text(self.advisor.rulebase, self.session.title, self.session.description, self.session.raw)
         try:
             self.drafts.save(text, self.session.source)
         except OSError as exc:
-            self.notify(f"Could not autosave the draft: {exc}", severity="warning")
+            self.draft_problem = problem_text(exc)
+            self.notify(f"Could not autosave the draft: {self.draft_problem}", severity="warning")
+            return False
+        self.draft_problem = None
+        return True
+
+    def clear_draft(self) -> None:
+        """Remove the draft; a state folder that refuses is said, not a crash (the answers are safe either way)."""
+        problem = self.drafts.clear()
+        if problem is not None:
+            self.notify(f"{problem[0].upper()}{problem[1:]}.", severity="warning")
 
     # ---- quit, help, theme -----------------------------------------------------------------------
     async def action_quit(self) -> None:
@@ -217,7 +247,7 @@ class AdvisorApp(App[int]):
             return
         from advisor.tui.screens.dialogs import ConfirmDialog
 
-        self.write_draft()
+        kept = self.write_draft()
 
         def decided(answer: str | None) -> None:
             if answer == "save":
@@ -225,9 +255,15 @@ class AdvisorApp(App[int]):
             elif answer == "quit":
                 self.exit(0)
 
-        self.push_screen(ConfirmDialog("Quit with unsaved answers?",
-                                       "Your answers are kept as a draft and offered the next time you start.",
-                                       [("Save…", "save", "primary"), ("Quit", "quit", "warning"),
+        if kept:
+            message = "Your answers are kept as a draft and offered the next time you start."
+            quit_label = "Quit"
+        else:  # the dialog must not promise a draft that is not there
+            message = (f"Your answers could not be kept as a draft ({self.draft_problem}).\n"
+                       "Save them to a file, or quit and lose them.")
+            quit_label = "Quit and lose them"
+        self.push_screen(ConfirmDialog("Quit with unsaved answers?", message,
+                                       [("Save…", "save", "primary"), (quit_label, "quit", "warning"),
                                         ("Cancel", "cancel", "default")]), decided)
 
     def action_help(self) -> None:
@@ -261,4 +297,8 @@ class AdvisorApp(App[int]):
 def run_app(advisor: Advisor, scenario: Path | None = None, notes_dir: Path | None = None) -> int:
     app = AdvisorApp(advisor, scenario=scenario, notes_dir=notes_dir)
     result = app.run()
+    if app.session.dirty and app.draft_problem is not None:  # said in the app too; repeated once it is gone
+        import sys
+
+        print(f"advisor: unsaved answers could not be kept as a draft: {app.draft_problem}", file=sys.stderr)
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from advisor.answers import UNKNOWN, LoadedScenario, load_scenario
+from advisor.atomic_write import write_atomic  # noqa: F401  (re-exported: callers import it from here)
 from advisor.rulebase import RuleBase
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/scenario.schema.json"
@@ -24,28 +23,6 @@ def scenario_text(rulebase: RuleBase, title: str, description: str, answers: dic
     data["answers"] = ordered
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
     return f"{SCHEMA_LINE}\n{body}"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file and rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # mkstemp creates 0600; give the file the mode it had, or the one a plain open() would give.
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def raw_answers(loaded: LoadedScenario) -> dict[str, Any]:
