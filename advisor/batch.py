@@ -29,7 +29,7 @@ from advisor.answers import load_scenario
 from advisor.diagnostics import Diagnostic, InvalidInput
 from advisor.evaluation import Advisor
 from advisor.models.advice import Advice
-from advisor.termination import default_signals_in_worker, signals_held
+from advisor.termination import ignore_signals_in_worker, signals_held
 
 IN_PROCESS_BELOW = 200
 """Below this many files, starting workers costs more than it saves."""
@@ -112,7 +112,7 @@ def _init_worker(advisor: Advisor, job: Job[Any]) -> None:
     # Ctrl-C reaches the whole process group; only the parent reports it (exit 130), so the
     # workers must not each print a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    default_signals_in_worker()  # SIGTERM/SIGHUP stop a worker at once; the parent cleans up
+    ignore_signals_in_worker()  # SIGTERM/SIGHUP are the parent's to answer (see termination.py)
     _WORKER = _Worker(advisor, job)
 
 
@@ -134,7 +134,6 @@ def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
     window: deque[Future[list[Any]]] = deque()
     pending = iter(chunks)
     done = 0
-    finished = False
     try:
         with signals_held():  # the first submit forks the workers; a signal then waits until they exist
             for chunk in pending:
@@ -150,19 +149,9 @@ def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
             done += len(results)
             if progress:
                 progress(done)
-        finished = True
     finally:
-        # On an error, Ctrl-C, a termination signal or the caller closing this generator, the results are
-        # not wanted: stop the workers now rather than let them finish their chunks (and keep writing
-        # reports into a staging folder the caller is about to remove).
-        if not finished:
-            _stop_workers(pool)
+        # On an error, Ctrl-C, a termination signal or the caller closing this generator, the chunks not
+        # started are dropped and the ones in flight (a chunk is a fraction of a second) finish before
+        # this returns, so no worker writes into a staging folder the caller removes afterwards. Workers
+        # are not killed: one killed while sending a result would leave the pool waiting forever.
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    # The executor has no public way to stop its workers before Python 3.14 (terminate_workers).
-    processes = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
-        if process.is_alive():
-            process.terminate()

@@ -71,7 +71,7 @@ def signals_held() -> Iterator[None]:
 
     A handler that raises inside the interpreter's fork hooks has its exception printed and ignored, so a
     signal arriving while the pool forks would be lost. Children inherit the held mask and release it in
-    `default_signals_in_worker`."""
+    `ignore_signals_in_worker`."""
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -82,9 +82,30 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
 
 
-def default_signals_in_worker() -> None:
-    """In a forked batch worker: the signals kill it at once (the parent does the cleanup and reports)."""
+def ignore_signals_in_worker() -> None:
+    """In a forked batch worker: the parent alone answers the signals; it cancels what has not started,
+    lets the chunks in flight finish and then the pool ends the workers.
+
+    A worker must never be killed while it may be writing a result: the parent would wait forever for
+    the rest of a half-written message on the result pipe (the parent holds that pipe's write end too, so
+    no end of file ever comes). So a worker ignores the signals, and dies with the parent instead
+    (PR_SET_PDEATHSIG on Linux) should the parent itself be killed outright."""
     for s in SIGNALS:
-        signal.signal(s, signal.SIG_DFL)
+        signal.signal(s, signal.SIG_IGN)
+    _die_with_parent()
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)  # held while the parent forked (signals_held)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (elsewhere: nothing, the pool notices later)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
