@@ -44,7 +44,13 @@ def run_case(advisor: Advisor, loaded: LoadedCase) -> list[str]:
     if decision is None:
         return [f"no decision '{loaded.decision}' in the rule base"]
     expect = loaded.case.expect
-    problems: list[str] = []
+    # A case must be a situation a person can describe: an answer to a question that is not asked for
+    # the other answers does not count (see Advisor.counted), so the case would test something else.
+    ignored = [i for i in advice.ignored if i.question not in expect.ignored]
+    problems: list[str] = [f"answers {i.question}, which is not asked with these answers (asked only when "
+                           f"{i.asked_when}); list it under expect.ignored if that is the point" for i in ignored]
+    counted = {q for q in expect.ignored if q not in {i.question for i in advice.ignored}}
+    problems += [f"{q} is expected not to count, but it does" for q in sorted(counted)]
     got = decision.recommended.option if decision.recommended else None
     if expect.status and decision.status != expect.status:
         problems.append(f"status is {decision.status}, expected {expect.status} ({decision.summary})")

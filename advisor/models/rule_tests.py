@@ -24,6 +24,9 @@ class Expectation(Strict):
     """Rules that must not fire."""
     ask_includes: list[str] = []
     """Questions an undecided result must point at."""
+    ignored: list[str] = []
+    """Answers of the case that must not count, their questions not being asked (any other answer that does
+    not count fails the case: it would test a situation nobody can describe)."""
 
     @model_validator(mode="after")
     def _something(self) -> Expectation:
