@@ -1,4 +1,7 @@
-"""Compare fresh advice with saved JSON advice (a baseline) and describe what changed, per decision."""
+"""Compare fresh advice with saved JSON advice (a baseline) and describe what changed, per decision.
+
+The lines quote both sides (labels, ids, the saved file's contents, which anyone could have edited), so
+each comes out through `advisor.safe_text.line`."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advisor import safe_text
 from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 from advisor.models.advice import Advice
 
@@ -109,7 +113,7 @@ def compare(advice: Advice, saved: dict[str, Any] | None) -> ScenarioDiff | None
     sid = advice.scenario.id
     new = advice.model_dump(mode="json")
     if saved is None:
-        return ScenarioDiff(sid, [f"{sid}: new scenario, no baseline"])
+        return ScenarioDiff(sid, [safe_text.line(f"{sid}: new scenario, no baseline")])
     if saved == new:
         return None
     lines: list[str] = []
@@ -130,4 +134,4 @@ def compare(advice: Advice, saved: dict[str, Any] | None) -> ScenarioDiff | None
             [f"+{r}" for r in sorted(new_fired - old_fired)] + [f"-{r}" for r in sorted(old_fired - new_fired)]))
     if not lines:
         lines.append(f"{sid}: answers, derived facts or warnings changed")
-    return ScenarioDiff(sid, lines)
+    return ScenarioDiff(sid, [safe_text.line(text) for text in lines])

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
+from advisor import safe_text
 from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 from advisor.exit_codes import ExitCode
 from advisor.locations import default_rules_dir
@@ -18,7 +20,12 @@ FORMATS = ("text", "json", "markdown")
 
 
 def _stderr(message: str) -> None:
-    click.echo(message, err=True)
+    # Messages quote files (names, keys, values): whatever built them, nothing raw reaches the terminal.
+    click.echo(safe_text.block(message), err=True)
+
+
+def _stdout(message: str) -> None:
+    click.echo(safe_text.block(message))
 
 
 def _report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
@@ -53,6 +60,26 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+@contextmanager
+def _safe_click_errors() -> Iterator[None]:
+    """Click's own messages quote the command line, file names a shell glob expanded included."""
+    try:
+        yield
+    except click.ClickException as exc:
+        exc.message = safe_text.block(exc.message)
+        raise
+
+
+class _Group(click.Group):
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _safe_click_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _safe_click_errors():
+            return super().invoke(ctx)
+
+
 rules_option = click.option(
     "--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
     help="Rules folder (default: $ADVISOR_RULES, ./rules, or the bundled rules).")
@@ -69,7 +96,7 @@ def _advisor(rules_dir: Path | None, engine: str = "durable"):  # type: ignore[n
         raise InvalidInput([Diagnostic.at_file(display_path(folder), "compile", str(exc))]) from None
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="advisor")
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -186,7 +213,7 @@ def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
     for finding in report.findings:
         _stderr(finding.render())
     for line in report.summary:
-        click.echo(line)
+        _stdout(line)
     sys.exit(ExitCode.FINDINGS if report.findings else ExitCode.OK)
 
 
@@ -208,7 +235,7 @@ def schema_command(out_dir: Path, check: bool) -> None:
             continue
         out_dir.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {display_path(target)}")
+        _stdout(f"wrote {safe_text.line(display_path(target))}")
     if stale:
         _stderr(f"schemas out of date: {', '.join(stale)}; run 'advisor schema'")
         sys.exit(ExitCode.FINDINGS)
@@ -296,6 +323,6 @@ def adr_command(scenario: Path, rules_dir: Path | None, out_dir: Path, force: bo
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in records.items():
         (out_dir / name).write_text(text, encoding="utf-8")
-        click.echo(display_path(out_dir / name))
+        _stdout(safe_text.line(display_path(out_dir / name)))
     if not records:
         _stderr("no decided decision in this scenario: nothing to record")

@@ -1,7 +1,9 @@
 """Located problems in input files, and the exception that carries them.
 
 Every message the user sees about a bad file goes through `Diagnostic`, rendered
-as ``file:line:col: kind: message`` (1-based line and column, like compilers do).
+as ``file:line:col: kind: message`` (1-based line and column, like compilers do). The path and the
+message can hold text from the file (keys, values, its name): `render` shows it through
+`advisor.safe_text.line`, so an escape sequence in a key or a file name is shown, never acted on.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from advisor import safe_text
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +25,8 @@ class Diagnostic:
     message: str
 
     def render(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.kind}: {self.message}"
+        return (f"{safe_text.line(self.path)}:{self.line}:{self.column}: {safe_text.line(self.kind)}: "
+                f"{safe_text.line(self.message)}")
 
     @classmethod
     def at_file(cls, path: str | Path, kind: str, message: str) -> Diagnostic:
