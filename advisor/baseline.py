@@ -1,4 +1,7 @@
-"""Compare fresh advice with saved JSON advice (a baseline) and describe what changed, per decision."""
+"""Compare fresh advice with saved JSON advice (a baseline) and describe what changed, per decision.
+
+The lines quote both sides (labels, ids, the saved file's contents, which anyone could have edited), so
+each comes out through `advisor.safe_text.line`."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from advisor import safe_text
 from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 from advisor.models.advice import Advice
 
@@ -177,7 +181,7 @@ def compare(advice: Advice, saved: dict[str, Any] | None) -> ScenarioDiff | None
     sid = advice.scenario.id
     new = advice.model_dump(mode="json")
     if saved is None:
-        return ScenarioDiff(sid, [f"{sid}: new scenario, no baseline"])
+        return ScenarioDiff(sid, [safe_text.line(f"{sid}: new scenario, no baseline")])
     if saved == new:
         return None
     lines: list[str] = []
@@ -198,4 +202,4 @@ def compare(advice: Advice, saved: dict[str, Any] | None) -> ScenarioDiff | None
             [f"+{r}" for r in sorted(new_fired - old_fired)] + [f"-{r}" for r in sorted(old_fired - new_fired)]))
     if not lines:
         lines.append(f"{sid}: answers, derived facts or warnings changed")
-    return ScenarioDiff(sid, lines)
+    return ScenarioDiff(sid, [safe_text.line(text) for text in lines])

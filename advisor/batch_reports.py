@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from advisor import safe_text
 from advisor.baseline import Baseline
 from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 from advisor.exit_codes import ExitCode
@@ -199,14 +200,15 @@ class BaselineSink(Sink):
         self.seen.add(item.scenario_id)
         if item.changes is not None:
             self.changed += 1
-            click.echo("\n".join(item.changes))
+            click.echo(safe_text.block("\n".join(item.changes)))  # the lines quote the saved, untrusted file
 
     def finish(self) -> int:
-        shown = display_path(self.baseline.folder)
+        shown = safe_text.line(display_path(self.baseline.folder))
         click.echo(f"{self.changed} of {self.count} scenario(s) changed against {shown}")
         missing = sorted(set(self.baseline.files) - self.seen)
         if missing:  # evaluating a subset is normal, so this is said but does not count as a change
-            names = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+            names = ", ".join(safe_text.line(m) for m in missing[:10]) + (
+                f" and {len(missing) - 10} more" if len(missing) > 10 else "")
             click.echo(f"{len(missing)} saved scenario(s) were not evaluated: {names}")
         return ExitCode.FINDINGS if self.changed else ExitCode.OK
 
@@ -277,7 +279,7 @@ class ReportWriter(Sink):
                     raise InvalidInput([self._cannot(f"cannot write {name}: {exc.strerror or exc}")]) from None
         finally:
             self.abort()
-        click.echo(f"wrote {len(self.staged)} report(s) to {display_path(self.output_dir)}", err=True)
+        click.echo(f"wrote {len(self.staged)} report(s) to {safe_text.line(display_path(self.output_dir))}", err=True)
         return ExitCode.OK
 
     def _foreign_files(self) -> list[Diagnostic]:

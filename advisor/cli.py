@@ -5,13 +5,15 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
+from advisor import safe_text
 from advisor.diagnostics import Diagnostic, InvalidInput, capped, display_path, problems_in
 from advisor.engines import CHOICES as ENGINE_CHOICES
 from advisor.exit_codes import ExitCode
@@ -23,7 +25,12 @@ FORMATS = ("text", "json", "markdown")
 
 
 def _stderr(message: str) -> None:
-    write_stderr(message)
+    # Messages quote files (names, keys, values): whatever built them, nothing raw reaches the terminal.
+    write_stderr(safe_text.block(message))
+
+
+def _stdout(message: str) -> None:
+    click.echo(safe_text.block(message))
 
 
 MAX_PRINTED_PROBLEMS = 1000
@@ -119,9 +126,28 @@ def _bug(exc: Exception) -> BaseException:
     return SystemExit(ExitCode.INTERNAL_ERROR)
 
 
+@contextmanager
+def _safe_click_errors() -> Iterator[None]:
+    """Click's own messages quote the command line, file names a shell glob expanded included."""
+    try:
+        yield
+    except click.ClickException as exc:
+        exc.message = safe_text.block(exc.message)
+        raise
+
+
 class _AdvisorGroup(click.Group):
     """The `advisor` group, run so that a failing stdout ends every command the same way (see
-    advisor/output_guard.py), `--help` and `--version` included, which click handles before any command."""
+    advisor/output_guard.py), `--help` and `--version` included, which click handles before any command,
+    and so that click's own messages go through the sanitiser."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _safe_click_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _safe_click_errors():
+            return super().invoke(ctx)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         ensure_stdout()
@@ -177,9 +203,9 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         package = "unknown (not installed)"
     click.echo(f"advisor {package} (Python {sys.version.split()[0]})")
     try:
-        click.echo(f"rules: {resolve_rules(None).describe()}")
+        _stdout(f"rules: {resolve_rules(None).describe()}")
     except InvalidInput as exc:
-        click.echo(f"rules: cannot be determined: {exc}")
+        _stdout(f"rules: cannot be determined: {exc}")
     engine = choose_engine("auto")
     click.echo(f"engine: {engine}" + ("" if engine == DURABLE else " (durable-rules is not available here)"))
     ctx.exit(0)
@@ -337,7 +363,7 @@ def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
     report = lint(advisor, notes_dir)
     _report(report.findings)
     for line in report.summary:
-        click.echo(line)
+        _stdout(line)
     sys.exit(ExitCode.FINDINGS if report.findings else ExitCode.OK)
 
 
@@ -363,7 +389,7 @@ def schema_command(out_dir: Path, check: bool) -> None:
     else:
         _write_files(out_dir, files)
         for target in files:
-            click.echo(f"wrote {display_path(target)}")
+            _stdout(f"wrote {safe_text.line(display_path(target))}")
     if stale:
         _stderr(f"schemas out of date: {', '.join(stale)}; run 'advisor schema'")
         sys.exit(ExitCode.FINDINGS)
@@ -450,6 +476,6 @@ def adr_command(scenario: Path, rules_dir: Path | None, out_dir: Path, force: bo
                             for name in existing])
     _write_files(out_dir, {out_dir / name: text for name, text in records.items()})
     for name in records:
-        click.echo(display_path(out_dir / name))
+        _stdout(safe_text.line(display_path(out_dir / name)))
     if not records:
         _stderr("no decided decision in this scenario: nothing to record")

@@ -1,7 +1,9 @@
 """Located problems in input files, and the exception that carries them.
 
 Every message the user sees about a bad file goes through `Diagnostic`, rendered
-as ``file:line:col: kind: message`` (1-based line and column, like compilers do).
+as ``file:line:col: kind: message`` (1-based line and column, like compilers do). The path and the
+message can hold text from the file (keys, values, its name): `render` shows it through
+`advisor.safe_text.line`, so an escape sequence in a key or a file name is shown, never acted on.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from advisor import safe_text
 
 _OS_ERROR_KINDS = {
     errno.ENAMETOOLONG: "name_too_long",
@@ -44,7 +48,8 @@ class Diagnostic:
         message = self.message
         if len(message) > MAX_MESSAGE_CHARS:  # a message may quote a 2 MB value
             message = f"{message[:MAX_MESSAGE_CHARS]}... ({len(message):,} characters in all)"
-        return f"{self.path}:{self.line}:{self.column}: {self.kind}: {message}"
+        return (f"{safe_text.line(self.path)}:{self.line}:{self.column}: {safe_text.line(self.kind)}: "
+                f"{safe_text.line(message)}")
 
     @classmethod
     def at_file(cls, path: str | Path, kind: str, message: str) -> Diagnostic:

@@ -83,6 +83,7 @@ class ScenarioFile(pytest.Module):
         module = types.ModuleType(f"advisor_scenario_{path.stem.replace('.', '_').replace('-', '_')}")
 
         def test_advice(snapshot: Any) -> None:
+            from advisor import safe_text
             from advisor.answers import load_scenario
             from advisor.diagnostics import InvalidInput
             from advisor.render.json_format import render_json
@@ -95,7 +96,8 @@ class ScenarioFile(pytest.Module):
             expected = snapshot(extension_class=_json_extension())
             if expected != render_json(advisor.evaluate(loaded)):
                 # spell the diff out: assertion rewriting may not reach a plugin module
-                diff = (_ANSI.sub("", line) for line in expected.get_assert_diff())  # syrupy colours each character
+                # syrupy colours each character; what is left quotes the saved snapshot: shown, never sent raw
+                diff = (safe_text.line(_ANSI.sub("", line)) for line in expected.get_assert_diff())
                 pytest.fail("advice changed:\n" + "\n".join(diff), pytrace=False)
 
         test_advice.__module__ = module.__name__

@@ -1,11 +1,17 @@
-"""Architecture decision records in MADR 4.0 form, one per decided decision."""
+"""Architecture decision records in MADR 4.0 form, one per decided decision.
+
+Texts from the scenario and the rule base go in through `advisor.safe_text` (its Markdown variants, and a
+quoted scalar in the front matter when an id is not plain), and file names are slugs of [a-z0-9-]."""
 
 from __future__ import annotations
 
 import re
 
+from advisor import safe_text
 from advisor.models.advice import Advice, DecisionAdvice
 from advisor.render.common import binding_value
+
+_code, _line, _block, _front = safe_text.md_code, safe_text.md_line, safe_text.md_block, safe_text.front_matter_value
 
 
 def adr_filename(number: int, title: str) -> str:
@@ -30,14 +36,14 @@ def _drivers(advice: Advice, d: DecisionAdvice) -> list[str]:
                     visited.add(rule_id)
                     stack += trace[rule_id].matched
             continue
-        seen.setdefault(b.fact, f"`{b.fact}` = {binding_value(b)}" + ("" if b.source == "answer" else
-                                                                       f" ({b.source})"))
+        seen.setdefault(b.fact, f"{_code(b.fact)} = {_line(binding_value(b))}" + ("" if b.source == "answer" else
+                                                                                  f" ({b.source})"))
     return list(seen.values())
 
 
 def _because(text: str) -> str:
     # Kept as written: reasoning often starts with a product name (Kinesis, Express) that must stay capitalised.
-    return text.strip()
+    return _block(text.strip())
 
 
 def render_adr(advice: Advice, d: DecisionAdvice) -> str:
@@ -46,42 +52,42 @@ def render_adr(advice: Advice, d: DecisionAdvice) -> str:
     lines = [
         "---",
         "status: proposed",
-        f"decision: {d.id}",
-        f"scenario: {advice.scenario.id}",
-        f"ruleset: {advice.ruleset}",
-        f"rules: {advice.rules}",
-        f"engine: {advice.engine}",
+        f"decision: {_front(d.id)}",
+        f"scenario: {_front(advice.scenario.id)}",
+        f"ruleset: {_front(advice.ruleset)}",
+        f"rules: {_front(advice.rules)}",
+        f"engine: {_front(advice.engine)}",
         "---",
         "",
-        f"# {d.title}: {chosen.label}",
+        f"# {_line(d.title)}: {_line(chosen.label)}",
         "",
         "## Context and Problem Statement",
         "",
-        f"{d.question} For the workload \"{advice.scenario.title}\".",
+        f"{_line(d.question)} For the workload \"{_line(advice.scenario.title)}\".",
     ]
     if advice.scenario.description:
-        lines += ["", advice.scenario.description.strip()]
+        lines += ["", _block(advice.scenario.description.strip())]
     drivers = _drivers(advice, d)
     lines += ["", "## Decision Drivers", ""]
     lines += [f"* {x}" for x in drivers] or ["* No answer decided it; the default applies (see the assumption)."]
     if d.assumption:
-        lines.append(f"* Assumption: {d.assumption}")
+        lines.append(f"* Assumption: {_block(d.assumption)}")
     lines += ["", "## Considered Options", ""]
-    lines += [f"* {o.label}" for o in [chosen, *d.alternatives, *d.excluded]]
+    lines += [f"* {_line(o.label)}" for o in [chosen, *d.alternatives, *d.excluded]]
     support = [v for v in chosen.verdicts if v.kind in ("require", "recommend")]
     if support:
-        because = f"because {_because(support[0].reasoning)} ({support[0].rule_id})"
+        because = f"because {_because(support[0].reasoning)} ({_line(support[0].rule_id)})"
     elif d.assumption:
         because = f"by default: {_because(d.assumption)}"
     else:
         because = "because the other options are ruled out"
-    lines += ["", "## Decision Outcome", "", f"Chosen option: \"{chosen.label}\", {because}", ""]
+    lines += ["", "## Decision Outcome", "", f"Chosen option: \"{_line(chosen.label)}\", {because}", ""]
     lines += ["### Consequences", ""]
     for v in chosen.verdicts:
         if v.kind in ("require", "recommend"):
-            lines.append(f"* Good, because {v.reasoning.strip()} ({v.rule_id})")
+            lines.append(f"* Good, because {_because(v.reasoning)} ({_line(v.rule_id)})")
         else:
-            lines.append(f"* Bad, because {v.reasoning.strip()} ({v.rule_id})")
+            lines.append(f"* Bad, because {_because(v.reasoning)} ({_line(v.rule_id)})")
     if not chosen.verdicts:
         lines.append("* Neutral: chosen by default, so confirm the assumption above.")
     lines += ["", "### Confirmation", "",
@@ -90,28 +96,28 @@ def render_adr(advice: Advice, d: DecisionAdvice) -> str:
     lines += ["## Pros and Cons of the Options", ""]
     reasons = {w.option: w for w in d.why_not}
     for option in [*d.alternatives, *d.excluded]:
-        lines += [f"### {option.label}", "", option.summary, ""]
+        lines += [f"### {_line(option.label)}", "", _block(option.summary), ""]
         why = reasons.get(option.option)
         if why and option.option not in {e.option for e in d.excluded}:
-            lines.append(f"* Bad, because it {why.reason}")
+            lines.append(f"* Bad, because it {_block(why.reason)}")
         for v in option.verdicts:
             good = v.kind in ("require", "recommend")
-            lines.append(f"* {'Good' if good else 'Bad'}, because {v.reasoning.strip()} ({v.rule_id})")
+            lines.append(f"* {'Good' if good else 'Bad'}, because {_because(v.reasoning)} ({_line(v.rule_id)})")
         lines.append("")
     lines += ["## More Information", ""]
     if d.what_if:
         lines += ["Revisit this decision if the workload changes:", ""]
-        lines += [f"* {w.summary}" for w in d.what_if]
+        lines += [f"* {_block(w.summary)}" for w in d.what_if]
         lines.append("")
     if d.fragile_on:
-        lines += [f"This outcome rests on a single answer ({', '.join(d.fragile_on)}): confirm it.", ""]
+        lines += [f"This outcome rests on a single answer ({_line(', '.join(d.fragile_on))}): confirm it.", ""]
     citations = sorted({c.render() for o in [chosen, *d.alternatives, *d.excluded] for v in o.verdicts
                         for c in v.citations})
     rules = sorted({v.rule_id for o in [chosen, *d.alternatives, *d.excluded] for v in o.verdicts})
     if rules:
-        lines += [f"Rules: {', '.join(rules)}.", ""]
+        lines += [f"Rules: {_line(', '.join(rules))}.", ""]
     if citations:
-        lines += ["Sources:", "", *[f"* {c}" for c in citations], ""]
+        lines += ["Sources:", "", *[f"* {_line(c)}" for c in citations], ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

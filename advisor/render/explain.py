@@ -1,83 +1,91 @@
-"""`advisor explain`: the full chain for each decision, as terminal text (rich)."""
+"""`advisor explain`: the full chain for each decision, as terminal text (rich).
+
+Texts from the scenario and the rule base are printed through `advisor.safe_text` (markup off, control
+characters shown, not sent)."""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.text import Text
 
+from advisor import safe_text
 from advisor.models.advice import Advice, DecisionAdvice
-from advisor.render.common import binding_value, verdict_sign
+from advisor.render.common import binding_value, console_title, verdict_sign
+
+line, block = safe_text.line, safe_text.block
+
+
+def _print(console: Console, text: str, style: str | None = None) -> None:
+    """One line (or paragraph) of untrusted text: never markup, never highlighted, control characters shown."""
+    console.print(block(text), markup=False, highlight=False, style=style)
 
 
 def _chain(advice: Advice, console: Console) -> None:
     console.print(Text("Answers", style="bold"))
     for a in advice.answers:
-        console.print(f"  {a.question} = {a.display}", markup=False, highlight=False)
+        _print(console, f"  {line(a.question)} = {line(a.display)}")
     for q in advice.unknown:
-        console.print(f"  {q} = unknown", markup=False, highlight=False)
+        _print(console, f"  {line(q)} = unknown")
     if advice.derived:
         console.print(Text("Derived facts", style="bold"))
         for f in advice.derived:
             if f.source == "calculated":
                 inputs = ", ".join(f"{k}={v}" for k, v in f.inputs.items())
-                line = f"  {f.fact} = {f.value} {f.unit}  <- {f.formula}  with {inputs}"
+                text = f"  {f.fact} = {f.value} {f.unit}  <- {f.formula}  with {inputs}"
             else:
-                line = f"  {f.fact} = {f.value}  <- derived by {', '.join(f.derived_by)}"
-            console.print(line, markup=False, highlight=False)
+                text = f"  {f.fact} = {f.value}  <- derived by {', '.join(f.derived_by)}"
+            _print(console, line(text))
     console.print(Text("Rules fired (by depth)", style="bold"))
     for t in advice.trace:
         matched = ", ".join(f"{b.fact}={binding_value(b)}" for b in t.matched) or "always"
-        console.print(Text.assemble(f"  [{t.depth}] ", (t.rule_id, "bold"), f" {t.title}"))
-        console.print(f"      when {t.condition}  (matched {matched})", markup=False, highlight=False, style="dim")
-        console.print(f"      then {'; '.join(t.effects)}", markup=False, highlight=False)
+        console.print(Text.assemble(f"  [{t.depth}] ", (line(t.rule_id), "bold"), f" {line(t.title)}"))
+        _print(console, f"      when {line(t.condition)}  (matched {line(matched)})", style="dim")
+        _print(console, f"      then {line('; '.join(t.effects))}")
         for c in t.citations:
-            console.print(f"      cites {c.render()}", markup=False, highlight=False, style="cyan")
+            _print(console, f"      cites {line(c.render())}", style="cyan")
         if t.note_conflict:
-            console.print(f"      note: {t.note_conflict.strip()}", markup=False, highlight=False, style="yellow")
+            _print(console, f"      note: {t.note_conflict.strip()}", style="yellow")
 
 
 def _decision(d: DecisionAdvice, console: Console) -> None:
-    console.rule(f"{d.title} ({d.id})", align="left")
-    console.print(d.summary, markup=False, highlight=False)
+    console.rule(console_title(console, Text(f"{line(d.title)} ({line(d.id)})")), align="left")
+    _print(console, d.summary)
     if d.status == "not_applicable":
         return
     if d.assumption:
-        console.print(f"Assumption: {d.assumption}", markup=False, highlight=False, style="italic")
+        _print(console, f"Assumption: {d.assumption}", style="italic")
     if d.recommended:
-        console.print(Text(f"Why {d.recommended.label} ({d.strength})", style="bold green"))
+        console.print(Text(f"Why {line(d.recommended.label)} ({d.strength})", style="bold green"))
         for v in d.recommended.verdicts:
             matched = ", ".join(f"{b.fact}={binding_value(b)}" for b in v.matched) or "always"
-            console.print(f"  {v.rule_id} {verdict_sign(v)}: {v.reasoning.strip()} [{matched}]",
-                          markup=False, highlight=False)
+            _print(console, f"  {line(v.rule_id)} {verdict_sign(v)}: {v.reasoning.strip()} [{line(matched)}]")
             for c in v.citations:
-                console.print(f"    cites {c.render()}", markup=False, highlight=False, style="cyan")
+                _print(console, f"    cites {line(c.render())}", style="cyan")
     if d.why_not:
         console.print(Text("Why not", style="bold"))
         for w in d.why_not:
-            console.print(f"  {w.label}: {w.reason}", markup=False, highlight=False)
+            _print(console, f"  {line(w.label)}: {w.reason}")
             for v in w.verdicts:
                 matched = ", ".join(f"{b.fact}={binding_value(b)}" for b in v.matched) or "always"
-                console.print(f"    {v.rule_id} {verdict_sign(v)}: {v.reasoning.strip()} [{matched}]",
-                              markup=False, highlight=False, style="dim")
+                _print(console, f"    {line(v.rule_id)} {verdict_sign(v)}: {v.reasoning.strip()} [{line(matched)}]",
+                       style="dim")
                 for c in v.citations:
-                    console.print(f"      cites {c.render()}", markup=False, highlight=False, style="cyan")
+                    _print(console, f"      cites {line(c.render())}", style="cyan")
     if d.ask:
-        console.print("Answer to decide or firm it up: " + ", ".join(q.id for q in d.ask), markup=False,
-                      highlight=False, style="yellow")
+        _print(console, "Answer to decide or firm it up: " + ", ".join(line(q.id) for q in d.ask), style="yellow")
     if d.what_if_checked:
         console.print(Text("What if", style="bold"))
         for w in d.what_if:
-            console.print(f"  {w.summary}", markup=False, highlight=False)
+            _print(console, f"  {w.summary}")
         if not d.what_if:
-            console.print("  no change of one answer (or a pair) in the questionnaire changes this outcome",
-                          markup=False, highlight=False)
+            _print(console, "  no change of one answer (or a pair) in the questionnaire changes this outcome")
         if d.fragile_on:
-            console.print(f"  fragile: rests on {', '.join(d.fragile_on)} alone", markup=False, highlight=False,
-                          style="yellow")
+            _print(console, f"  fragile: rests on {line(', '.join(d.fragile_on))} alone", style="yellow")
 
 
 def print_explanation(advice: Advice, console: Console, decision: str | None = None) -> None:
-    console.rule(f"[bold]{advice.scenario.title}[/] ({advice.scenario.id})")
+    s = advice.scenario
+    console.rule(console_title(console, Text.assemble((line(s.title), "bold"), f" ({line(s.id)})")))
     if decision is None:
         _chain(advice, console)
     for d in advice.decisions:

@@ -1,53 +1,60 @@
-"""Advice as a Markdown report a team can read or commit."""
+"""Advice as a Markdown report a team can read or commit.
+
+Every text from the scenario or the rule base goes in through `advisor.safe_text`'s Markdown variants:
+control characters shown, and no HTML, link, image or (at a line start) heading can come from it."""
 
 from __future__ import annotations
 
+from advisor import safe_text
 from advisor.models.advice import Advice, Binding, DecisionAdvice, OptionAssessment, Verdict
 from advisor.models.citation import Citation
 from advisor.render.common import binding_value, verdict_sign
 
 _STATUS = {"recommended": "Recommended", "undecided": "Undecided", "not_applicable": "Not in play"}
+_cell, _code, _line, _block = safe_text.md_cell, safe_text.md_code, safe_text.md_line, safe_text.md_block
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _pipes(markdown: str) -> str:
+    """Markdown that is already safe, for a table cell: only its `|` escaped."""
+    return markdown.replace("|", "\\|")
 
 
 def _matched(bindings: list[Binding]) -> str:
-    return ", ".join(f"`{b.fact}` = {binding_value(b)}" for b in bindings) or "always"
+    return ", ".join(f"{_code(b.fact)} = {_line(binding_value(b))}" for b in bindings) or "always"
 
 
 def _citations(citations: list[Citation]) -> str:
-    return "; ".join(f"`{c.render()}`" for c in citations)
+    return "; ".join(_code(c.render()) for c in citations)
 
 
 def _verdict_line(v: Verdict) -> str:
     sign = verdict_sign(v)
-    return (f"- **{v.rule_id}** ({v.strength}, {sign}) — {v.reasoning.strip()}  \n"
+    return (f"- **{_line(v.rule_id)}** ({_line(v.strength)}, {sign}) — {_block(v.reasoning.strip())}  \n"
             f"  Matched: {_matched(v.matched)}.  \n  Cited: {_citations(v.citations)}")
 
 
 def _option_block(title: str, option: OptionAssessment) -> list[str]:
-    lines = [f"**{title}: {option.label}** (score {option.score:g}) — {option.summary}", ""]
+    lines = [f"**{title}: {_line(option.label)}** (score {option.score:g}) — {_block(option.summary)}", ""]
     lines += [_verdict_line(v) for v in option.verdicts] or ["- No rule spoke for or against it."]
     return [*lines, ""]
 
 
 def _decision(d: DecisionAdvice) -> list[str]:
-    lines = [f"## {d.title}", "", f"*{d.question}*", "", f"**{_STATUS[d.status]}** — {d.summary}", ""]
+    lines = [f"## {_line(d.title)}", "", f"*{_line(d.question)}*", "",
+             f"**{_STATUS[d.status]}** — {_block(d.summary)}", ""]
     if d.status == "not_applicable":
         return lines
     if d.recommended:
         if d.assumption:
-            lines += [f"> Assumption: {d.assumption}", ""]
+            lines += [f"> Assumption: {_block(d.assumption)}", ""]
         lines += _option_block(f"Recommendation ({d.strength})", d.recommended)
     if d.conflicts:
-        lines += ["Conflicts:", "", *[f"- {c}" for c in d.conflicts], ""]
+        lines += ["Conflicts:", "", *[f"- {_block(c)}" for c in d.conflicts], ""]
     if d.ask:
         lines += ["Answer these to decide or firm it up:", ""]
-        lines += [f"- `{q.id}`: {q.prompt}" for q in d.ask]
+        lines += [f"- {_code(q.id)}: {_line(q.prompt)}" for q in d.ask]
         lines.append("")
-    reasons = {w.option: w.reason for w in d.why_not}
+    reasons = {w.option: _line(w.reason) for w in d.why_not}
     if d.alternatives or d.excluded:
         lines += ["### Why not the others", ""]
         for alt in d.alternatives:
@@ -56,26 +63,27 @@ def _decision(d: DecisionAdvice) -> list[str]:
             lines += _option_block(f"Excluded, {reasons.get(ex.option, 'ruled out')}", ex)
     if d.what_if_checked:
         lines += ["### What would change it", ""]
-        lines += [f"- {w.summary}" for w in d.what_if] or [
+        lines += [f"- {_block(w.summary)}" for w in d.what_if] or [
             "- No single change of one answer (or pair of answers) in the questionnaire changes this outcome."]
         if d.fragile_on:
-            lines.append(f"- Rests on a single answer: leaving {', '.join(f'`{q}`' for q in d.fragile_on)} "
+            lines.append(f"- Rests on a single answer: leaving {', '.join(_code(q) for q in d.fragile_on)} "
                          "unknown changes the outcome.")
         lines.append("")
     return lines
 
 
 def _provenance(advice: Advice) -> str:
-    base = "bundled with advisor" if advice.rules == "bundled" else f"`{advice.rules}`"
-    return f"{base}; engine: {advice.engine}"
+    base = "bundled with advisor" if advice.rules == "bundled" else _code(advice.rules)
+    return f"{base}; engine: {advice.engine}"  # the engine name is ours, never read from a file
 
 
 def render_markdown(advice: Advice) -> str:
     s = advice.scenario
-    lines = [f"# Advice: {s.title}", ""]
+    lines = [f"# Advice: {_line(s.title)}", ""]
     if s.description:
-        lines += [s.description.strip(), ""]
-    lines += [f"Scenario `{s.id}`" + (f" from `{s.source}`" if s.source else "") + f"; rules `{advice.ruleset}`.",
+        lines += [_block(s.description.strip()), ""]
+    lines += [f"Scenario {_code(s.id)}" + (f" from {_code(s.source)}" if s.source else "")
+              + f"; rules {_code(advice.ruleset)}.",
               "", f"Rule base: {_provenance(advice)}.", ""]
     in_play = [d for d in advice.decisions if d.status != "not_applicable"]
     if in_play:
@@ -89,34 +97,35 @@ def render_markdown(advice: Advice) -> str:
     for d in advice.decisions:
         if d.status != "not_applicable":
             lines += _decision(d)
-    skipped = [d.title for d in advice.decisions if d.status == "not_applicable"]
+    skipped = [_line(d.title) for d in advice.decisions if d.status == "not_applicable"]
     if skipped:
         lines += ["## Not in play", "", ", ".join(skipped) + ".", ""]
     lines += ["## Answers", "", "| Question | Answer |", "| --- | --- |"]
-    lines += [f"| {_cell(a.prompt)} (`{a.question}`) | {_cell(a.display)} |" for a in advice.answers]
-    lines += [f"| `{q}` | unknown |" for q in advice.unknown]
+    lines += [f"| {_cell(a.prompt)} ({_code(a.question)}) | {_cell(a.display)} |" for a in advice.answers]
+    lines += [f"| {_code(q)} | unknown |" for q in advice.unknown]
     lines.append("")
     if advice.ignored:
         lines += ["## Answers that did not count", "",
                   "These questions are not asked for this workload, so their answers were left out.", "",
                   "| Question | Answer | Asked only when |", "| --- | --- | --- |"]
-        lines += [f"| {_cell(a.prompt)} (`{a.question}`) | {_cell(a.display)} | {_cell(a.asked_when)} |"
+        lines += [f"| {_cell(a.prompt)} ({_code(a.question)}) | {_cell(a.display)} | {_cell(a.asked_when)} |"
                   for a in advice.ignored]
         lines.append("")
     if advice.derived:
         lines += ["## Derived facts", ""]
         for f in advice.derived:
             if f.source == "calculated":
-                inputs = ", ".join(f"{k} = {v}" for k, v in f.inputs.items())
-                lines.append(f"- `{f.fact}` = {f.value} {f.unit} — {f.label}: `{f.formula}` with {inputs}")
+                inputs = _line(", ".join(f"{k} = {v}" for k, v in f.inputs.items()))
+                lines.append(f"- {_code(f.fact)} = {_line(f'{f.value} {f.unit}')} — {_line(f.label)}: "
+                             f"{_code(f.formula)} with {inputs}")
             else:
-                lines.append(f"- `{f.fact}` = {f.value} — derived by {', '.join(f.derived_by)}")
+                lines.append(f"- {_code(f.fact)} = {_line(str(f.value))} — derived by {_line(', '.join(f.derived_by))}")
         lines.append("")
     if advice.trace:
         lines += ["## Trace", "", "| Rule | Depth | Matched | Effects |", "| --- | ---: | --- | --- |"]
-        lines += [f"| {t.rule_id} | {t.depth} | {_cell(_matched(t.matched))} | {_cell('; '.join(t.effects))} |"
+        lines += [f"| {_cell(t.rule_id)} | {t.depth} | {_pipes(_matched(t.matched))} | {_cell('; '.join(t.effects))} |"
                   for t in advice.trace]
         lines.append("")
     if advice.warnings:
-        lines += ["## Warnings", "", *[f"- {w}" for w in advice.warnings], ""]
+        lines += ["## Warnings", "", *[f"- {_block(w)}" for w in advice.warnings], ""]
     return "\n".join(lines).rstrip() + "\n"

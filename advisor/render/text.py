@@ -1,4 +1,8 @@
-"""Advice for the terminal, with rich."""
+"""Advice for the terminal, with rich.
+
+Every text from the scenario or the rule base goes into rich as a `Text` made by `advisor.safe_text`:
+never parsed as markup (a title like `Kinesis [/] MSK` is just text) and with control characters shown,
+not sent to the terminal."""
 
 from __future__ import annotations
 
@@ -7,57 +11,60 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from advisor import safe_text
 from advisor.models.advice import Advice, DecisionAdvice, OptionAssessment, Verdict
-from advisor.render.common import binding_value, verdict_sign
+from advisor.render.common import binding_value, console_title, verdict_sign
 
 _STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim"}
+line, block = safe_text.line, safe_text.block
 
 
 def _verdict(v: Verdict) -> Text:
     sign = verdict_sign(v)
     matched = ", ".join(f"{b.fact}={binding_value(b)}" for b in v.matched) or "always"
-    text = Text.assemble((f"  {v.rule_id}", "bold"), f" ({v.strength}, {sign}) ", v.reasoning.strip())
-    text.append(f"\n    matched: {matched}", style="dim")
+    text = Text.assemble((f"  {line(v.rule_id)}", "bold"), f" ({line(v.strength)}, {sign}) ",
+                         block(v.reasoning.strip()))
+    text.append(f"\n    matched: {line(matched)}", style="dim")
     for c in v.citations:
-        text.append(f"\n    cites: {c.render()}", style="cyan")
+        text.append(f"\n    cites: {line(c.render())}", style="cyan")
     return text
 
 
 def _option(prefix: str, option: OptionAssessment) -> list[Text]:
-    head = Text.assemble((prefix, "bold"), f" {option.label} ", (f"(score {option.score:g})", "dim"))
+    head = Text.assemble((prefix, "bold"), f" {line(option.label)} ", (f"(score {option.score:g})", "dim"))
     return [head, *[_verdict(v) for v in option.verdicts]]
 
 
 def _decision(d: DecisionAdvice) -> Panel:
-    parts: list[Text] = [Text(d.summary)]
+    parts: list[Text] = [Text(block(d.summary))]
     if d.assumption:
-        parts.append(Text(f"Assumption: {d.assumption}", style="italic"))
+        parts.append(Text(f"Assumption: {block(d.assumption)}", style="italic"))
     if d.recommended:
         parts += _option(f"Recommended ({d.strength}):", d.recommended)
     for c in d.conflicts:
-        parts.append(Text(f"Conflict: {c}", style="red"))
+        parts.append(Text(f"Conflict: {block(c)}", style="red"))
     if d.ask:
-        parts.append(Text("Answer to decide: " + ", ".join(q.id for q in d.ask), style="yellow"))
+        parts.append(Text("Answer to decide: " + ", ".join(line(q.id) for q in d.ask), style="yellow"))
     for alt in d.alternatives:
         parts += _option("Alternative:", alt)
     for ex in d.excluded:
         parts += _option("Excluded:", ex)
-    return Panel(Group(*parts), title=f"{d.title} — {d.status.replace('_', ' ')}", title_align="left",
-                 border_style=_STYLE[d.status])
+    return Panel(Group(*parts), title=Text(f"{line(d.title)} — {d.status.replace('_', ' ')}"),
+                 title_align="left", border_style=_STYLE[d.status])
 
 
 def print_advice(advice: Advice, console: Console) -> None:
     s = advice.scenario
-    console.rule(f"[bold]{s.title}[/] ({s.id})")
+    console.rule(console_title(console, Text.assemble((line(s.title), "bold"), f" ({line(s.id)})")))
     base = "bundled" if advice.rules == "bundled" else advice.rules
-    console.print(Text(f"rules: {base} ({advice.ruleset}) · engine: {advice.engine}", style="dim"))
+    console.print(Text(line(f"rules: {base} ({advice.ruleset}) · engine: {advice.engine}"), style="dim"))
     table = Table(show_header=True, header_style="bold", expand=False)
     table.add_column("Decision")
     table.add_column("Outcome")
     in_play = [d for d in advice.decisions if d.status != "not_applicable"]
     for d in in_play:
         outcome = d.recommended.label if d.recommended else d.status.replace("_", " ")
-        table.add_row(d.title, Text(outcome, style=_STYLE[d.status]))
+        table.add_row(Text(line(d.title)), Text(line(outcome), style=_STYLE[d.status]))
     if in_play:
         console.print(table)
     else:
@@ -72,9 +79,9 @@ def print_advice(advice: Advice, console: Console) -> None:
         console.print(Text("Derived facts", style="bold"))
         for f in advice.derived:
             extra = f" = {f.formula}" if f.formula else f" (by {', '.join(f.derived_by)})"
-            console.print(f"  {f.fact} = {f.value} {f.unit}{extra}", markup=False, highlight=False)
+            console.print(line(f"  {f.fact} = {f.value} {f.unit}{extra}"), markup=False, highlight=False)
     for a in advice.ignored:
-        console.print(Text(f"not counted: {a.question} = {a.display} (asked only when {a.asked_when})",
+        console.print(Text(line(f"not counted: {a.question} = {a.display} (asked only when {a.asked_when})"),
                            style="yellow"))
     for w in advice.warnings:
-        console.print(Text(f"warning: {w}", style="yellow"))
+        console.print(Text(f"warning: {block(w)}", style="yellow"))

@@ -1,4 +1,8 @@
-"""AdvisorApp: wires the session, the screens, files and the autosaved draft together."""
+"""AdvisorApp: wires the session, the screens, files and the autosaved draft together.
+
+Scenario texts, file names and rule-base texts reach the screen through `advisor.safe_text`: widgets get
+`Text`/`Content` objects or markup=False (a `[` is literal), and control characters are shown escaped.
+Notifications go through `notify`, which does both for every message."""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from advisor import safe_text
 from advisor.answers import LoadedScenario
 from advisor.atomic_write import write_atomic
 from advisor.diagnostics import InvalidInput, display_path
@@ -63,6 +69,13 @@ class AdvisorApp(App[int]):
                 self._adopt(read_scenario(advisor.rulebase, scenario), scenario)
             except InvalidInput as exc:
                 self._start_problem = exc
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification names files or quotes answers: plain text (markup off), control characters
+        shown. Widgets' `notify` comes here too."""
+        super().notify(safe_text.block(message), title=safe_text.line(title), severity=severity, timeout=timeout,
+                       markup=False)
 
     # ---- start -----------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from advisor import safe_text
 
 if TYPE_CHECKING:
     from advisor.tui.screens.main import MainScreen
@@ -26,10 +29,12 @@ class QuestionsAndDecisions(Provider):
         if main is None or main.evaluation is None:
             return []
         entries: list[tuple[str, str, object]] = []
+        # The palette reads a str prompt or help as markup: rule-base texts go in escaped (safe_text.markup).
         for q in main.evaluation.relevant:
-            entries.append((f"Question: {q.prompt}", q.help or q.id, partial(self._jump, q.id)))
+            entries.append((f"Question: {safe_text.line(q.prompt)}", safe_text.markup(q.help or q.id),
+                            partial(self._jump, q.id)))
         for d in main.evaluation.advice.decisions:
-            entries.append((f"Why: {d.title}", d.summary, partial(self._why, d.id)))
+            entries.append((f"Why: {safe_text.line(d.title)}", safe_text.markup(d.summary), partial(self._why, d.id)))
         return entries
 
     def _jump(self, qid: str) -> None:
@@ -50,11 +55,12 @@ class QuestionsAndDecisions(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._entries():
-            yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(Text(title), callback, text=title, help=help_text)  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in self._entries():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]
+                yield Hit(score, matcher.highlight(safe_text.markup(title)), callback, text=title,
+                          help=help_text)  # type: ignore[arg-type]

@@ -1,16 +1,21 @@
-"""Modal dialogs: confirm, open, save, export. Every dialog keeps what was typed when something fails."""
+"""Modal dialogs: confirm, open, save, export. Every dialog keeps what was typed when something fails.
+
+Titles, messages and errors name files and quote their contents: they are shown as plain text (markup off)
+through `advisor.safe_text`, and so are the values a dialog starts with and the folder tree's names."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label, Static
 
+from advisor import safe_text
 from advisor.diagnostics import InvalidInput, display_path
 from advisor.tui.bindings import DIALOG_BINDINGS
 
@@ -33,12 +38,12 @@ class ConfirmDialog(ModalScreen[str]):
 
     def __init__(self, title: str, message: str, buttons: Iterable[tuple[str, str, str]]) -> None:
         super().__init__(classes="dialog-screen")
-        self.title_text, self.message = title, message
+        self.title_text, self.message = safe_text.line(title), safe_text.block(message)
         self.buttons = list(buttons)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.message, classes="dialog-message", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 for label, result, variant in self.buttons:
@@ -64,7 +69,25 @@ class PathDialog(ModalScreen[Path | None]):
 
     def __init__(self, initial: str, writer: Writer, *, blink: bool = True) -> None:
         super().__init__(classes="dialog-screen")
-        self.initial, self.writer, self.blink = initial, writer, blink
+        self.writer, self.blink = writer, blink
+        self.shown: dict[str, tuple[str, str]] = {}
+        """Input id -> (the value it was given, in visible form; the value that stands for)."""
+        self.initial = self.show_value("path", initial)
+
+    def show_value(self, field_id: str, value: str) -> str:
+        """The visible form of a value an input starts with (an input shows its value as is, control
+        characters and newlines included); `field_value` gives the real value back while the input shows it."""
+        shown = safe_text.line(value)
+        self.shown[field_id] = (shown, value)
+        return shown
+
+    def field_value(self, field_id: str) -> str:
+        """What the input holds: the value it was given as long as it shows that value's visible form
+        (so an untouched file name or title is kept exactly), else what was typed."""
+        value = self.query_one(f"#{field_id}", Input).value
+        if field_id in self.shown and value == self.shown[field_id][0]:
+            return self.shown[field_id][1]
+        return value
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -90,7 +113,7 @@ class PathDialog(ModalScreen[Path | None]):
 
     def show_error(self, text: str) -> None:
         error = self.query_one("#dialog-error", Static)
-        error.update(text)
+        error.update(safe_text.block(text))
         error.display = bool(text)
 
     @on(Input.Submitted)
@@ -106,7 +129,7 @@ class PathDialog(ModalScreen[Path | None]):
         self.dismiss(None)
 
     def target(self) -> Path | None:
-        text = self.query_one("#path", Input).value.strip()
+        text = self.field_value("path").strip()
         if not text:
             self.show_error("Type a file name.")
             return None
@@ -173,7 +196,8 @@ class SaveDialog(WriteDialog):
                  writer: Callable[[Path, str, str], None], *, own: Path | None = None, blink: bool = True) -> None:
         super().__init__(initial, lambda path: writer(path, self.scenario_title(), self.description()),
                          own=own, blink=blink)
-        self.initial_title, self.initial_description = title, description
+        self.initial_title = self.show_value("scenario-title", title)
+        self.initial_description = self.show_value("scenario-description", description)
         self._auto_path: str | None = None
 
     def accepted_suffixes(self) -> tuple[str, ...]:
@@ -202,10 +226,10 @@ class SaveDialog(WriteDialog):
             path_input.value = self._auto_path
 
     def scenario_title(self) -> str:
-        return self.query_one("#scenario-title", Input).value.strip()
+        return self.field_value("scenario-title").strip()
 
     def description(self) -> str:
-        return self.query_one("#scenario-description", Input).value.strip()
+        return self.field_value("scenario-description").strip()
 
     def go(self) -> None:
         if not self.scenario_title():
@@ -235,12 +259,18 @@ class OpenDialog(PathDialog):
     @on(DirectoryTree.FileSelected)
     def _picked(self, event: DirectoryTree.FileSelected) -> None:
         event.stop()
-        self.query_one("#path", Input).value = display_path(event.path)
+        self.query_one("#path", Input).value = self.show_value("path", display_path(event.path))
         self.go()
 
 
 class ScenarioTree(DirectoryTree):
-    """Folders and YAML files only; hidden folders and caches left out."""
+    """Folders and YAML files only; hidden folders and caches left out. Names are plain text (a str label
+    would be read as markup), control characters shown."""
+
+    def process_label(self, label: str | Text) -> Text:  # type: ignore[override]
+        if isinstance(label, str):
+            label = safe_text.rich_text(label)
+        return super().process_label(label)
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         return [p for p in paths if not p.name.startswith((".", "__"))

@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from advisor import safe_text
 from advisor.tui.bindings import MAIN_BINDINGS
 from advisor.tui.messages import AnswerChanged, JumpToQuestion, ShowReasoning
 from advisor.tui.session import Evaluation, Session
@@ -92,7 +93,8 @@ class MainScreen(Screen[None]):
     def update_titles(self) -> None:
         mark = " ●" if self.session.dirty else ""
         where = self.session.source.name if self.session.source else "not saved"
-        self.sub_title = f"{self.session.title}{mark}  ({where})"
+        # The header shows the title as plain text (Content, not markup); control characters made visible.
+        self.sub_title = f"{safe_text.line(self.session.title)}{mark}  ({safe_text.line(where)})"
 
     async def reload(self) -> None:
         """The session was replaced (load, draft restore): put its answers in the widgets."""

@@ -10,6 +10,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Tree
 
+from advisor import safe_text
 from advisor.models.advice import Advice
 from advisor.rulebase import RuleBase
 from advisor.tui.bindings import REASONING_BINDINGS
@@ -48,7 +49,8 @@ class ReasoningScreen(Screen[str | None]):
         tree = self.query_one(ReasoningTree)
         if root is not None:
             tree.show_step(root)
-            self.sub_title = f"Why: {next(d.title for d in self.advice.decisions if d.id == decision_id)}"
+            title = next(d.title for d in self.advice.decisions if d.id == decision_id)
+            self.sub_title = f"Why: {safe_text.line(title)}"
         self.query_one(CitationPanel).show(root)
 
     @on(Tree.NodeHighlighted)

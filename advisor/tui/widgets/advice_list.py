@@ -9,21 +9,23 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from advisor import safe_text
 from advisor.models.advice import Advice, DecisionAdvice
 from advisor.tui.bindings import ADVICE_BINDINGS
 from advisor.tui.messages import JumpToQuestion, ShowReasoning
 
 _ICON = {"recommended": "●", "undecided": "?", "not_applicable": "·"}
 _STATUS_STYLE = {"recommended": "bold green", "undecided": "bold yellow", "not_applicable": "dim"}
+line, block = safe_text.line, safe_text.block
 
 
 def decision_line(d: DecisionAdvice) -> Text:
     text = Text()
     text.append(f"{_ICON[d.status]} ", style=_STATUS_STYLE[d.status])
-    text.append(d.title, style="bold" if d.status != "not_applicable" else "dim")
+    text.append(line(d.title), style="bold" if d.status != "not_applicable" else "dim")
     if d.status == "recommended" and d.recommended is not None:
         text.append("\n  → ")
-        text.append(d.recommended.label, style="bold")
+        text.append(line(d.recommended.label), style="bold")
         text.append(f"  {d.strength}", style="italic dim")
     elif d.status == "undecided":
         count = len(d.ask)
@@ -33,36 +35,36 @@ def decision_line(d: DecisionAdvice) -> Text:
 
 def decision_detail(d: DecisionAdvice) -> Text:
     text = Text()
-    text.append(d.title + "\n", style="bold")
-    text.append(d.question + "\n\n", style="italic")
-    text.append(d.summary + "\n")
+    text.append(line(d.title) + "\n", style="bold")
+    text.append(block(d.question) + "\n\n", style="italic")
+    text.append(block(d.summary) + "\n")
     if d.status == "not_applicable":
         return text
     if d.recommended is not None:
         text.append("\nRecommended: ", style="bold")
-        text.append(d.recommended.label, style="bold green")
+        text.append(line(d.recommended.label), style="bold green")
         text.append(f" ({d.strength}, score {d.recommended.score:g})\n")
-        rules = ", ".join(v.rule_id for v in d.recommended.verdicts if v.kind in ("require", "recommend"))
+        rules = ", ".join(line(v.rule_id) for v in d.recommended.verdicts if v.kind in ("require", "recommend"))
         if rules:
             text.append(f"  by {rules}\n", style="dim")
     if d.assumption:
-        text.append(f"Assumes: {d.assumption}\n", style="italic")
+        text.append(f"Assumes: {block(d.assumption)}\n", style="italic")
     for conflict in d.conflicts:
-        text.append(f"Conflict: {conflict}\n", style="red")
+        text.append(f"Conflict: {block(conflict)}\n", style="red")
     if d.alternatives:
         text.append("\nRunners-up\n", style="bold")
         for alt in d.alternatives:
-            text.append(f"  {alt.label} (score {alt.score:g})\n")
+            text.append(f"  {line(alt.label)} (score {alt.score:g})\n")
     if d.excluded:
         text.append("\nExcluded\n", style="bold")
         for ex in d.excluded:
-            by = ", ".join(v.rule_id for v in ex.verdicts if v.kind == "exclude")
-            text.append(f"  {ex.label}", style="strike dim")
+            by = ", ".join(line(v.rule_id) for v in ex.verdicts if v.kind == "exclude")
+            text.append(f"  {line(ex.label)}", style="strike dim")
             text.append(f"  by {by}\n" if by else "\n", style="dim")
     if d.ask:
         text.append("\nWould decide it\n" if d.status == "undecided" else "\nWould firm it up\n", style="bold")
         for q in d.ask:
-            text.append(f"  • {q.prompt}\n")
+            text.append(f"  • {line(q.prompt)}\n")
         text.append("Enter or j: jump to the first one · r: why?\n", style="dim")
     else:
         text.append("\nEnter or r: why? (reasoning with citations)\n", style="dim")

@@ -14,6 +14,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import OptionList
 
+from advisor import safe_text
+
 ON, OFF = "◉", "○"
 
 
@@ -32,7 +34,7 @@ class RadioList(OptionList):
     BINDINGS = [Binding("space", "select", "Pick", show=False)]
 
     def __init__(self, labels: list[str], *, classes: str | None = None) -> None:
-        self.labels = labels
+        self.labels = [safe_text.line(label) for label in labels]
         self.picked: int | None = None
         super().__init__(*[self._prompt(i) for i in range(len(labels))], classes=classes)
 

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from advisor import safe_text
 from advisor.models.citation import Citation
 from advisor.notes import Notes
 from advisor.tui.reasoning_model import Step
@@ -16,25 +17,26 @@ from advisor.tui.reasoning_model import Step
 def citation_text(citation: Citation, notes_dir: Path | None) -> Text:
     """The passage with its line numbers when the notes are at hand, else the reference and how to see it."""
     text = Text()
-    text.append(citation.render() + "\n\n", style="bold")
+    text.append(safe_text.line(citation.render()) + "\n\n", style="bold")
     if notes_dir is None:
         text.append("Set a notes folder (--notes DIR or $ADVISOR_NOTES) to read the cited passage here.",
                     style="italic dim")
         return text
     note = Notes(notes_dir).note(citation.note)
     if note is None:
-        text.append(f"{citation.note} is not in {notes_dir}.", style="red")
+        text.append(safe_text.line(f"{citation.note} is not in {notes_dir}."), style="red")
         return text
     if citation.end > len(note.lines):
-        text.append(f"Lines {citation.start}-{citation.end} run past the end of {citation.note}.", style="red")
+        text.append(safe_text.line(f"Lines {citation.start}-{citation.end} run past the end of {citation.note}."),
+                    style="red")
         return text
     heading = note.heading_above(citation.start)
     if heading is not None:
-        text.append(f"under “{heading.text}” (line {heading.line})\n\n", style="italic dim")
+        text.append(f"under “{safe_text.line(heading.text)}” (line {heading.line})\n\n", style="italic dim")
     width = len(str(citation.end))
     for number in range(citation.start, citation.end + 1):
         text.append(f"{number:>{width}} │ ", style="dim")
-        text.append(note.lines[number - 1] + "\n")
+        text.append(safe_text.line(note.lines[number - 1]) + "\n")
     return text
 
 
@@ -42,9 +44,9 @@ def step_text(step: Step, notes_dir: Path | None) -> Text:
     if step.citation is not None:
         return citation_text(step.citation, notes_dir)
     text = Text()
-    text.append(step.label + "\n\n", style="bold")
+    text.append(safe_text.line(step.label) + "\n\n", style="bold")
     if step.detail and step.detail != step.label:
-        text.append(step.detail + "\n")
+        text.append(safe_text.block(step.detail) + "\n")
     if step.kind in ("question", "answer", "unknown") and step.ref:
         text.append("\nEnter: go to this question and change the answer.", style="dim")
     return text

@@ -13,6 +13,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
 
+from advisor import safe_text
 from advisor.answers import UNKNOWN, check_answer
 from advisor.models.questionnaire import Question
 from advisor.tui.messages import AnswerChanged
@@ -92,9 +93,9 @@ class QuestionCard(Vertical):
     def _header(self) -> Text:
         q, value = self.question, self.value
         mark = ("? ", "yellow") if value == UNKNOWN else ("✓ ", "green") if value is not None else ("  ", "")
-        text = Text.assemble(mark, (q.prompt, "bold"))
+        text = Text.assemble(mark, (safe_text.line(q.prompt), "bold"))
         if q.help:
-            text.append("\n" + q.help, style="dim")
+            text.append("\n" + safe_text.block(q.help), style="dim")
         return text
 
     def _choice_ids(self) -> list[Any]:
@@ -109,17 +110,17 @@ class QuestionCard(Vertical):
         elif q.type == "single" and len(q.choices) <= RADIO_MAX_CHOICES:
             yield RadioList([c.label for c in q.choices] + [UNKNOWN_LABEL], classes="answer")
         elif q.type == "single":
-            options = [(c.label, c.id) for c in q.choices] + [(UNKNOWN_LABEL, UNKNOWN)]
+            options = [(safe_text.rich_text(c.label), c.id) for c in q.choices] + [(UNKNOWN_LABEL, UNKNOWN)]
             yield Select(options, prompt="Choose…", classes="answer", compact=True)
         elif q.type == "multi":
-            items = [(c.label, c.id) for c in q.choices] + [(UNKNOWN_LABEL, UNKNOWN)]
+            items = [(safe_text.rich_text(c.label), c.id) for c in q.choices] + [(UNKNOWN_LABEL, UNKNOWN)]
             yield SelectionList[str](*items, classes="answer")
         else:
             span = f"{_bound(q.min)} to {_bound(q.max)}" + (", whole" if q.integer else "")  # type: ignore[arg-type]
             with Horizontal(classes="number-row"):
                 yield Input(placeholder=span, validators=[NumberAnswer(q)], valid_empty=True,
                             classes="answer", compact=True, id=f"input-{q.id}")
-                yield Label("" if q.unit == "count" else q.unit, classes="unit")
+                yield Label("" if q.unit == "count" else safe_text.line(q.unit), classes="unit", markup=False)
                 yield Checkbox(UNKNOWN_LABEL, classes="unknown", compact=True)
 
     def on_mount(self) -> None:
@@ -242,7 +243,7 @@ class QuestionCard(Vertical):
 
     def _show_error(self, text: str) -> None:
         error = self.query_one(".error", Static)
-        error.update(text)
+        error.update(safe_text.line(text))
         error.display = bool(text)
         self.set_class(bool(text), "-invalid")
 

@@ -13,8 +13,10 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Label, ProgressBar, Tab, Tabs
 
+from advisor import safe_text
 from advisor.rulebase import RuleBase
 from advisor.tui.widgets.question_card import QuestionCard
 
@@ -39,7 +41,9 @@ class Questionnaire(Vertical):
         with Horizontal(id="progress-row"):
             yield Label("", id="progress-label")
             yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="progress-bar")
-        yield Tabs(*[Tab(a.title, id=f"tab-{a.id}") for a in self.rulebase.areas], id="area-tabs")
+        # Content, not a str: a str label is read as markup. Rule-base texts are shown as written.
+        yield Tabs(*[Tab(Content(safe_text.line(a.title)), id=f"tab-{a.id}") for a in self.rulebase.areas],
+                   id="area-tabs")
         yield VerticalScroll(id="questions-scroll", can_focus=False)
 
     # ---- areas -------------------------------------------------------------------------------------
@@ -115,9 +119,9 @@ class Questionnaire(Vertical):
             ids = [q for q in self.by_area[area.id] if q in relevant]
             tab = tabs.query_one(f"#tab-{area.id}", Tab)
             done = sum(1 for q in ids if q in answers)
-            label = f"{area.title} {done}/{len(ids)}"
+            label = f"{safe_text.line(area.title)} {done}/{len(ids)}"
             if str(tab.label) != label:
-                tab.label = label
+                tab.label = Content(label)
             if ids:
                 first_visible = first_visible or area.id
                 tabs.show(f"tab-{area.id}")

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from advisor import safe_text
 from advisor.tui.reasoning_model import Step
 
 _STYLE = {
@@ -16,7 +17,7 @@ _STYLE = {
 
 
 def _label(step: Step) -> Text:
-    return Text(step.label, style=_STYLE.get(step.kind, ""))
+    return safe_text.rich_text(step.label, _STYLE.get(step.kind, ""))
 
 
 class ReasoningTree(Tree[Step]):

@@ -1,0 +1,185 @@
+"""THE sanitiser: every text that came from a file someone gave us goes through here before it is shown.
+
+Untrusted text is anything read from a user's files: a scenario's title, description and id, answer keys
+and values echoed in messages, file and folder names, every text of a team's own rule base (titles,
+questions, labels, reasoning), saved baseline reports echoed in diffs, drafts and study notes. Such text
+can hold terminal escape sequences (window title, OSC 52 clipboard writes, screen clears, hyperlinks),
+8-bit C1 controls, carriage returns that overwrite a line, bidi overrides that disguise what is read, rich
+markup and Markdown/HTML. Data keeps the exact text (JSON reports, saved files); it is made safe where it is
+shown: the renderers, diagnostics, the CLI's messages and the TUI's widgets.
+
+The visible form
+----------------
+A character that could act on a terminal or disguise text is replaced by the escape Python writes for it
+(the same form as repr() in the messages that already quote values):
+
+* ``\\n``, ``\\t``, ``\\r`` for newline, tab and carriage return;
+* ``\\xNN`` for the other C0 controls (U+0000-U+001F), DEL (U+007F) and the C1 controls (U+0080-U+009F):
+  ESC shows as ``\\x1b``, BEL as ``\\x07``, the 8-bit CSI as ``\\x9b``;
+* ``\\uNNNN`` for the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), the line and
+  paragraph separators (U+2028, U+2029) and lone surrogates (U+D800-U+DFFF: a byte of a file name that is
+  not UTF-8, which would otherwise reach the terminal as that raw byte, or fail to print).
+
+The rest of an escape sequence is ordinary printable text, so ``ESC [2J`` shows as ``\\x1b[2J``: inert,
+and the person still sees that something odd was there. A backslash is not itself escaped: ordinary text
+(Windows paths, regular expressions) must come out unchanged, so a literal ``\\x1b`` typed in a title
+looks the same as an ESC made visible. Both are harmless. Sanitising is idempotent.
+
+Variants
+--------
+* `line`: one-line fields (titles, ids, labels, prompts, file names, diagnostics): newlines and tabs made
+  visible too.
+* `block`: prose that may span lines (descriptions, reasoning): newline and tab kept.
+* `rich_text`: a rich `Text` of `line` or `block`, never parsed as markup (`[/]` and `[link=...]` stay
+  literal). Pass these to rich and Textual instead of strings; `markup` escapes for the rare API that
+  only takes markup strings.
+* `md_line`, `md_block`, `md_cell`, `md_code`: text that lands in Markdown syntax (headings, emphasis,
+  list items, table cells, code spans), so it cannot open HTML, links, images, autolinks, link reference
+  definitions, or (at a line start) headings, fences and rules. Emphasis characters (``*``, ``_``) are left
+  as written: they can only change emphasis, and escaping them would change ordinary text.
+* `front_matter_value`: a scalar in the YAML front matter of a Markdown file.
+* `json_text`: JSON text with the characters JSON leaves raw (DEL, C1, bidi controls, U+2028/U+2029)
+  written as ``\\uNNNN`` escapes: the same data once parsed, nothing active on a terminal.
+
+Everything returns its input unchanged (the same string) when there is nothing to escape, so ordinary
+output stays byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_SEPARATORS = "\u2028\u2029"
+_SURROGATES = "\ud800-\udfff"
+
+_LINE_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}{_SEPARATORS}{_SURROGATES}]")
+"""Single-line text: every control character, newline and tab included."""
+_BLOCK_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}{_SEPARATORS}{_SURROGATES}]")
+"""Multi-line text: the same less newline and tab."""
+_JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}{_SEPARATORS}]")
+"""What JSON writers leave unescaped (they escape U+0000-U+001F themselves)."""
+_JSON_RAW_OR_SURROGATE = re.compile(f"[\x7f-\x9f{_BIDI}{_SEPARATORS}{_SURROGATES}]")
+
+_SHORT = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def visible(char: str) -> str:
+    """The visible form of one character (see the module's docstring)."""
+    short = _SHORT.get(char)
+    if short is not None:
+        return short
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _visible(match: re.Match[str]) -> str:
+    return visible(match.group())
+
+
+def line(text: str) -> str:
+    """One-line text made safe: every control character, newlines and tabs included, shown escaped."""
+    if _LINE_UNSAFE.search(text) is None:
+        return text
+    return _LINE_UNSAFE.sub(_visible, text)
+
+
+def block(text: str) -> str:
+    """Multi-line text made safe: newlines and tabs kept, every other control character shown escaped."""
+    if _BLOCK_UNSAFE.search(text) is None:
+        return text
+    return _BLOCK_UNSAFE.sub(_visible, text)
+
+
+def is_safe(text: str, *, multiline: bool = False) -> bool:
+    """Whether `text` would come out of `line` (or `block`) unchanged."""
+    return (_BLOCK_UNSAFE if multiline else _LINE_UNSAFE).search(text) is None
+
+
+# ---- rich and Textual ------------------------------------------------------------------------------------
+def rich_text(text: str, style: str = "", *, multiline: bool = False) -> Text:
+    """A rich Text holding the safe text: never parsed as markup, so `[/]` or `[link=...]` stay literal."""
+    from rich.text import Text
+
+    return Text(block(text) if multiline else line(text), style=style)
+
+
+def markup(text: str, *, multiline: bool = False) -> str:
+    """Safe text to put into a markup string (rich's or Textual's, which escape alike), for the APIs that
+    take nothing else; prefer `rich_text` wherever a Text is accepted."""
+    from rich.markup import escape
+
+    return escape(block(text) if multiline else line(text))
+
+
+# ---- Markdown --------------------------------------------------------------------------------------------
+_MD_INLINE = re.compile(r"<(?=[A-Za-z/!?])|\](?=[(\[])")
+"""HTML tags, comments and autolinks (`<` then a letter, /, ! or ?); inline links and images (`](`) and
+reference links (`][`)."""
+_MD_LINE_START = re.compile(r"^( {0,3})(#|\[|```|~~~|(?:[-*_] *){3,}$|[-=]+ *$)", re.MULTILINE)
+"""Constructs that only work at the start of a line: ATX headings, link reference definitions, code
+fences, thematic breaks and setext heading underlines."""
+
+
+def _md_escape(text: str) -> str:
+    if "<" in text or "]" in text:
+        text = _MD_INLINE.sub(lambda m: "\\" + m.group(), text)
+    if text[:4].lstrip(" ")[:1] in ("#", "[", "`", "~", "-", "=", "*", "_") or "\n" in text:
+        text = _MD_LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+    return text
+
+
+def md_line(text: str) -> str:
+    """One-line text for Markdown (a heading, emphasis, a list item): `line`, and no HTML, link or image
+    can start in it. Its start is treated as a line start (it may open a heading or list item)."""
+    return _md_escape(line(text))
+
+
+def md_block(text: str) -> str:
+    """Multi-line text for Markdown (a paragraph): `block`, no HTML, link or image, and no line of it
+    starts a heading, code fence, rule or link definition."""
+    return _md_escape(block(text))
+
+
+def md_cell(text: str) -> str:
+    """Text for a Markdown table cell: one line (a newline becomes a space, as before), `|` escaped."""
+    return md_line(text.replace("\n", " ")).replace("|", "\\|")
+
+
+def md_code(text: str) -> str:
+    """A Markdown code span holding `line(text)`: backticks inside get a longer fence (CommonMark)."""
+    safe = line(text)
+    if "`" not in safe:
+        return f"`{safe}`"
+    longest = max(len(run) for run in re.findall(r"`+", safe))
+    fence = "`" * (longest + 1)
+    return f"{fence} {safe} {fence}"
+
+
+_PLAIN_SCALAR = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def front_matter_value(text: str) -> str:
+    """A value for YAML front matter: as written when it is a plain id, else a double-quoted scalar with
+    every character outside printable ASCII escaped (so it cannot end the line or the block)."""
+    if _PLAIN_SCALAR.fullmatch(text):
+        return text
+    return json.dumps(text, ensure_ascii=True)
+
+
+# ---- JSON ------------------------------------------------------------------------------------------------
+def json_text(text: str, *, surrogates: bool = False) -> str:
+    """JSON text with DEL, the C1 controls, bidi controls and U+2028/U+2029 (and with `surrogates`, lone
+    surrogates, which json.dumps leaves raw) written as \\uNNNN escapes.
+
+    JSON writers escape U+0000-U+001F and leave these raw; they can only occur inside strings, so the
+    escaped text parses to exactly the same data."""
+    pattern = _JSON_RAW_OR_SURROGATE if surrogates else _JSON_RAW
+    if pattern.search(text) is None:
+        return text
+    return pattern.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
