@@ -21,11 +21,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from advisor.answers import Answers
-from advisor.evaluation import Advisor
+from advisor.inference.evaluation import Advisor
 from advisor.models.advice import ScenarioRef
 from advisor.models.questionnaire import Question
-from advisor.rulebase import RuleBase, load_rulebase
+from advisor.sources.answers import Answers
+from advisor.sources.rulebase import RuleBase, load_rulebase
 
 
 def thresholds(rulebase: RuleBase) -> dict[str, list[float]]:
@@ -81,9 +81,9 @@ def median_per_item(func: Any, items: list[Any], runs: int) -> tuple[float, list
 
 
 def shipped_figures(durable: Advisor, reference: Advisor, folder: Path, runs: int) -> dict[str, Any]:
-    from advisor.answers import load_scenario
-    from advisor.discovery import find_scenarios
-    from advisor.whatif import explain
+    from advisor.analysis.whatif import explain
+    from advisor.sources.answers import load_scenario
+    from advisor.sources.discovery import find_scenarios
 
     files, _ = find_scenarios([str(folder)])
     loaded = [load_scenario(durable.rulebase, f) for f in files]

@@ -32,12 +32,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from advisor.answers import UNKNOWN, Answers  # noqa: E402
-from advisor.evaluation import Advisor  # noqa: E402
+from advisor.inference.evaluation import Advisor  # noqa: E402
 from advisor.models.advice import Advice, ScenarioRef  # noqa: E402
 from advisor.models.questionnaire import Question  # noqa: E402
 from advisor.render.json_format import render_json  # noqa: E402
-from advisor.rulebase import RuleBase, load_rulebase  # noqa: E402
+from advisor.sources.answers import UNKNOWN, Answers  # noqa: E402
+from advisor.sources.rulebase import RuleBase, load_rulebase  # noqa: E402
 
 
 def random_value(question: Question, rnd: random.Random) -> Any:

@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from advisor.batch import evaluate_file
-from advisor.evaluation import Advisor
+from advisor.app.batch import evaluate_file
+from advisor.inference.evaluation import Advisor
 
 HEAD = "title: hostile\nanswers:\n  size_kb: 1\n"
 

@@ -43,10 +43,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fuzz import random_answers, rss_mb  # noqa: E402
 
-from advisor.batch import default_jobs  # noqa: E402
-from advisor.evaluation import Advisor  # noqa: E402
+from advisor.app.batch import default_jobs  # noqa: E402
+from advisor.inference.evaluation import Advisor  # noqa: E402
 from advisor.models.advice import ScenarioRef  # noqa: E402
-from advisor.rulebase import load_rulebase  # noqa: E402
+from advisor.sources.rulebase import load_rulebase  # noqa: E402
 
 ADVISOR = str(Path(sys.executable).with_name("advisor"))
 

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from advisor.evaluation import Advisor
-from advisor.locations import default_rules_dir
+from advisor.inference.evaluation import Advisor
+from advisor.sources.locations import default_rules_dir
 from advisor.tui.app import AdvisorApp
 from advisor.tui.widgets.question_card import QuestionCard
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor.engines import durable_problem
-from advisor.evaluation import Advisor
-from advisor.rulebase import RuleBase, load_rulebase
+from advisor.inference.backends import durable_problem
+from advisor.inference.evaluation import Advisor
+from advisor.sources.rulebase import RuleBase, load_rulebase
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

@@ -11,12 +11,12 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from advisor.answers import load_scenario
-from advisor.discovery import find_scenarios
-from advisor.evaluation import Advisor
+from advisor.analysis.whatif import explain
+from advisor.inference.evaluation import Advisor
 from advisor.render.json_format import render_json
 from advisor.render.markdown import render_markdown
-from advisor.whatif import explain
+from advisor.sources.answers import load_scenario
+from advisor.sources.discovery import find_scenarios
 from tests.conftest import SCENARIOS
 
 SCENARIO_FILES, _ = find_scenarios([str(SCENARIOS)])

@@ -34,7 +34,7 @@ def rel(path: Path) -> str:
 def test_only_the_engine_module_imports_durable_rules() -> None:
     users = [rel(p) for p in modules() if any(n.split(".")[0] in ("durable", "durable_rules_engine")
                                               for n in imports_of(p))]
-    assert users == ["advisor/engine.py"]
+    assert users == ["advisor/inference/durable/engine.py"]
 
 
 def test_only_the_tui_package_imports_textual() -> None:
@@ -43,13 +43,14 @@ def test_only_the_tui_package_imports_textual() -> None:
 
 
 def test_renderers_do_not_evaluate() -> None:
-    deciders = {"advisor.engine", "advisor.evaluation", "advisor.resolution", "advisor.compiler", "advisor.firing"}
+    deciders = {"advisor.inference.durable.engine", "advisor.inference.evaluation", "advisor.inference.resolution",
+                "advisor.inference.compiler", "advisor.inference.firing"}
     for path in (PACKAGE / "render").glob("*.py"):
         assert not imports_of(path) & deciders, rel(path)
 
 
 def test_the_core_never_prints() -> None:
-    allowed = {"advisor/cli.py"}
+    allowed = {"advisor/app/cli.py"}
     for path in modules():
         if rel(path) in allowed or rel(path).startswith(("advisor/tui/", "advisor/render/")):
             continue

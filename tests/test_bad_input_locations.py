@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor.answers import load_scenario
-from advisor.diagnostics import Diagnostic, InvalidInput
-from advisor.rulebase import load_rulebase
+from advisor.shared.diagnostics import Diagnostic, InvalidInput
+from advisor.sources.answers import load_scenario
+from advisor.sources.rulebase import load_rulebase
 
 VALID_RULES = Path(__file__).parent / "hostile" / "rules_valid"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from advisor.notes import Notes
-from advisor.rulebase import RuleBase
+from advisor.sources.notes import Notes
+from advisor.sources.rulebase import RuleBase
 
 
 def test_every_rule_citation_points_at_its_heading(rulebase: RuleBase, notes_dir: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from advisor.cli import main
-from advisor.exit_codes import ExitCode
+from advisor.app.cli import main
+from advisor.app.exit_codes import ExitCode
 
 FIXTURE_RULES = str(Path(__file__).parent / "fixtures" / "rules_core")
 GOOD = "title: Big messages\nanswers:\n  size_kb: 5000\n  replay: true\n"

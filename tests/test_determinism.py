@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisor.batch import map_files
-from advisor.evaluation import Advisor
+from advisor.app.batch import map_files
+from advisor.inference.evaluation import Advisor
 from advisor.models.advice import ScenarioRef
 from advisor.render.json_format import render_json_batch
-from advisor.rulebase import RuleBase, load_rulebase
+from advisor.sources.rulebase import RuleBase, load_rulebase
 from tests.conftest import engine_masked
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +97,7 @@ def test_streamed_json_array_equals_the_batch_renderer(fixture_batch: Path) -> N
                        cwd=fixture_batch)
     advisor = Advisor.from_folder(FIXTURE_RULES, "auto")
     try:
-        from advisor.batch import evaluate_files
+        from advisor.app.batch import evaluate_files
 
         cwd = os.getcwd()
         os.chdir(fixture_batch)  # sources are shown relative to the working directory

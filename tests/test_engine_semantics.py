@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from advisor.evaluation import Advisor
+from advisor.inference.evaluation import Advisor
 from advisor.models.advice import Advice, DecisionAdvice, ScenarioRef
 from tests.conftest import engine_masked, requires_durable
 

@@ -16,11 +16,11 @@ import pytest
 pytest.importorskip("durable_rules_engine",
                     reason="durable-rules is not available on this Python: the reference engine runs instead")
 
-from advisor import engine as engine_module
-from advisor.compiler import RESERVED_PROPERTIES, engine_name_hash, engine_properties
-from advisor.engine import DurableEngine, EngineError
-from advisor.evaluation import Advisor
-from advisor.firing import ReferenceEngine
+from advisor.inference.compiler import RESERVED_PROPERTIES, engine_name_hash, engine_properties
+from advisor.inference.durable import engine as engine_module
+from advisor.inference.durable.engine import DurableEngine, EngineError
+from advisor.inference.evaluation import Advisor
+from advisor.inference.firing import ReferenceEngine
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rules_core"
 
@@ -39,7 +39,7 @@ def advisor() -> Iterator[Advisor]:
 
 
 def engine_facts(adv: Advisor, answers: dict[str, Any]) -> dict[str, Any]:
-    from advisor.compiler import engine_number, expand_facts
+    from advisor.inference.compiler import engine_number, expand_facts
 
     checked = adv.check(answers)
     calculated, _ = adv.calculate(checked)

@@ -9,14 +9,14 @@ import pytest
 from click.testing import CliRunner
 from syrupy.assertion import SnapshotAssertion
 
-from advisor.answers import Answers, load_scenario
-from advisor.cli import main
-from advisor.discovery import find_scenarios
-from advisor.evaluation import Advisor
-from advisor.exit_codes import ExitCode
+from advisor.analysis.whatif import answers_of, explain, explain_what_if
+from advisor.app.cli import main
+from advisor.app.exit_codes import ExitCode
+from advisor.inference.evaluation import Advisor
 from advisor.models.advice import Advice, ScenarioRef
 from advisor.render.adr import render_adrs
-from advisor.whatif import answers_of, explain, explain_what_if
+from advisor.sources.answers import Answers, load_scenario
+from advisor.sources.discovery import find_scenarios
 from tests.conftest import SCENARIOS
 from tests.test_advice_snapshots import MarkdownText
 

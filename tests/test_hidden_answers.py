@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from advisor.answers import load_scenario
-from advisor.cli import main
-from advisor.discovery import find_scenarios
-from advisor.evaluation import Advisor
+from advisor.app.cli import main
+from advisor.inference.evaluation import Advisor
 from advisor.render.json_format import render_json
 from advisor.render.markdown import render_markdown
+from advisor.sources.answers import load_scenario
+from advisor.sources.discovery import find_scenarios
 from advisor.tui.session import Session
 from tests.conftest import SCENARIOS
 
@@ -109,7 +109,7 @@ def test_an_unknown_answer_to_a_hidden_question_is_listed_too(chain: Advisor) ->
 
 
 def test_what_if_never_suggests_answering_a_hidden_question(chain: Advisor) -> None:
-    from advisor.whatif import explain
+    from advisor.analysis.whatif import explain
 
     advice = explain(chain, chain.advise(chain.check({"mode": "batch"}), _ref()))
     pick = next(d for d in advice.decisions if d.id == "pick")

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from advisor.cli import main
-from advisor.exit_codes import ExitCode
+from advisor.app.cli import main
+from advisor.app.exit_codes import ExitCode
 
 HOSTILE = Path(__file__).parent / "hostile"
 CORPUS = HOSTILE / "scenarios"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from advisor import engines
-from advisor.cli import main
-from advisor.exit_codes import ExitCode
-from advisor.locations import bundled_rules_dir, resolve_rules
+from advisor.app.cli import main
+from advisor.app.exit_codes import ExitCode
+from advisor.inference import backends as engines
+from advisor.sources.locations import bundled_rules_dir, resolve_rules
 
 HOSTILE_RULES = Path(__file__).parent / "hostile" / "rules_valid"
 SCENARIO = Path(__file__).parent / "hostile" / "scenarios" / "ok_valid.yaml"

@@ -27,12 +27,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.answers import UNKNOWN, load_scenario
-from advisor.evaluation import Advisor
+from advisor.inference.evaluation import Advisor
 from advisor.models.advice import ScenarioRef
 from advisor.models.questionnaire import Question
 from advisor.render.json_format import render_json
-from advisor.rulebase import RuleBase, load_rulebase
+from advisor.sources.answers import UNKNOWN, load_scenario
+from advisor.sources.rulebase import RuleBase, load_rulebase
 from tests.conftest import engine_masked
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -173,7 +173,7 @@ _nested = st.recursive(
 def test_the_cheap_depth_bound_never_undercounts(data: Any, flow: bool | None) -> None:
     """Files under the bound skip the event pass that guards the recursive composer, so the bound must
     hold for every document: block and flow style, one-pair mappings in flow sequences, odd keys."""
-    from advisor.yaml_source import _collections_bound
+    from advisor.sources.yaml_source import _collections_bound
 
     text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
     depth = deepest = 0
@@ -189,7 +189,7 @@ def test_the_cheap_depth_bound_never_undercounts(data: Any, flow: bool | None) -
 @pytest.mark.parametrize("text", ["[a: 1, [b: 2, {c: [d: e]}]]", "? - a\n  - b\n: c\n", "- - - - x\n",
                                   "a:\n  b:\n    c: {}\n", "[? a, ? b]\n", "&x [*x]\n"])
 def test_the_depth_bound_counts_every_collection_of_hand_written_corners(text: str) -> None:
-    from advisor.yaml_source import _collections_bound
+    from advisor.sources.yaml_source import _collections_bound
 
     starts = sum(isinstance(e, yaml.CollectionStartEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader))
     assert starts > 0 and _collections_bound(text) >= starts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from advisor.evaluation import Advisor
+from advisor.inference.evaluation import Advisor
 from advisor.models.advice import ScenarioRef
 from advisor.render.json_format import render_json, render_json_batch
 

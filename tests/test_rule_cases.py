@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.evaluation import Advisor
-from advisor.rule_cases import LoadedCase, decision_test_files, load_cases, run_case
+from advisor.analysis.rule_cases import LoadedCase, decision_test_files, load_cases, run_case
+from advisor.inference.evaluation import Advisor
 from tests.conftest import RULES
 
 CASES = [case for path in decision_test_files(RULES) for case in load_cases(path)]

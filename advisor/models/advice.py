@@ -131,7 +131,7 @@ class DecisionAdvice(Output):
     why_not: list[WhyNot] = []
     """For every option that is not the recommendation: why."""
     what_if: list[WhatIf] = []
-    """Smallest answer changes that change the outcome (filled by explanation runs, see advisor.whatif)."""
+    """Smallest answer changes that change the outcome (filled by explanation runs, see advisor.analysis.whatif)."""
     what_if_checked: bool = False
     """True when what-if analysis ran (so an empty what_if means no change in the domain flips it)."""
     fragile_on: list[str] = []

@@ -1,15 +1,15 @@
 """Architecture decision records in MADR 4.0 form, one per decided decision.
 
-Texts from the scenario and the rule base go in through `advisor.safe_text` (its Markdown variants, and a
+Texts from the scenario and the rule base go in through `advisor.shared.safe_text` (its Markdown variants, and a
 quoted scalar in the front matter when an id is not plain), and file names are slugs of [a-z0-9-]."""
 
 from __future__ import annotations
 
 import re
 
-from advisor import safe_text
 from advisor.models.advice import Advice, DecisionAdvice
 from advisor.render.common import binding_value
+from advisor.shared import safe_text
 
 _code, _line, _block, _front = safe_text.md_code, safe_text.md_line, safe_text.md_block, safe_text.front_matter_value
 

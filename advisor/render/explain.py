@@ -1,6 +1,6 @@
 """`advisor explain`: the full chain for each decision, as terminal text (rich).
 
-Texts from the scenario and the rule base are printed through `advisor.safe_text` (markup off, control
+Texts from the scenario and the rule base are printed through `advisor.shared.safe_text` (markup off, control
 characters shown, not sent)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from advisor import safe_text
 from advisor.models.advice import Advice, DecisionAdvice
 from advisor.render.common import binding_value, console_title, verdict_sign
+from advisor.shared import safe_text
 
 line, block = safe_text.line, safe_text.block
 

@@ -5,7 +5,7 @@ two-space indent, UTF-8 kept as is; floats in their shortest round-trip form, e.
 
 JSON keeps the exact data: escaping is JSON's job. pydantic-core escapes U+0000-U+001F (ESC comes out
 as \\u001b) but, like every JSON writer, leaves DEL, the C1 controls (the 8-bit CSI U+009B), bidi
-overrides and U+2028/U+2029 raw; `advisor.safe_text.json_text` writes those as \\uNNNN too, so JSON
+overrides and U+2028/U+2029 raw; `advisor.shared.safe_text.json_text` writes those as \\uNNNN too, so JSON
 printed to a terminal cannot act on it, and it still parses to the same data.
 
 A file name that is not UTF-8 reaches the advice (scenario id and source) as lone surrogates, which
@@ -20,7 +20,7 @@ import textwrap
 from pydantic_core import PydanticSerializationError
 
 from advisor.models.advice import Advice
-from advisor.safe_text import json_text
+from advisor.shared.safe_text import json_text
 
 
 def _dump(advice: Advice) -> str:

@@ -1,14 +1,14 @@
 """Advice as a Markdown report a team can read or commit.
 
-Every text from the scenario or the rule base goes in through `advisor.safe_text`'s Markdown variants:
+Every text from the scenario or the rule base goes in through `advisor.shared.safe_text`'s Markdown variants:
 control characters shown, and no HTML, link, image or (at a line start) heading can come from it."""
 
 from __future__ import annotations
 
-from advisor import safe_text
 from advisor.models.advice import Advice, Binding, DecisionAdvice, OptionAssessment, Verdict
 from advisor.models.citation import Citation
 from advisor.render.common import binding_value, verdict_sign
+from advisor.shared import safe_text
 
 _STATUS = {"recommended": "Recommended", "undecided": "Undecided", "not_applicable": "Not in play"}
 _cell, _code, _line, _block = safe_text.md_cell, safe_text.md_code, safe_text.md_line, safe_text.md_block

@@ -1,6 +1,6 @@
 """Advice for the terminal, with rich.
 
-Every text from the scenario or the rule base goes into rich as a `Text` made by `advisor.safe_text`:
+Every text from the scenario or the rule base goes into rich as a `Text` made by `advisor.shared.safe_text`:
 never parsed as markup (a title like `Kinesis [/] MSK` is just text) and with control characters shown,
 not sent to the terminal."""
 
@@ -11,9 +11,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from advisor import safe_text
 from advisor.models.advice import Advice, DecisionAdvice, OptionAssessment, Verdict
 from advisor.render.common import binding_value, console_title, verdict_sign
+from advisor.shared import safe_text
 
 _STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim"}
 line, block = safe_text.line, safe_text.block

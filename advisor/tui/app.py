@@ -1,6 +1,6 @@
 """AdvisorApp: wires the session, the screens, files and the autosaved draft together.
 
-Scenario texts, file names and rule-base texts reach the screen through `advisor.safe_text`: widgets get
+Scenario texts, file names and rule-base texts reach the screen through `advisor.shared.safe_text`: widgets get
 `Text`/`Content` objects or markup=False (a `[` is literal), and control characters are shown escaped.
 Notifications go through `notify`, which does both for every message."""
 
@@ -15,12 +15,12 @@ from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from advisor import safe_text
-from advisor.answers import LoadedScenario
-from advisor.atomic_write import write_atomic
-from advisor.diagnostics import InvalidInput, display_path
-from advisor.evaluation import Advisor
-from advisor.notes import Notes
+from advisor.inference.evaluation import Advisor
+from advisor.shared import safe_text
+from advisor.shared.atomic_write import write_atomic
+from advisor.shared.diagnostics import InvalidInput, display_path
+from advisor.sources.answers import LoadedScenario
+from advisor.sources.notes import Notes
 from advisor.tui.bindings import APP_BINDINGS
 from advisor.tui.commands import QuestionsAndDecisions
 from advisor.tui.draft import DraftStore
@@ -100,7 +100,7 @@ class AdvisorApp(App[int]):
         instead of killing the process with the answers typed since the last autosave."""
         import asyncio
 
-        from advisor.termination import SIGNALS
+        from advisor.app.termination import SIGNALS
 
         loop = asyncio.get_running_loop()
         for signum in SIGNALS:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from advisor import safe_text
+from advisor.shared import safe_text
 
 if TYPE_CHECKING:
     from advisor.tui.screens.main import MainScreen

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from advisor.atomic_write import write_atomic
+from advisor.shared.atomic_write import write_atomic
 
 DRAFT_NAME = "draft.scenario.yaml"
 META_NAME = "draft.json"

@@ -12,8 +12,8 @@ from typing import Literal
 
 from advisor.models.advice import Advice, Binding, DecisionAdvice, FiredRule, OptionAssessment, Verdict
 from advisor.models.citation import Citation
-from advisor.rulebase import RuleBase
-from advisor.text import show_value
+from advisor.shared.wording import show_value
+from advisor.sources.rulebase import RuleBase
 
 StepKind = Literal["decision", "group", "option", "verdict", "rule", "answer", "unknown", "calculated",
                    "derived", "citation", "question", "note"]

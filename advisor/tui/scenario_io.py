@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from advisor.answers import UNKNOWN, LoadedScenario, load_scenario
-from advisor.atomic_write import write_atomic  # noqa: F401  (re-exported: callers import it from here)
-from advisor.rulebase import RuleBase
+from advisor.shared.atomic_write import write_atomic  # noqa: F401  (re-exported: callers import it from here)
+from advisor.sources.answers import UNKNOWN, LoadedScenario, load_scenario
+from advisor.sources.rulebase import RuleBase
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/scenario.schema.json"
 
@@ -34,7 +34,7 @@ def raw_answers(loaded: LoadedScenario) -> dict[str, Any]:
 
 def read_scenario(rulebase: RuleBase, path: Path) -> LoadedScenario:
     """load_scenario, with missing or unreadable files reported the same located way."""
-    from advisor.diagnostics import Diagnostic, InvalidInput, display_path
+    from advisor.shared.diagnostics import Diagnostic, InvalidInput, display_path
 
     try:
         if not path.is_file():  # may raise too: a name longer than the system allows

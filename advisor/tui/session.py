@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.answers import UNKNOWN, Answers, check_answer, scenario_id_for
-from advisor.diagnostics import InvalidInput
-from advisor.evaluation import Advisor
+from advisor.inference.evaluation import Advisor
 from advisor.models.advice import Advice, ScenarioRef
 from advisor.models.questionnaire import Question
+from advisor.shared.diagnostics import InvalidInput
+from advisor.sources.answers import UNKNOWN, Answers, check_answer, scenario_id_for
 
 DEFAULT_TITLE = "Untitled workload"
 

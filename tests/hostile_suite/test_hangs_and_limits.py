@@ -210,7 +210,7 @@ def test_huge_jobs_count_on_a_pooled_batch(tmp_path: Path) -> None:
 
 
 def test_huge_jobs_count_starts_a_few_workers_per_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    from advisor import batch
+    from advisor.app import batch
 
     started: list[int] = []
     monkeypatch.setattr(batch, "_pooled", lambda paths, job, advisor, jobs, progress: started.append(jobs) or iter([]))

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from advisor.cli import main
-from advisor.diagnostics import InvalidInput
-from advisor.evaluation import Advisor
+from advisor.app.cli import main
+from advisor.inference.evaluation import Advisor
+from advisor.shared.diagnostics import InvalidInput
 from advisor.tui.draft import DraftInfo, DraftStore
 from tests.conftest import engine_masked, requires_durable
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from advisor.cli import main
+from advisor.app.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_RULES = ROOT / "tests" / "hostile" / "rules_valid"
@@ -350,7 +350,7 @@ def test_adr_out_is_a_file(tmp_path: Path) -> None:
 
 def _fail_on_nth_write(monkeypatch: pytest.MonkeyPatch, n: int, error: int) -> None:
     """The n-th temporary file of a set fails as a full disk would."""
-    import advisor.atomic_write as atomic_write
+    import advisor.shared.atomic_write as atomic_write
 
     real = atomic_write._stage
     calls = {"count": 0}
@@ -426,7 +426,7 @@ def test_schema_into_a_read_only_folder_is_a_located_error(public_dir: Path) -> 
 
 
 def test_a_failed_rename_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from advisor.atomic_write import write_all_atomic
+    from advisor.shared.atomic_write import write_all_atomic
 
     target = tmp_path / "a.md"
     target.write_text("old\n", encoding="utf-8")
@@ -521,7 +521,7 @@ def test_a_signal_stops_workers_and_removes_staging(tmp_path: Path, big_batch: P
 
 @pytest.fixture
 def tui_advisor() -> Iterator[object]:
-    from advisor.evaluation import Advisor
+    from advisor.inference.evaluation import Advisor
 
     advisor = Advisor.from_folder(TUI_RULES)
     yield advisor

@@ -7,7 +7,7 @@ controls (U+009B is a CSI on its own), BEL, backspace and carriage-return overwr
 rich markup (`[/]` used to crash the text report) and Markdown/HTML. These tests write such files in
 tmp_path and run every output path: `evaluate` as text, JSON and Markdown to stdout and with --output,
 `explain`, `adr`, the error messages, baseline diffs, and the TUI (Pilot). Each output must hold no raw
-control character, and the visible form (see advisor/safe_text.py) must be there: the person can still
+control character, and the visible form (see advisor/shared/safe_text.py) must be there: the person can still
 see that something odd was in the file. JSON keeps the exact data.
 """
 
@@ -29,10 +29,10 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 from rich.console import Console
 
-from advisor import safe_text
-from advisor.cli import main
-from advisor.evaluation import Advisor
-from advisor.exit_codes import ExitCode
+from advisor.app.cli import main
+from advisor.app.exit_codes import ExitCode
+from advisor.inference.evaluation import Advisor
+from advisor.shared import safe_text
 
 TESTS = Path(__file__).resolve().parent.parent
 RULES = TESTS / "hostile" / "rules_valid"
@@ -726,7 +726,8 @@ async def test_tui_with_a_hostile_rule_base(tui_app: Callable[..., Any], hostile
 # ---- structure: one sanitiser, used wherever text is shown ----------------------------------------------
 def test_every_output_module_goes_through_the_sanitiser() -> None:
     package = TESTS.parent / "advisor"
-    shown_by = ["cli.py", "diagnostics.py", "batch_reports.py", "baseline.py", "pytest_plugin.py",
+    shown_by = ["app/cli.py", "shared/diagnostics.py", "app/batch_reports.py", "analysis/baseline.py",
+                "app/pytest_plugin.py",
                 *[f"render/{p.name}" for p in (package / "render").glob("*.py") if p.name not in ("__init__.py",
                                                                                               "common.py")],
                 "tui/app.py", "tui/commands.py", "tui/screens/dialogs.py", "tui/screens/main.py",

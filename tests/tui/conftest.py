@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from advisor.evaluation import Advisor
+from advisor.inference.evaluation import Advisor
 from advisor.tui.app import AdvisorApp
 
 FIXTURE_RULES = Path(__file__).parent / "fixtures" / "rules"

@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 from textual.pilot import Pilot
 
-from advisor.answers import load_scenario
-from advisor.evaluation import Advisor
+from advisor.inference.evaluation import Advisor
+from advisor.sources.answers import load_scenario
 from advisor.tui.app import AdvisorApp
 from advisor.tui.screens.dialogs import ConfirmDialog, ExportDialog, OpenDialog, SaveDialog
 from advisor.tui.screens.help import HelpScreen

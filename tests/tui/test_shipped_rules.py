@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.evaluation import Advisor
+from advisor.inference.evaluation import Advisor
 from advisor.tui.app import AdvisorApp
 
 

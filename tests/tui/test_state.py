@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.answers import load_scenario
-from advisor.evaluation import Advisor
+from advisor.inference.evaluation import Advisor
+from advisor.sources.answers import load_scenario
 from advisor.tui.draft import DraftStore, state_dir
 from advisor.tui.reasoning_model import build_reasoning
 from advisor.tui.scenario_io import SCHEMA_LINE, scenario_text, write_atomic

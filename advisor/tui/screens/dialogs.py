@@ -1,7 +1,7 @@
 """Modal dialogs: confirm, open, save, export. Every dialog keeps what was typed when something fails.
 
 Titles, messages and errors name files and quote their contents: they are shown as plain text (markup off)
-through `advisor.safe_text`, and so are the values a dialog starts with and the folder tree's names."""
+through `advisor.shared.safe_text`, and so are the values a dialog starts with and the folder tree's names."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label, Static
 
-from advisor import safe_text
-from advisor.diagnostics import InvalidInput, display_path
+from advisor.shared import safe_text
+from advisor.shared.diagnostics import InvalidInput, display_path
 from advisor.tui.bindings import DIALOG_BINDINGS
 
 Writer = Callable[[Path], None]

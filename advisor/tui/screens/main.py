@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from advisor import safe_text
+from advisor.shared import safe_text
 from advisor.tui.bindings import MAIN_BINDINGS
 from advisor.tui.messages import AnswerChanged, JumpToQuestion, ShowReasoning
 from advisor.tui.session import Evaluation, Session

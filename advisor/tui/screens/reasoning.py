@@ -10,9 +10,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Tree
 
-from advisor import safe_text
 from advisor.models.advice import Advice
-from advisor.rulebase import RuleBase
+from advisor.shared import safe_text
+from advisor.sources.rulebase import RuleBase
 from advisor.tui.bindings import REASONING_BINDINGS
 from advisor.tui.reasoning_model import Step, build_reasoning
 from advisor.tui.widgets.citation_panel import CitationPanel

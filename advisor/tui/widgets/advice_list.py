@@ -9,8 +9,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from advisor import safe_text
 from advisor.models.advice import Advice, DecisionAdvice
+from advisor.shared import safe_text
 from advisor.tui.bindings import ADVICE_BINDINGS
 from advisor.tui.messages import JumpToQuestion, ShowReasoning
 

@@ -14,7 +14,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import OptionList
 
-from advisor import safe_text
+from advisor.shared import safe_text
 
 ON, OFF = "◉", "○"
 

@@ -8,9 +8,9 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from advisor import safe_text
 from advisor.models.citation import Citation
-from advisor.notes import Notes
+from advisor.shared import safe_text
+from advisor.sources.notes import Notes
 from advisor.tui.reasoning_model import Step
 
 

@@ -13,9 +13,9 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
 
-from advisor import safe_text
-from advisor.answers import UNKNOWN, check_answer
 from advisor.models.questionnaire import Question
+from advisor.shared import safe_text
+from advisor.sources.answers import UNKNOWN, check_answer
 from advisor.tui.messages import AnswerChanged
 from advisor.tui.widgets.choices import ChoiceChanged, RadioList, Segmented
 

@@ -16,8 +16,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Label, ProgressBar, Tab, Tabs
 
-from advisor import safe_text
-from advisor.rulebase import RuleBase
+from advisor.shared import safe_text
+from advisor.sources.rulebase import RuleBase
 from advisor.tui.widgets.question_card import QuestionCard
 
 

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from advisor import safe_text
+from advisor.shared import safe_text
 from advisor.tui.reasoning_model import Step
 
 _STYLE = {

@@ -16,14 +16,14 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
-from advisor.diagnostics import MAX_PROBLEMS_PER_FILE, Diagnostic, InvalidInput, display_path
-from advisor.formula import Formula, FormulaError, parse_formula
 from advisor.models.calculator import Calculator, CalculatorFile
 from advisor.models.conditions import NUMERIC_OPERATORS, AllOf, Condition, FactTest, NotOf
 from advisor.models.decision import Decision, DerivationFile, Rule
 from advisor.models.questionnaire import Area, Question, QuestionFile
-from advisor.validation import validate_document
-from advisor.yaml_source import SourceDocument, read_yaml_file
+from advisor.shared.diagnostics import MAX_PROBLEMS_PER_FILE, Diagnostic, InvalidInput, display_path
+from advisor.sources.formula import Formula, FormulaError, parse_formula
+from advisor.sources.validation import validate_document
+from advisor.sources.yaml_source import SourceDocument, read_yaml_file
 
 RESERVED_FACTS = frozenset({"sid", "id", "q", "v", "unknown"})
 MAX_ABS_NUMBER = 1e15

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.compiler import ANCHOR, ANCHOR_GROUP, CompiledRuleset, CompileError, anchor_pattern
-from advisor.diagnostics import Diagnostic
-from advisor.rulebase import RuleBase
+from advisor.inference.compiler import ANCHOR, ANCHOR_GROUP, CompiledRuleset, CompileError, anchor_pattern
+from advisor.shared.diagnostics import Diagnostic
+from advisor.sources.rulebase import RuleBase
 
 MAX_SHARD_PROPERTIES = 480
 """Properties one shard may test, the wrapper's own included: a margin under the 512 slots of the engine's

@@ -19,10 +19,10 @@ from typing import Any
 
 import click
 
-from advisor import safe_text
-from advisor.baseline import Baseline
-from advisor.diagnostics import Diagnostic, InvalidInput, display_path
-from advisor.exit_codes import ExitCode
+from advisor.analysis.baseline import Baseline
+from advisor.app.exit_codes import ExitCode
+from advisor.shared import safe_text
+from advisor.shared.diagnostics import Diagnostic, InvalidInput, display_path
 
 EXTENSIONS = {"text": "txt", "json": "json", "markdown": "md"}
 _STAGED_NAMES = itertools.count()
@@ -76,19 +76,19 @@ class EvaluateJob:
     """JSON on stdout for several files: each report is an element of one array."""
 
     def __call__(self, advisor: Any, path: Path) -> Item:
-        from advisor.batch import evaluate_file
+        from advisor.app.batch import evaluate_file
 
         outcome = evaluate_file(advisor, path)
         if outcome.advice is None:
             return Item(path, outcome.diagnostics)
         advice = outcome.advice
         if self.with_what_if:
-            from advisor.whatif import explain as explain_advice
+            from advisor.analysis.whatif import explain as explain_advice
 
             advice = explain_advice(advisor, advice)
         sid, source = advice.scenario.id, advice.scenario.source
         if self.baseline is not None:
-            from advisor.baseline import compare
+            from advisor.analysis.baseline import compare
             from advisor.render.json_format import render_json
 
             try:
@@ -284,7 +284,7 @@ class ReportWriter(Sink):
 
     def _foreign_files(self) -> list[Diagnostic]:
         """Files with a report's name that are not reports the advisor wrote."""
-        from advisor.report_files import is_advisor_report
+        from advisor.app.report_files import is_advisor_report
 
         out = []
         for sid in self.staged:

@@ -32,9 +32,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _advisor(config: pytest.Config) -> Any:
-    from advisor.diagnostics import InvalidInput
-    from advisor.evaluation import Advisor
-    from advisor.locations import resolve_rules
+    from advisor.inference.evaluation import Advisor
+    from advisor.shared.diagnostics import InvalidInput
+    from advisor.sources.locations import resolve_rules
 
     configured = config.getini("advisor_rules")
     try:
@@ -83,10 +83,10 @@ class ScenarioFile(pytest.Module):
         module = types.ModuleType(f"advisor_scenario_{path.stem.replace('.', '_').replace('-', '_')}")
 
         def test_advice(snapshot: Any) -> None:
-            from advisor import safe_text
-            from advisor.answers import load_scenario
-            from advisor.diagnostics import InvalidInput
             from advisor.render.json_format import render_json
+            from advisor.shared import safe_text
+            from advisor.shared.diagnostics import InvalidInput
+            from advisor.sources.answers import load_scenario
 
             advisor = _advisor(config)
             try:

@@ -13,12 +13,12 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.answers import Answers
-from advisor.evaluation import Advisor
+from advisor.inference.evaluation import Advisor
 from advisor.models.advice import Advice, AnswerChange, DecisionAdvice, WhatIf
 from advisor.models.conditions import iter_tests
 from advisor.models.questionnaire import Question
-from advisor.text import show_value
+from advisor.shared.wording import show_value
+from advisor.sources.answers import Answers
 
 MAX_PER_DECISION = 8
 MAX_PAIR_CANDIDATES = 16

@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from advisor.diagnostics import MAX_PROBLEMS_PER_FILE, Diagnostic, InvalidInput, more_problems
-from advisor.yaml_source import Position, SourceDocument
+from advisor.shared.diagnostics import MAX_PROBLEMS_PER_FILE, Diagnostic, InvalidInput, more_problems
+from advisor.sources.yaml_source import Position, SourceDocument
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -41,7 +41,7 @@ def _dotted(loc: tuple[Any, ...], data: Any) -> str:
 
 def _expected_keys(model: type[BaseModel], loc: tuple[Any, ...], data: Any) -> list[str]:
     """Allowed keys at the mapping holding an unknown key: best effort, for 'did you mean'."""
-    from advisor.schema_hints import allowed_keys_at
+    from advisor.sources.schema_hints import allowed_keys_at
 
     return allowed_keys_at(model, loc, data)
 

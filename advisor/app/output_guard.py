@@ -15,7 +15,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from advisor.exit_codes import ExitCode
+from advisor.app.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from rich.console import Console

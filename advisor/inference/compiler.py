@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.models.conditions import AllOf, Condition, FactTest, NotOf
-from advisor.rulebase import RuleBase
+from advisor.sources.rulebase import RuleBase
 
 MAX_VARIANTS_PER_RULE = 64
 MAX_TESTS_PER_FACT = 60  # the engine fails beyond 64 simultaneous alpha matches on one fact

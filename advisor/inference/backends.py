@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from advisor.diagnostics import Diagnostic, InvalidInput
+from advisor.shared.diagnostics import Diagnostic, InvalidInput
 
 DURABLE = "durable-rules"
 REFERENCE = "reference"
@@ -21,7 +21,7 @@ CHOICES = ("auto", "durable", "reference")
 def durable_problem() -> str | None:
     """Why durable-rules cannot run here, or None when it can."""
     try:
-        import advisor.engine  # noqa: F401 - the one module that imports durable-rules
+        import advisor.inference.durable.engine  # noqa: F401 - the one module that imports durable-rules
     except ImportError as exc:  # not installed (Python 3.13+), or built against another Python
         return f"durable-rules is not available on this Python ({exc.msg})"
     return None

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.diagnostics import Diagnostic, InvalidInput
-from advisor.engine_limits import capacity_diagnostics, capacity_problems
-from advisor.evaluation import Advisor
-from advisor.notes import Notes
-from advisor.rule_cases import decision_test_files, load_cases, run_case
-from advisor.yaml_source import read_yaml_file
+from advisor.analysis.rule_cases import decision_test_files, load_cases, run_case
+from advisor.inference.durable.limits import capacity_diagnostics, capacity_problems
+from advisor.inference.evaluation import Advisor
+from advisor.shared.diagnostics import Diagnostic, InvalidInput
+from advisor.sources.notes import Notes
+from advisor.sources.yaml_source import read_yaml_file
 
 
 @dataclass
@@ -164,7 +164,7 @@ def _coverage(root: Path, report: LintReport) -> str:
     if not files:
         return "coverage: no coverage files (rules/coverage/*.yaml)"
     from advisor.models.coverage import CoverageFile
-    from advisor.validation import validate_document
+    from advisor.sources.validation import validate_document
 
     encoded = rejected = 0
     for path in files:

@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from advisor.diagnostics import Diagnostic, display_path
+from advisor.shared.diagnostics import Diagnostic, display_path
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 _REPEATED_GLOBSTAR = re.compile(r"(?<![^/])\*\*(?:/\*\*)+(?![^/])")

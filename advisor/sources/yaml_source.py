@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from advisor.diagnostics import Diagnostic, InvalidInput, display_path
+from advisor.shared.diagnostics import Diagnostic, InvalidInput, display_path
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000

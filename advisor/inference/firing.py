@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from advisor.compiler import ELEMENT, CompiledRuleset, Variant, base_fact
+from advisor.inference.compiler import ELEMENT, CompiledRuleset, Variant, base_fact
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Compare fresh advice with saved JSON advice (a baseline) and describe what changed, per decision.
 
 The lines quote both sides (labels, ids, the saved file's contents, which anyone could have edited), so
-each comes out through `advisor.safe_text.line`."""
+each comes out through `advisor.shared.safe_text.line`."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from advisor import safe_text
-from advisor.diagnostics import Diagnostic, InvalidInput, display_path
 from advisor.models.advice import Advice
+from advisor.shared import safe_text
+from advisor.shared.diagnostics import Diagnostic, InvalidInput, display_path
 
 MAX_DETAIL_LINES = 40
 MAX_BASELINE_BYTES = 16 * 1024 * 1024

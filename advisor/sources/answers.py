@@ -10,12 +10,12 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from advisor.diagnostics import MAX_PROBLEMS_PER_FILE, MORE_PROBLEMS, Diagnostic, InvalidInput, more_problems
 from advisor.models.questionnaire import Question
 from advisor.models.scenario import Scenario
-from advisor.rulebase import RuleBase
-from advisor.validation import validate_document
-from advisor.yaml_source import SourceDocument, read_yaml_file
+from advisor.shared.diagnostics import MAX_PROBLEMS_PER_FILE, MORE_PROBLEMS, Diagnostic, InvalidInput, more_problems
+from advisor.sources.rulebase import RuleBase
+from advisor.sources.validation import validate_document
+from advisor.sources.yaml_source import SourceDocument, read_yaml_file
 
 UNKNOWN = "unknown"
 FactValue = bool | int | float | str | list[str]

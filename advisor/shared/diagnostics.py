@@ -3,7 +3,7 @@
 Every message the user sees about a bad file goes through `Diagnostic`, rendered
 as ``file:line:col: kind: message`` (1-based line and column, like compilers do). The path and the
 message can hold text from the file (keys, values, its name): `render` shows it through
-`advisor.safe_text.line`, so an escape sequence in a key or a file name is shown, never acted on.
+`advisor.shared.safe_text.line`, so an escape sequence in a key or a file name is shown, never acted on.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from advisor import safe_text
+from advisor.shared import safe_text
 
 _OS_ERROR_KINDS = {
     errno.ENAMETOOLONG: "name_too_long",

@@ -34,9 +34,18 @@ from typing import Any
 
 import durable_rules_engine as _engine
 
-from advisor.compiler import ANCHOR, ANCHOR_GROUP, NEVER, SESSION_KEY, SINK, CompiledRuleset, Variant, anchor_pattern
-from advisor.engine_limits import plan_shards
-from advisor.firing import Firings, canonical
+from advisor.inference.compiler import (
+    ANCHOR,
+    ANCHOR_GROUP,
+    NEVER,
+    SESSION_KEY,
+    SINK,
+    CompiledRuleset,
+    Variant,
+    anchor_pattern,
+)
+from advisor.inference.durable.limits import plan_shards
+from advisor.inference.firing import Firings, canonical
 
 _PRIME_SESSIONS = 8
 _REUSE_SESSION = 256

@@ -13,13 +13,13 @@ from typing import Any
 
 import click
 
-from advisor import safe_text
-from advisor.diagnostics import Diagnostic, InvalidInput, capped, display_path, problems_in
-from advisor.engines import CHOICES as ENGINE_CHOICES
-from advisor.exit_codes import ExitCode
-from advisor.locations import resolve_rules
-from advisor.output_guard import ensure_stdout, flush_stdout, is_output_error, output_failed, write_stderr
-from advisor.termination import Terminated, ending_on_signals, received
+from advisor.app.exit_codes import ExitCode
+from advisor.app.output_guard import ensure_stdout, flush_stdout, is_output_error, output_failed, write_stderr
+from advisor.app.termination import Terminated, ending_on_signals, received
+from advisor.inference.backends import CHOICES as ENGINE_CHOICES
+from advisor.shared import safe_text
+from advisor.shared.diagnostics import Diagnostic, InvalidInput, capped, display_path, problems_in
+from advisor.sources.locations import resolve_rules
 
 FORMATS = ("text", "json", "markdown")
 
@@ -138,7 +138,7 @@ def _safe_click_errors() -> Iterator[None]:
 
 class _AdvisorGroup(click.Group):
     """The `advisor` group, run so that a failing stdout ends every command the same way (see
-    advisor/output_guard.py), `--help` and `--version` included, which click handles before any command,
+    advisor/app/output_guard.py), `--help` and `--version` included, which click handles before any command,
     and so that click's own messages go through the sanitiser."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
@@ -177,8 +177,8 @@ rules_option = click.option(
 
 
 def _advisor(rules_dir: Path | None, engine: str = "auto"):  # type: ignore[no-untyped-def]
-    from advisor.compiler import CompileError
-    from advisor.evaluation import Advisor
+    from advisor.inference.compiler import CompileError
+    from advisor.inference.evaluation import Advisor
 
     location = resolve_rules(rules_dir)
     try:
@@ -195,7 +195,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         return
     from importlib.metadata import PackageNotFoundError, version
 
-    from advisor.engines import DURABLE, choose_engine
+    from advisor.inference.backends import DURABLE, choose_engine
 
     try:
         package = version("advisor")
@@ -265,9 +265,9 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     With --format json, one scenario file prints one object; several print an array.
     Large batches are spread over --jobs worker processes; the output is the same either way.
     """
-    from advisor.baseline import Baseline
-    from advisor.batch import default_jobs, map_files
-    from advisor.batch_reports import (
+    from advisor.analysis.baseline import Baseline
+    from advisor.app.batch import default_jobs, map_files
+    from advisor.app.batch_reports import (
         BaselineSink,
         ConsoleSettings,
         EvaluateJob,
@@ -276,7 +276,7 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
         StdoutSink,
         progress_bar,
     )
-    from advisor.discovery import find_scenarios
+    from advisor.sources.discovery import find_scenarios
 
     _check_combination(output_dir, baseline_dir, fmt, force)
     baseline = Baseline.open(baseline_dir) if baseline_dir is not None else None
@@ -329,7 +329,7 @@ def _check_combination(output_dir: Path | None, baseline_dir: Path | None, fmt: 
 
 def _write_files(folder: Path, files: dict[Path, str]) -> None:
     """Write a set of files all or nothing; a folder that cannot take them is a located error (exit 2)."""
-    from advisor.atomic_write import write_all_atomic
+    from advisor.shared.atomic_write import write_all_atomic
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -341,7 +341,7 @@ def _write_files(folder: Path, files: dict[Path, str]) -> None:
 
 
 def _console(color: str):  # type: ignore[no-untyped-def]
-    from advisor.output_guard import stdout_console
+    from advisor.app.output_guard import stdout_console
 
     if color == "always":
         return stdout_console(force_terminal=True)
@@ -357,7 +357,7 @@ def _console(color: str):  # type: ignore[no-untyped-def]
 @guarded
 def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
     """Check the rule base: ids, references, reachability, citations, tests and coverage."""
-    from advisor.lint import lint
+    from advisor.analysis.lint import lint
 
     advisor = _advisor(rules_dir, "reference")
     report = lint(advisor, notes_dir)
@@ -374,7 +374,7 @@ def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
 @guarded
 def schema_command(out_dir: Path, check: bool) -> None:
     """Write JSON Schemas for rule, question, calculator, scenario and test files."""
-    from advisor.schema import schema_files
+    from advisor.sources.schema import schema_files
 
     stale = []
     files = {out_dir / name: text for name, text in schema_files().items()}
@@ -415,7 +415,7 @@ def ask_command(scenario: Path | None = None, rules_dir: Path | None = None, not
 
 
 def _load_one(advisor: Any, scenario: Path) -> Any:
-    from advisor.answers import load_scenario
+    from advisor.sources.answers import load_scenario
 
     return advisor.evaluate(load_scenario(advisor.rulebase, scenario))
 
@@ -429,7 +429,7 @@ def _load_one(advisor: Any, scenario: Path) -> Any:
 @guarded
 def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | None, fmt: str, color: str) -> None:
     """Print the full trace, why-not and what-if for a scenario's decisions."""
-    from advisor.whatif import explain
+    from advisor.analysis.whatif import explain
 
     advisor = _advisor(rules_dir)
     advice = explain(advisor, _load_one(advisor, scenario))
@@ -463,8 +463,8 @@ def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | N
 @guarded
 def adr_command(scenario: Path, rules_dir: Path | None, out_dir: Path, force: bool) -> None:
     """Write one MADR 4.0 decision record per decided decision of SCENARIO."""
+    from advisor.analysis.whatif import explain
     from advisor.render.adr import render_adrs
-    from advisor.whatif import explain
 
     advisor = _advisor(rules_dir)
     records = render_adrs(explain(advisor, _load_one(advisor, scenario)))

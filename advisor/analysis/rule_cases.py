@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from advisor.diagnostics import InvalidInput
-from advisor.evaluation import Advisor
+from advisor.inference.evaluation import Advisor
 from advisor.models.advice import ScenarioRef
 from advisor.models.rule_tests import RuleTestCase, RuleTestFile
-from advisor.validation import validate_document
-from advisor.yaml_source import SourceDocument, read_yaml_file
+from advisor.shared.diagnostics import InvalidInput
+from advisor.sources.validation import validate_document
+from advisor.sources.yaml_source import SourceDocument, read_yaml_file
 
 
 @dataclass(frozen=True)

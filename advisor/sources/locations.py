@@ -14,9 +14,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from advisor.diagnostics import Diagnostic, InvalidInput, display_path
+from advisor.shared.diagnostics import Diagnostic, InvalidInput, display_path
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # the advisor package (this file is in advisor/sources/)
 _WHEEL_RULES = _PACKAGE / "_bundled" / "rules"
 """Where a built wheel keeps the rule base (pyproject.toml force-includes rules/ there)."""
 _SOURCE_RULES = _PACKAGE.parent / "rules"

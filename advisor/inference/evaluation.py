@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.answers import Answers, LoadedScenario, check_answers
-from advisor.compiler import (
+from advisor.inference.backends import REFERENCE, choose_engine
+from advisor.inference.compiler import (
     CompiledRuleset,
     Conjunct,
     applies_id,
@@ -23,11 +23,8 @@ from advisor.compiler import (
     expand_facts,
     to_dnf,
 )
-from advisor.diagnostics import InvalidInput
-from advisor.engines import REFERENCE, choose_engine
-from advisor.firing import Firings, InferenceEngine, ReferenceEngine
-from advisor.formula import EVALUATION_ERRORS, Unknown, failure_reason
-from advisor.locations import BUNDLED
+from advisor.inference.firing import Firings, InferenceEngine, ReferenceEngine
+from advisor.inference.resolution import Resolution, RuleVerdict, resolve
 from advisor.models.advice import (
     Advice,
     AnswerRecord,
@@ -45,9 +42,12 @@ from advisor.models.advice import (
 from advisor.models.conditions import Condition
 from advisor.models.decision import Decision, Rule
 from advisor.models.questionnaire import Question
-from advisor.resolution import Resolution, RuleVerdict, resolve
-from advisor.rulebase import RuleBase, load_rulebase
-from advisor.text import describe_condition, show_value
+from advisor.shared.diagnostics import InvalidInput
+from advisor.shared.wording import describe_condition, show_value
+from advisor.sources.answers import Answers, LoadedScenario, check_answers
+from advisor.sources.formula import EVALUATION_ERRORS, Unknown, failure_reason
+from advisor.sources.locations import BUNDLED
+from advisor.sources.rulebase import RuleBase, load_rulebase
 
 MAX_ASK = 8
 
@@ -123,8 +123,8 @@ class Advisor:
     def _make_engine(self, name: str) -> InferenceEngine:
         if name == REFERENCE:
             return ReferenceEngine(self.compiled)
-        from advisor.engine import DurableEngine
-        from advisor.engine_limits import EngineCapacityError, capacity_diagnostics
+        from advisor.inference.durable.engine import DurableEngine
+        from advisor.inference.durable.limits import EngineCapacityError, capacity_diagnostics
 
         try:
             return DurableEngine(self.compiled)

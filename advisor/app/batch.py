@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from advisor.answers import load_scenario
-from advisor.diagnostics import Diagnostic, InvalidInput
-from advisor.evaluation import Advisor
+from advisor.app.termination import ignore_signals_in_worker, signals_held
+from advisor.inference.evaluation import Advisor
 from advisor.models.advice import Advice
-from advisor.termination import ignore_signals_in_worker, signals_held
+from advisor.shared.diagnostics import Diagnostic, InvalidInput
+from advisor.sources.answers import load_scenario
 
 IN_PROCESS_BELOW = 200
 """Below this many files, starting workers costs more than it saves."""

@@ -1,0 +1,1 @@
+"""The application: the `advisor` command, batches over many files, and the pytest plugin."""

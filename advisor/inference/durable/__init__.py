@@ -1,0 +1,1 @@
+"""The durable-rules backend: the only package that knows durable-rules."""
