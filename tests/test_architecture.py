@@ -75,3 +75,23 @@ def test_shipped_yaml_parses_with_the_pure_python_parser_too() -> None:
     root = PACKAGE.parent
     for path in sorted([*root.glob("rules/**/*.yaml"), *root.glob("scenarios/*.yaml")]):
         yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+
+
+def test_the_import_linter_contracts_hold() -> None:
+    """The layers of the data flow and who may import durable-rules and Textual, as declared in
+    pyproject.toml [tool.importlinter] (a broken contract names the import that breaks it)."""
+    import subprocess
+    import sys
+
+    linter = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(linter), "--no-cache"], cwd=PACKAGE.parent, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "BROKEN" not in result.stdout and "KEPT" in result.stdout
+
+
+def test_the_package_shows_the_stages_of_the_data_flow() -> None:
+    stages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
+    assert stages == {"sources", "models", "inference", "analysis", "render", "tui", "app", "shared"}
+    loose = sorted(p.name for p in PACKAGE.glob("*.py") if p.name not in ("__init__.py", "__main__.py"))
+    assert loose == [], f"modules outside the stage packages: {loose}"

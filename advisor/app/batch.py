@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from advisor.app.termination import ignore_signals_in_worker, signals_held
 from advisor.inference.evaluation import Advisor
 from advisor.models.advice import Advice
 from advisor.shared.diagnostics import Diagnostic, InvalidInput
+from advisor.shared.termination import ignore_signals_in_worker, signals_held
 from advisor.sources.answers import load_scenario
 
 IN_PROCESS_BELOW = 200

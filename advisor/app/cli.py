@@ -15,10 +15,10 @@ import click
 
 from advisor.app.exit_codes import ExitCode
 from advisor.app.output_guard import ensure_stdout, flush_stdout, is_output_error, output_failed, write_stderr
-from advisor.app.termination import Terminated, ending_on_signals, received
 from advisor.inference.backends import CHOICES as ENGINE_CHOICES
 from advisor.shared import safe_text
 from advisor.shared.diagnostics import Diagnostic, InvalidInput, capped, display_path, problems_in
+from advisor.shared.termination import Terminated, ending_on_signals, received
 from advisor.sources.locations import resolve_rules
 
 FORMATS = ("text", "json", "markdown")

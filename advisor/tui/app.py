@@ -100,7 +100,7 @@ class AdvisorApp(App[int]):
         instead of killing the process with the answers typed since the last autosave."""
         import asyncio
 
-        from advisor.app.termination import SIGNALS
+        from advisor.shared.termination import SIGNALS
 
         loop = asyncio.get_running_loop()
         for signum in SIGNALS:
