@@ -28,3 +28,20 @@ def test_json_text_is_the_model_data_in_the_canonical_layout() -> None:
     assert json.loads(batch) == [a.model_dump(mode="json") for a in advices]
     assert batch.startswith("[\n  {\n") and batch.endswith("\n]\n")
     assert render_json_batch([]) == "[]\n"
+
+
+def test_every_registered_format_is_offered_and_written_with_its_extension(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from advisor.app.cli import main
+    from advisor.render.registry import FORMATS
+
+    scenario = Path(__file__).parent / "hostile" / "scenarios" / "ok_valid.yaml"
+    rules = Path(__file__).parent / "hostile" / "rules_valid"
+    assert len({f.extension for f in FORMATS.values()}) == len(FORMATS)
+    for name, fmt in FORMATS.items():
+        out = tmp_path / name
+        result = CliRunner().invoke(main, ["evaluate", str(scenario), "--rules", str(rules), "-f", name,
+                                           "--output", str(out)])
+        assert result.exit_code == 0, result.stderr
+        assert [p.name for p in out.iterdir()] == [f"ok_valid.{fmt.extension}"]

@@ -21,10 +21,10 @@ import click
 
 from advisor.analysis.baseline import Baseline
 from advisor.app.exit_codes import ExitCode
+from advisor.render.registry import FILE_SETTINGS, TerminalSettings, report_format
 from advisor.shared import safe_text
 from advisor.shared.diagnostics import Diagnostic, InvalidInput, display_path
 
-EXTENSIONS = {"text": "txt", "json": "json", "markdown": "md"}
 _STAGED_NAMES = itertools.count()
 _STAGING_MADE: set[Path] = set()
 """Per-process staging folders this process has created (one mkdir each, not one per report)."""
@@ -49,16 +49,9 @@ class Item:
     """With --baseline: the lines describing what changed, None when nothing did."""
 
 
-@dataclass(frozen=True)
-class ConsoleSettings:
-    width: int
-    color_system: str | None
-    force_terminal: bool
-    no_color: bool
-
-    @classmethod
-    def of(cls, console: Any) -> ConsoleSettings:
-        return cls(console.width, console.color_system, console.is_terminal, console.no_color)
+def terminal_settings(console: Any) -> TerminalSettings:
+    """The look of a rich console, to draw text reports the same way in a batch worker."""
+    return TerminalSettings(console.width, console.color_system, console.is_terminal, console.no_color)
 
 
 @dataclass(frozen=True)
@@ -71,7 +64,7 @@ class EvaluateJob:
     with_what_if: bool
     baseline: Baseline | None
     """Compare with this saved advice instead of rendering."""
-    console: ConsoleSettings
+    console: TerminalSettings
     json_element: bool = False
     """JSON on stdout for several files: each report is an element of one array."""
 
@@ -118,34 +111,13 @@ class EvaluateJob:
         return Item(path, (), sid, source, staged=staged)
 
     def render(self, advice: Any) -> str:
-        if self.fmt == "json":
-            from advisor.render.json_format import render_json
-
-            text = render_json(advice)
-            if self.staging is not None:  # a file holds the object and a newline
-                return text
-            if self.json_element:  # an element of the array on stdout, indented here, in the worker
-                return "  " + text[:-1].replace("\n", "\n  ")
-            return text[:-1]
-        if self.fmt == "markdown":
-            from advisor.render.markdown import render_markdown
-
-            return render_markdown(advice)
-        from io import StringIO
-
-        from rich.console import Console
-
-        from advisor.render.text import print_advice
-
-        buffer = StringIO()
-        if self.staging is not None:
-            console = Console(file=buffer, width=100, color_system=None)
-        else:  # the same look as printing straight to this terminal
-            c = self.console
-            console = Console(file=buffer, width=c.width, color_system=c.color_system,  # type: ignore[arg-type]
-                              force_terminal=c.force_terminal, no_color=c.no_color)
-        print_advice(advice, console)
-        return buffer.getvalue()
+        # a report file gets the fixed file look; stdout the look of this terminal
+        text = report_format(self.fmt).render(advice, FILE_SETTINGS if self.staging is not None else self.console)
+        if self.fmt != "json" or self.staging is not None:  # a file holds the object and a newline
+            return text
+        if self.json_element:  # an element of the array on stdout, indented here, in the worker
+            return "  " + text[:-1].replace("\n", "\n  ")
+        return text[:-1]
 
 
 class Sink:
@@ -225,7 +197,7 @@ class ReportWriter(Sink):
     """
 
     def __init__(self, output_dir: Path, fmt: str, force: bool = False) -> None:
-        self.output_dir, self.ext, self.force = output_dir, EXTENSIONS[fmt], force
+        self.output_dir, self.ext, self.force = output_dir, report_format(fmt).extension, force
         try:
             output_dir.mkdir(parents=True, exist_ok=True)
             self.root = output_dir.resolve()

@@ -16,12 +16,11 @@ import click
 from advisor.app.exit_codes import ExitCode
 from advisor.app.output_guard import ensure_stdout, flush_stdout, is_output_error, output_failed, write_stderr
 from advisor.inference.backends import CHOICES as ENGINE_CHOICES
+from advisor.render.registry import FILE_SETTINGS, FORMATS, report_format
 from advisor.shared import safe_text
 from advisor.shared.diagnostics import Diagnostic, InvalidInput, capped, display_path, problems_in
 from advisor.shared.termination import Terminated, ending_on_signals, received
 from advisor.sources.locations import resolve_rules
-
-FORMATS = ("text", "json", "markdown")
 
 
 def _stderr(message: str) -> None:
@@ -238,7 +237,7 @@ def _interactive() -> bool:
 @main.command("evaluate")
 @click.argument("paths", nargs=-1, required=True, type=NonEmptyPath())
 @rules_option
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
 @click.option("--output", "-o", "output_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=None,
               help="Write one report per scenario into this folder instead of stdout. Only files the "
                    "advisor wrote are replaced.")
@@ -269,12 +268,12 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     from advisor.app.batch import default_jobs, map_files
     from advisor.app.batch_reports import (
         BaselineSink,
-        ConsoleSettings,
         EvaluateJob,
         ReportWriter,
         Sink,
         StdoutSink,
         progress_bar,
+        terminal_settings,
     )
     from advisor.sources.discovery import find_scenarios
 
@@ -286,8 +285,8 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     single_json = fmt == "json" and output_dir is None and len(paths) == 1 and Path(paths[0]).is_file()
     sink: Sink = (BaselineSink(baseline) if baseline is not None
                   else ReportWriter(output_dir, fmt, force) if output_dir is not None else StdoutSink(fmt, single_json))
-    job = EvaluateJob(fmt, sink.staging, explain if explain is not None else fmt == "markdown",
-                      baseline, ConsoleSettings.of(_console(color)), json_element=not single_json)
+    job = EvaluateJob(fmt, sink.staging, explain if explain is not None else report_format(fmt).what_if_by_default,
+                      baseline, terminal_settings(_console(color)), json_element=not single_json)
     progress = progress_bar(len(files))
     failed = bool(problems)
     items = map_files(advisor, files, job, jobs=jobs or default_jobs(),
@@ -424,7 +423,7 @@ def _load_one(advisor: Any, scenario: Path) -> Any:
 @click.argument("scenario", type=NonEmptyPath(path_type=Path, dir_okay=False))
 @rules_option
 @click.option("--decision", "decision_id", default=None, help="Only this decision (by id).")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @guarded
 def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | None, fmt: str, color: str) -> None:
@@ -439,18 +438,12 @@ def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | N
                                  param_hint="--decision")
     if decision_id is not None:
         advice = advice.model_copy(update={"decisions": [d for d in advice.decisions if d.id == decision_id]})
-    if fmt == "json":
-        from advisor.render.json_format import render_json
-
-        click.echo(render_json(advice), nl=False)
-    elif fmt == "markdown":
-        from advisor.render.markdown import render_markdown
-
-        click.echo(render_markdown(advice), nl=False)
-    else:
+    if fmt == "text":  # the terminal's own view: trace, why-not and what-if laid out for reading
         from advisor.render.explain import print_explanation
 
         print_explanation(advice, _console(color), decision_id)
+    else:
+        click.echo(report_format(fmt).render(advice, FILE_SETTINGS), nl=False)
     advisor.close()
 
 

@@ -1,0 +1,71 @@
+"""The report formats: a format name maps to its renderer, its file extension and its defaults, so a new
+format is added here and nowhere else (the CLI's --format choices, report file names and the batch read it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import StringIO
+
+from advisor.models.advice import Advice
+
+
+@dataclass(frozen=True)
+class TerminalSettings:
+    """How text for a terminal is drawn: width and colours (files get a fixed width and no colour)."""
+
+    width: int = 100
+    color_system: str | None = None
+    force_terminal: bool = False
+    no_color: bool = True
+
+
+FILE_SETTINGS = TerminalSettings()
+
+
+@dataclass(frozen=True)
+class ReportFormat:
+    name: str
+    extension: str
+    """File extension of a report written with --output, without the dot."""
+    what_if_by_default: bool
+    """Whether reports in this format include what-if analysis unless --no-explain says otherwise."""
+    render: Callable[[Advice, TerminalSettings], str]
+    """The whole report as text (JSON ends with a newline, like the file it is written to)."""
+
+
+def _json(advice: Advice, _settings: TerminalSettings) -> str:
+    from advisor.render.json_format import render_json
+
+    return render_json(advice)
+
+
+def _markdown(advice: Advice, _settings: TerminalSettings) -> str:
+    from advisor.render.markdown import render_markdown
+
+    return render_markdown(advice)
+
+
+def _text(advice: Advice, settings: TerminalSettings) -> str:
+    from rich.console import Console
+
+    from advisor.render.text import print_advice
+
+    buffer = StringIO()
+    console = Console(file=buffer, width=settings.width, color_system=settings.color_system,  # type: ignore[arg-type]
+                      force_terminal=settings.force_terminal, no_color=settings.no_color)
+    print_advice(advice, console)
+    return buffer.getvalue()
+
+
+FORMATS: dict[str, ReportFormat] = {f.name: f for f in (
+    ReportFormat("text", "txt", what_if_by_default=False, render=_text),
+    ReportFormat("json", "json", what_if_by_default=False, render=_json),
+    ReportFormat("markdown", "md", what_if_by_default=True, render=_markdown),
+)}
+"""In the order `--format` lists them; the first is the default."""
+
+
+def report_format(name: str) -> ReportFormat:
+    return FORMATS[name]
