@@ -136,7 +136,8 @@ class AdvicePane(Vertical):
         decided = sum(1 for d in advice.decisions if d.status == "recommended")
         hidden = len(advice.decisions) - in_play
         more = f" · +{hidden} (a)" if hidden and not self.show_all else ""
-        self.border_subtitle = f"{decided} decided · {in_play - decided} open{more}"
+        uncounted = f" · {len(advice.ignored)} not counted" if advice.ignored else ""
+        self.border_subtitle = f"{decided} decided · {in_play - decided} open{more}{uncounted}"
         self._show_detail()
 
     def decision(self, decision_id: str | None) -> DecisionAdvice | None:
@@ -152,17 +153,29 @@ class AdvicePane(Vertical):
         option = self.decisions.highlighted_option
         d = self.decision(option.id if option else None)
         detail = self.query_one("#decision-detail", Static)
-        if d is None:
-            if self.advice is not None and not self.advice.decisions:
-                detail.update("No decisions in this rule base yet.")
-            else:
-                detail.update(Text.assemble(
-                    ("No decision is in play yet.\n\n", "bold"),
-                    "Answer the questions on the left (start with which decisions you want advice on); "
-                    "decisions appear here as your answers bring them into play.\n\n",
-                    ("a: list every decision, with what brings it into play", "dim")))
+        if d is not None:
+            text = decision_detail(d)
+        elif self.advice is not None and not self.advice.decisions:
+            text = Text("No decisions in this rule base yet.")
         else:
-            detail.update(decision_detail(d))
+            text = Text.assemble(
+                ("No decision is in play yet.\n\n", "bold"),
+                "Answer the questions on the left (start with which decisions you want advice on); "
+                "decisions appear here as your answers bring them into play.\n\n",
+                ("a: list every decision, with what brings it into play", "dim"))
+        detail.update(self._with_uncounted(text))
+
+    def _with_uncounted(self, text: Text) -> Text:
+        """Answers kept in the session whose questions the other answers hide: they do not count, and the
+        person must see that rather than wonder why an answer changes nothing."""
+        if self.advice is None or not self.advice.ignored:
+            return text
+        out = text.copy()
+        out.append("\n\nNot counted (the question is not asked with your other answers):\n", style="bold yellow")
+        for a in self.advice.ignored:
+            out.append(f"  {line(a.prompt)} = {line(a.display)}\n", style="yellow")
+            out.append(f"    asked only when {line(a.asked_when)}\n", style="dim")
+        return out
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
