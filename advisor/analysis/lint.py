@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.analysis.rule_cases import decision_test_files, load_cases, run_case
+from advisor.analysis.rule_cases import check_case, decision_test_files, load_cases
 from advisor.inference.durable.limits import capacity_diagnostics, capacity_problems
 from advisor.inference.evaluation import Advisor
 from advisor.shared.diagnostics import Diagnostic, InvalidInput
@@ -62,7 +62,13 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
     # Derivation cycles are refused by load_rulebase (invalid input, exit 2), so none can reach lint.
     # Lint runs on the reference engine; what the durable-rules engine could not hold is reported here.
     report.findings += capacity_diagnostics(rb, capacity_problems(advisor.compiled))
-    tested = _check_tests(advisor, report)
+    tested, fired = _check_tests(advisor, report)
+    if fired is not None:
+        for entry in rb.rules:
+            if entry.id not in fired:
+                add(entry.doc.diagnostic((*entry.loc, "id"), "untested_rule",
+                                         f"{entry.id} fires in no rule test case (rules/decisions/*.test.yaml)"))
+    _check_retired(rb, report)
     for decision in rb.decisions:
         if decision.id not in tested:
             doc = rb.docs[f"decisions/{decision.id}.yaml"]
@@ -117,14 +123,18 @@ def _calc_file(rb: Any, calc_id: str) -> str:
     return "calculators"
 
 
-def _check_tests(advisor: Advisor, report: LintReport) -> set[str]:
+def _check_tests(advisor: Advisor, report: LintReport) -> tuple[set[str], set[str] | None]:
+    """The decisions that have test files, and the rules that fire in some case (None when a test file did
+    not load: its cases are unknown, and every rule they cover would be reported as untested)."""
     rb = advisor.rulebase
     tested: set[str] = set()
+    fired: set[str] | None = set()
     for path in decision_test_files(rb.root):
         try:
             cases = load_cases(path)
         except InvalidInput as exc:
             report.findings += exc.diagnostics
+            fired = None
             continue
         if not cases:
             continue
@@ -151,10 +161,42 @@ def _check_tests(advisor: Advisor, report: LintReport) -> set[str]:
                 ("decision",), "untested_default",
                 f"no case shows the default '{decision.fallback.option}' when nothing decides"))
         for case in cases:
-            for problem in run_case(advisor, case):
+            result = check_case(advisor, case)
+            if fired is not None:
+                fired |= result.fired
+            for problem in result.problems:
                 report.findings.append(case.doc.diagnostic(("cases", case.index, "name"), "failing_case",
                                                            f"{case.case.name}: {problem}"))
-    return tested
+    return tested, fired
+
+
+def _check_retired(rb: Any, report: LintReport) -> None:
+    """rules/retired.yaml lists removed rule ids; a rule may not take one again (reports cite rule ids)."""
+    path = rb.root / "retired.yaml"
+    if not path.is_file():
+        return
+    from advisor.models.retired import RetiredFile
+    from advisor.sources.validation import validate_document
+
+    doc = read_yaml_file(path)
+    try:
+        retired = validate_document(doc, RetiredFile)  # a malformed id is located at its line
+    except InvalidInput as exc:
+        report.findings += exc.diagnostics
+        return
+    seen: set[str] = set()
+    for i, item in enumerate(retired.retired):
+        if item.id in seen:
+            report.findings.append(doc.diagnostic(("retired", i, "id"), "duplicate_retired",
+                                                  f"{item.id} is listed twice"))
+        seen.add(item.id)
+    live = {entry.id: entry for entry in rb.rules}
+    for item in retired.retired:
+        if item.id in live:
+            entry = live[item.id]
+            report.findings.append(entry.doc.diagnostic(
+                (*entry.loc, "id"), "retired_rule_id",
+                f"{item.id} is retired (rules/retired.yaml): removed rule ids are never reused; take a new id"))
 
 
 def _coverage(root: Path, report: LintReport) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.inference.evaluation import Advisor
-from advisor.models.advice import ScenarioRef
+from advisor.models.advice import Advice, ScenarioRef
 from advisor.models.rule_tests import RuleTestCase, RuleTestFile
 from advisor.shared.diagnostics import InvalidInput
 from advisor.sources.validation import validate_document
@@ -33,13 +33,30 @@ def load_cases(path: Path) -> list[LoadedCase]:
     return [LoadedCase(path, tests.decision, case, i, doc) for i, case in enumerate(tests.cases)]
 
 
+@dataclass(frozen=True)
+class CaseResult:
+    problems: list[str]
+    """Empty when the case passes."""
+    fired: frozenset[str]
+    """Every rule that fired for the case's answers (lint checks each rule fires in some case)."""
+
+
 def run_case(advisor: Advisor, loaded: LoadedCase) -> list[str]:
     """Problems with the case's outcome; empty when it passes."""
+    return check_case(advisor, loaded).problems
+
+
+def check_case(advisor: Advisor, loaded: LoadedCase) -> CaseResult:
     try:
         answers = advisor.check(loaded.case.answers)
     except InvalidInput as exc:
-        return [f"invalid answers: {d.message}" for d in exc.diagnostics]
+        return CaseResult([f"invalid answers: {d.message}" for d in exc.diagnostics], frozenset())
     advice = advisor.advise(answers, ScenarioRef(id="case", title=loaded.case.name))
+    fired = frozenset(t.rule_id for t in advice.trace)
+    return CaseResult(_problems(loaded, advice, fired), fired)
+
+
+def _problems(loaded: LoadedCase, advice: Advice, fired: frozenset[str]) -> list[str]:
     decision = next((d for d in advice.decisions if d.id == loaded.decision), None)
     if decision is None:
         return [f"no decision '{loaded.decision}' in the rule base"]

@@ -7,6 +7,7 @@ import json
 from advisor.models.calculator import CalculatorFile
 from advisor.models.decision import Decision, DerivationFile
 from advisor.models.questionnaire import QuestionFile
+from advisor.models.retired import RetiredFile
 from advisor.models.rule_tests import RuleTestFile
 from advisor.models.scenario import Scenario
 
@@ -17,6 +18,7 @@ SCHEMAS = {
     "calculators.schema.json": CalculatorFile,
     "scenario.schema.json": Scenario,
     "rule-tests.schema.json": RuleTestFile,
+    "retired.schema.json": RetiredFile,
 }
 
 
