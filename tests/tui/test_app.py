@@ -355,3 +355,21 @@ async def test_small_terminal_does_not_crash(make_app: MakeApp) -> None:
         await pilot.press("down", "down", "enter", "right_square_bracket", "escape")
         await pilot.pause()
     assert app.return_code in (None, 0)
+
+
+async def test_an_answer_hidden_by_a_later_answer_is_shown_as_not_counted(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pick(pilot, app, "ingestion_mode", 1)  # streaming: the record size question appears
+        await type_number(pilot, app, "max_record_size_kb", "2048")
+        assert decision(app, "streaming_ingestion").status == "recommended"
+        await pick(pilot, app, "ingestion_mode", 0)  # batch: the record size question is hidden again
+        await pilot.pause()
+        assert app.main.session.raw["max_record_size_kb"] == 2048  # kept, so switching back restores it
+        advice = app.main.evaluation.advice
+        assert [a.question for a in advice.ignored] == ["max_record_size_kb"]
+        assert decision(app, "streaming_ingestion").status == "not_applicable"
+        pane = app.main.query_one("#advice")
+        assert "1 not counted" in str(pane.border_subtitle)
+        detail = str(app.main.query_one("#decision-detail").render())
+        assert "Not counted" in detail and "2,048 KB" in detail
