@@ -31,10 +31,20 @@ def rel(path: Path) -> str:
     return path.relative_to(PACKAGE.parent).as_posix()
 
 
-def test_only_the_engine_module_imports_durable_rules() -> None:
+def test_only_the_durable_backend_imports_durable_rules() -> None:
     users = [rel(p) for p in modules() if any(n.split(".")[0] in ("durable", "durable_rules_engine")
                                               for n in imports_of(p))]
-    assert users == ["advisor/inference/durable/engine.py"]
+    assert users and all(u.startswith("advisor/inference/durable/") for u in users), users
+
+
+def test_engine_neutral_inference_knows_nothing_of_durable() -> None:
+    # backends.py is where an engine is chosen and created, so it alone may name the durable package.
+    neutral = [p for p in (PACKAGE / "inference").glob("*.py") if p.name != "backends.py"]
+    assert "firing.py" in {p.name for p in neutral} and "compiler.py" in {p.name for p in neutral}
+    for path in neutral:
+        durable = {n for n in imports_of(path) if n.startswith("advisor.inference.durable")
+                   or n.split(".")[0] in ("durable", "durable_rules_engine")}
+        assert not durable, (rel(path), durable)
 
 
 def test_only_the_tui_package_imports_textual() -> None:

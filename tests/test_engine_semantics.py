@@ -209,3 +209,37 @@ def test_too_many_thresholds_on_one_fact_is_a_compile_error_not_a_crash(tmp_path
                                                encoding="utf-8")
     with pytest.raises(Exception, match=r"tested .* different ways"):
         Advisor.from_folder(root, "durable")
+
+
+@requires_durable
+def test_facts_named_like_the_engines_own_properties_are_ordinary_facts(tmp_path: Path) -> None:
+    # 'sid' is durable-rules' session key and q/v/id its old message fields: the backend renames properties,
+    # so the rule language does not reserve them.
+    root = tmp_path / "rules"
+    (root / "questions").mkdir(parents=True)
+    (root / "decisions").mkdir()
+    (root / "questions" / "q.yaml").write_text(
+        "area: {id: a, title: A}\nquestions:\n"
+        "  - {id: sid, prompt: Session?, type: boolean}\n"
+        "  - {id: q, prompt: Q, type: number, unit: KB, min: 0, max: 100}\n"
+        "  - {id: v, prompt: V, type: boolean}\n", encoding="utf-8")
+    lines = ["id: d", "title: Dee", "question: Which one?", "area: a",
+             "options: [{id: o1, label: One, summary: One}, {id: o2, label: Two, summary: Two}]",
+             "fallback: {ask: [sid]}", "rules:"]
+    for i, when in enumerate(["{fact: sid, equals: true}", "{all: [{fact: q, gt: 5}, {fact: v, known: false}]}"]):
+        lines += [f"  - id: SID-{i:03d}", f"    title: Rule {i}", f"    when: {when}", f"    recommend: [o{i + 1}]",
+                  "    strength: consider", "    reasoning: Tests a fact named like an engine property.",
+                  "    citations: [{note: a.txt, section: S, lines: [1, 1]}]"]
+    (root / "decisions" / "d.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    durable = Advisor.from_folder(root, "durable")
+    reference = Advisor.from_folder(root, "reference")
+    try:
+        for answers in ({"sid": True, "q": 9}, {"sid": False, "q": 9, "v": True}, {}):
+            a = durable.advise(durable.check(answers), ScenarioRef(id="x", title="x"))
+            b = reference.advise(reference.check(answers), ScenarioRef(id="x", title="x"))
+            assert engine_masked(a.model_dump_json()) == engine_masked(b.model_dump_json())
+        fired = durable.advise(durable.check({"sid": True, "q": 9}), ScenarioRef(id="x", title="x"))
+        assert [r.rule_id for r in fired.trace] == ["SID-000", "SID-001"]
+    finally:
+        durable.close()
+        reference.close()

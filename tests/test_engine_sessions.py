@@ -16,9 +16,9 @@ import pytest
 pytest.importorskip("durable_rules_engine",
                     reason="durable-rules is not available on this Python: the reference engine runs instead")
 
-from advisor.inference.compiler import RESERVED_PROPERTIES, engine_name_hash, engine_properties
 from advisor.inference.durable import engine as engine_module
 from advisor.inference.durable.engine import DurableEngine, EngineError
+from advisor.inference.durable.ruleset import RESERVED_PROPERTIES, engine_name_hash, engine_properties
 from advisor.inference.evaluation import Advisor
 from advisor.inference.firing import ReferenceEngine
 
@@ -39,12 +39,13 @@ def advisor() -> Iterator[Advisor]:
 
 
 def engine_facts(adv: Advisor, answers: dict[str, Any]) -> dict[str, Any]:
-    from advisor.inference.compiler import engine_number, expand_facts
+    from advisor.inference.compiler import expand_facts
+    from advisor.inference.numbers import shared_number
 
     checked = adv.check(answers)
     calculated, _ = adv.calculate(checked)
-    facts = {q: engine_number(v) for q, v in checked.known.items()}
-    facts.update({c: engine_number(x.value) for c, x in calculated.items()})
+    facts = {q: shared_number(v) for q, v in checked.known.items()}
+    facts.update({c: shared_number(x.value) for c, x in calculated.items()})
     return expand_facts(facts)
 
 

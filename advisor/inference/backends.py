@@ -1,4 +1,8 @@
-"""Which inference engine runs: durable-rules where its C extension imports, the reference engine elsewhere.
+"""The inference engine backends: what every engine offers, which one runs, and how it is created.
+
+A backend is created from the engine-neutral compiled rules (advisor.inference.compiler) and only ever
+answers `run(facts) -> Firings`; everything durable-specific lives in advisor/inference/durable/.
+Which one runs: durable-rules where its C extension imports, the reference engine elsewhere.
 
 durable-rules 2.0.28 is installed only on the Pythons it supports (an environment marker in
 pyproject.toml): its extension calls a C API that Python 3.13 removed. Both engines fire the same rules
@@ -8,11 +12,16 @@ and give byte-identical advice; reports name the one that ran.
 from __future__ import annotations
 
 import functools
+from typing import Any, Protocol
 
+from advisor.inference.compiler import CompiledRuleset
+from advisor.inference.firing import Firings, ReferenceEngine
 from advisor.shared.diagnostics import Diagnostic, InvalidInput
+from advisor.sources.rulebase import RuleBase
 
 DURABLE = "durable-rules"
-REFERENCE = "reference"
+"""The durable backend's name, known here without importing it (it may not import on this Python)."""
+REFERENCE = ReferenceEngine.name
 CHOICES = ("auto", "durable", "reference")
 """What `--engine` accepts: auto picks durable-rules when it is available."""
 
@@ -40,3 +49,32 @@ def choose_engine(requested: str) -> str:
     if requested == "auto":
         return DURABLE if durable_problem() is None else REFERENCE
     raise ValueError(f"unknown engine {requested!r}; expected one of {', '.join(CHOICES)}")
+
+
+class EngineBackend(Protocol):
+    """What the rest of the advisor asks of an inference engine."""
+
+    @property
+    def name(self) -> str:
+        """How reports name the engine."""
+        ...
+
+    def run(self, facts: dict[str, Any]) -> Firings:
+        """Fire the rules on these facts (already expanded by compiler.expand_facts) to a fixpoint."""
+        ...
+
+    def close(self) -> None:
+        """Free what the engine holds; `run` may not be called afterwards."""
+        ...
+
+
+def create_backend(name: str, compiled: CompiledRuleset, rulebase: RuleBase) -> EngineBackend:
+    """The backend `name` (as returned by choose_engine) for these compiled rules. InvalidInput when the
+    rule base does not fit the engine (located in `rulebase`)."""
+    if name == REFERENCE:
+        return ReferenceEngine(compiled)
+    if name == DURABLE:
+        from advisor.inference.durable.engine import open_durable
+
+        return open_durable(compiled, rulebase)
+    raise ValueError(f"unknown engine {name!r}")

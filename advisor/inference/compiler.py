@@ -1,34 +1,29 @@
-"""Compile validated rules into a durable-rules ruleset definition (plain data) plus metadata.
+"""Compile validated rules into engine-neutral variants plus metadata; every backend starts from these.
 
 Each rule's condition is rewritten to disjunctive normal form. Every conjunct
-becomes one engine rule named `<RULE-ID>#<n>` with one pattern per fact (the
-engine cannot bind one fact to two patterns) and an absence pattern per
-"unknown" test. Negation is pushed down to the tests: not(x > 5) is
-"x unknown, or x <= 5", so absence is only ever tested on answers and
-calculated values, which are all asserted before any rule fires. That keeps
-the result independent of firing order (see durable-rules-notes.md §2.4).
+becomes one variant named `<RULE-ID>#<n>`, with at most one (merged) test per
+fact and a list of "unknown" tests. Negation is pushed down to the tests:
+not(x > 5) is "x unknown, or x <= 5", so absence is only ever tested on
+answers and calculated values, which are all known before any rule fires.
+That keeps the result independent of firing order (see
+durable-rules-notes.md §2.4). How a backend turns variants into its own
+rules (durable-rules: advisor/inference/durable/ruleset.py) is its business.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.inference.numbers import shared_number
 from advisor.models.conditions import AllOf, Condition, FactTest, NotOf
 from advisor.sources.rulebase import RuleBase
 
 MAX_VARIANTS_PER_RULE = 64
-MAX_TESTS_PER_FACT = 60  # the engine fails beyond 64 simultaneous alpha matches on one fact
-ANCHOR_GROUP = 120
-"""Engine rules per anchor fact: the engine allows at most 256 joins on one alpha node (error 108)."""
-ANCHOR = "__begin"
-SINK = "__sink"
-NEVER = "__never"
-SESSION_KEY = "sid"
+"""Alternatives one rule's condition may expand to: past this, split the rule (it keeps inference fast)."""
 
 
 _COMPARE = {"lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge}
@@ -56,14 +51,6 @@ class Test:
             return False
         return _COMPARE[op](actual, value)
 
-    def engine_expr(self, prop: str) -> dict[str, Any]:
-        """This test on the fact's engine property `prop`."""
-        op, value = self.op, self.value
-        if op == "eq":
-            return {prop: value}
-        if op == "and":
-            return {"$and": [t.engine_expr(prop) for t in value]}
-        return {f"${op}": {prop: value}}
 
 
 def _same_kind(a: Any, b: Any) -> bool:
@@ -73,23 +60,6 @@ def _same_kind(a: Any, b: Any) -> bool:
         return isinstance(a, int | float) and isinstance(b, int | float)
     return type(a) is type(b)
 
-
-def engine_number(value: Any) -> Any:
-    """Numbers the engine reads exactly as Python does.
-
-    The engine's JSON reader rejects floats written with an exponent but no
-    decimal point (1e-05), so those move away from zero, one ulp at a time, to
-    the nearest neighbour that prints with a point; whole floats become ints.
-    """
-    if isinstance(value, bool) or not isinstance(value, float):
-        return value
-    if value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    # One ulp is not always enough: the neighbours of the smallest subnormals print without a point too
-    # (5e-324 -> 1e-323 -> 1.5e-323), and the engine crashed (SIGSEGV) on an answer of 5e-324.
-    while "e" in repr(value) and "." not in repr(value):
-        value = math.nextafter(value, math.copysign(math.inf, value))  # away from 0: the sign stays
-    return value
 
 
 @dataclass(frozen=True)
@@ -108,7 +78,8 @@ ELEMENT = "::"
 
 
 def element_fact(fact: str, choice: str) -> str:
-    """The fact asserted for each choice picked in a multi-choice answer (the engine cannot index lists)."""
+    """The fact asserted for each choice picked in a multi-choice answer (durable-rules cannot index
+    lists; one fact per choice suits every engine)."""
     return f"{fact}{ELEMENT}{choice}"
 
 
@@ -131,7 +102,7 @@ def _all_neq(values: Sequence[Any]) -> Test:
 
 
 def _is_in(fact: str, values: Sequence[Any], choices: Choices) -> list[Conjunct]:
-    # The engine shares simple tests between rules but not '$or' ones, and it fails once a fact matches
+    # durable-rules shares simple tests between rules but not '$or' ones, and it fails once a fact matches
     # more than 64 tests: so 'in' on a single-choice question becomes "none of the other choices",
     # and elsewhere one alternative per value.
     if fact in choices:
@@ -242,12 +213,7 @@ class Variant:
 @dataclass
 class CompiledRuleset:
     variants: list[Variant]
-    engine_rules: dict[str, dict[str, Any]]
-    """The durable-rules rule definitions (JSON-able data), one per variant, in file order, each anchored
-    (when it needs the anchor) on the placeholder fact ANCHOR; the engine spreads anchors and shards."""
-    properties: dict[str, str]
-    """Fact -> the property that carries it in the engine: a fact is asserted as {sid, property: value}.
-    Only facts some engine rule tests are here; asserting the others could not change what fires."""
+    """Every rule's alternatives, rules in file order, each rule's alternatives in condition order."""
     rule_order: list[str]
     """Logical rule ids in file order."""
     derives: dict[str, tuple[tuple[str, Any], ...]]
@@ -259,44 +225,6 @@ class CompiledRuleset:
         self.rule_position = {rule: i for i, rule in enumerate(self.rule_order)}
         """Rule id -> position in file order (results are reported in this order)."""
 
-
-def anchor_pattern(anchor: str) -> dict[str, Any]:
-    return {"b": {"$ex": {anchor: 1}}}
-
-
-def engine_name_hash(name: str) -> int:
-    """The engine's 32-bit FNV-1a hash of a property name (state.c fnv1Hash32: xor, then multiply, over
-    signed chars). The engine finds a fact's tests by this hash alone, so no two properties may share it."""
-    value = 0x811C9DC5
-    for byte in name.encode("utf-8"):
-        value = ((value ^ ((byte - 256 if byte > 127 else byte) & 0xFFFFFFFF)) * 16777619) & 0xFFFFFFFF
-    return value
-
-
-RESERVED_PROPERTIES = (SESSION_KEY, NEVER, ANCHOR, *(f"{ANCHOR}{i}" for i in range(1, 100)))
-"""Property names the engine wrapper uses itself (anchor facts are numbered per group of rules)."""
-
-
-def engine_properties(facts: set[str]) -> dict[str, str]:
-    """A property name per fact: the fact name made plain ([a-z0-9_], never starting with '__' like the
-    wrapper's own), suffixed when needed so no two names, nor their engine hashes, coincide.
-
-    Why a property per fact rather than {q: fact, v: value}: the engine indexes a fact's tests by
-    property name, so tests on 'q' are all scanned for every fact (about 25 µs a fact at 600 rules),
-    while a property of its own is found by hash."""
-    taken = {engine_name_hash(name) for name in RESERVED_PROPERTIES}
-    out: dict[str, str] = {}
-    for fact in sorted(facts):
-        plain = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in fact.lower())
-        if not plain or plain.startswith("__") or plain in RESERVED_PROPERTIES:
-            plain = f"f_{plain}"
-        name, n = plain, 1
-        while engine_name_hash(name) in taken:
-            n += 1
-            name = f"{plain}_{n}"
-        taken.add(engine_name_hash(name))
-        out[fact] = name
-    return out
 
 
 def applies_id(decision_id: str) -> str:
@@ -310,7 +238,7 @@ class CompileError(ValueError):
 def compile_rulebase(rulebase: RuleBase) -> CompiledRuleset:
     logical: list[tuple[str, Condition, tuple[tuple[str, Any], ...]]] = []
     for entry in rulebase.rules:
-        derives = tuple((d.fact, engine_number(d.value)) for d in entry.rule.derive)
+        derives = tuple((d.fact, shared_number(d.value)) for d in entry.rule.derive)
         logical.append((entry.id, entry.rule.when, derives))
 
     variants: list[Variant] = []
@@ -327,30 +255,10 @@ def compile_rulebase(rulebase: RuleBase) -> CompiledRuleset:
         for index, conj in enumerate(conjuncts):
             variants.append(_variant(rule_id, index, conj))
 
-    tested = {fact for v in variants for fact in [*(f for f, _ in v.positives), *v.absences]}
-    properties = engine_properties(tested)
-    engine_rules: dict[str, dict[str, Any]] = {}
-    tests_per_fact: dict[str, set[str]] = {}
-    for variant in variants:
-        patterns: list[dict[str, Any]] = []
-        if variant.absences or not variant.positives:
-            patterns.append(anchor_pattern(ANCHOR))  # first, so negations are checked once all answers exist
-        for i, (fact, test) in enumerate(variant.positives):
-            prop = properties[fact]
-            present = {"$ex": {prop: 1}}
-            patterns.append({f"p{i}": present if test.op == "exists" else {"$and": [present, test.engine_expr(prop)]}})
-            tests_per_fact.setdefault(fact, set()).add(repr(test))
-        for i, fact in enumerate(variant.absences):
-            patterns.append({f"n{i}$not": {"$ex": {properties[fact]: 1}}})
-        engine_rules[variant.name] = {"all": patterns}
-    for fact, tests in sorted(tests_per_fact.items()):
-        if len(tests) > MAX_TESTS_PER_FACT:
-            problems.append(f"'{fact}' is tested {len(tests)} different ways (the engine allows about "
-                            f"{MAX_TESTS_PER_FACT}); reuse thresholds or derive a fact")
     if problems:
         raise CompileError("; ".join(problems))
     base = frozenset(rulebase.questions) | frozenset(rulebase.calculators)
-    return CompiledRuleset(variants, engine_rules, properties, [rid for rid, _, _ in logical],
+    return CompiledRuleset(variants, [rid for rid, _, _ in logical],
                            {rid: derives for rid, _, derives in logical}, base, rulebase.digest)
 
 
@@ -378,4 +286,4 @@ def _variant(rule_id: str, index: int, conj: Conjunct) -> Variant:
 def _normalise_test(test: Test) -> Test:
     if test.op == "and":
         return Test(test.op, tuple(_normalise_test(t) for t in test.value))
-    return Test(test.op, engine_number(test.value))
+    return Test(test.op, shared_number(test.value))

@@ -12,18 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.inference.backends import REFERENCE, choose_engine
+from advisor.inference.backends import EngineBackend, choose_engine, create_backend
 from advisor.inference.compiler import (
     CompiledRuleset,
     Conjunct,
     applies_id,
     base_fact,
     compile_rulebase,
-    engine_number,
     expand_facts,
     to_dnf,
 )
-from advisor.inference.firing import Firings, InferenceEngine, ReferenceEngine
+from advisor.inference.firing import Firings
+from advisor.inference.numbers import shared_number
 from advisor.inference.resolution import Resolution, RuleVerdict, resolve
 from advisor.models.advice import (
     Advice,
@@ -42,7 +42,6 @@ from advisor.models.advice import (
 from advisor.models.conditions import Condition
 from advisor.models.decision import Decision, Rule
 from advisor.models.questionnaire import Question
-from advisor.shared.diagnostics import InvalidInput
 from advisor.shared.wording import describe_condition, show_value
 from advisor.sources.answers import Answers, LoadedScenario, check_answers
 from advisor.sources.formula import EVALUATION_ERRORS, Unknown, failure_reason
@@ -91,8 +90,8 @@ class Advisor:
         self.rules_label = rules_label
         """How reports name the rule base: 'bundled' or the folder it came from."""
         self.compiled: CompiledRuleset = compile_rulebase(rulebase)
-        self.engine_name = choose_engine(engine)
-        self.engine: InferenceEngine = self._make_engine(self.engine_name)
+        self.engine: EngineBackend = create_backend(choose_engine(engine), self.compiled, rulebase)
+        self.engine_name = self.engine.name
         self.question_order = {q: i for i, q in enumerate(rulebase.questions)}
         feeding = {d.id: self._facts_feeding(d) for d in rulebase.decisions}
         order = self.question_order
@@ -119,17 +118,6 @@ class Advisor:
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "auto", rules_label: str | None = None) -> Advisor:
         return cls(load_rulebase(rules_dir), engine, rules_label if rules_label is not None else str(rules_dir))
-
-    def _make_engine(self, name: str) -> InferenceEngine:
-        if name == REFERENCE:
-            return ReferenceEngine(self.compiled)
-        from advisor.inference.durable.engine import DurableEngine
-        from advisor.inference.durable.limits import EngineCapacityError, capacity_diagnostics
-
-        try:
-            return DurableEngine(self.compiled)
-        except EngineCapacityError as exc:  # bad input (a rule base too large for the engine), not a bug
-            raise InvalidInput(capacity_diagnostics(self.rulebase, exc.problems)) from None
 
     def close(self) -> None:
         self.engine.close()
@@ -196,8 +184,8 @@ class Advisor:
 
     def infer(self, answers: Answers) -> tuple[dict[str, Calculated], Firings, list[str]]:
         calculated, warnings = self.calculate(answers)
-        facts = {q: engine_number(v) for q, v in answers.known.items()}
-        facts.update({c: engine_number(calc.value) for c, calc in calculated.items()})
+        facts = {q: shared_number(v) for q, v in answers.known.items()}
+        facts.update({c: shared_number(calc.value) for c, calc in calculated.items()})
         return calculated, self.engine.run(expand_facts(facts)), warnings
 
     def evaluate(self, loaded: LoadedScenario) -> Advice:

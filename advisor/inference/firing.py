@@ -8,7 +8,7 @@ not depend on which engine ran or in what order rules fired.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from advisor.inference.compiler import ELEMENT, CompiledRuleset, Variant, base_fact
 
@@ -26,12 +26,6 @@ class Firing:
 class Firings:
     fired: dict[str, Firing]
     derived: dict[str, Any]
-
-
-class InferenceEngine(Protocol):
-    def run(self, facts: dict[str, Any]) -> Firings: ...
-
-    def close(self) -> None: ...
 
 
 def bindings_for(variant: Variant, facts: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -58,7 +52,10 @@ def canonical(compiled: CompiledRuleset, best: dict[str, tuple[int, Variant]], f
 
 
 class ReferenceEngine:
-    """Pure-Python fixpoint over the same compiled variants: the test oracle and a fallback engine."""
+    """Pure-Python fixpoint over the same compiled variants: the test oracle and a fallback engine.
+    An EngineBackend (advisor.inference.backends)."""
+
+    name = "reference"
 
     def __init__(self, compiled: CompiledRuleset) -> None:
         self.compiled = compiled

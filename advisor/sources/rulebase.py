@@ -25,8 +25,13 @@ from advisor.sources.formula import Formula, FormulaError, parse_formula
 from advisor.sources.validation import validate_document
 from advisor.sources.yaml_source import SourceDocument, read_yaml_file
 
-RESERVED_FACTS = frozenset({"sid", "id", "q", "v", "unknown"})
+RESERVED_FACTS = frozenset({"unknown"})
+"""Fact ids the rule language itself keeps: 'unknown' is the answer that means "not known" in scenario
+files, the TUI and explanations ("size_kb is unknown"), so a fact of that name would read ambiguously.
+No id is reserved for an engine: backends map facts to their own names (advisor/inference/durable)."""
 MAX_ABS_NUMBER = 1e15
+"""Largest magnitude of a number in rules and answers: below 2**53 (about 9e15) with a margin, so every
+whole number is exact as a float too and comparisons mean the same in Python and in any engine."""
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ the tests compare every result with the reference engine).
 
 Each fact is asserted as {sid, <its property>: value}: the engine finds a fact's tests by hashing its
 property names, so a property per fact is a lookup where a shared 'q' property was a scan of every test
-(see compiler.engine_properties).
+(see ruleset.engine_properties).
 
-The compiled rules come in shards (the engine's tables are fixed: see engine_limits); derived facts found in one
+The durable rules are built here from the engine-neutral variants (ruleset.build_ruleset) and come in
+shards (the engine's tables are fixed: see limits); derived facts found in one
 shard are asserted into the others until none is new, which reaches the same fixpoint as one ruleset
 because derived facts are only ever tested positively.
 """
@@ -34,18 +35,22 @@ from typing import Any
 
 import durable_rules_engine as _engine
 
-from advisor.inference.compiler import (
+from advisor.inference.backends import DURABLE
+from advisor.inference.compiler import CompiledRuleset, Variant
+from advisor.inference.durable.limits import EngineCapacityError, capacity_diagnostics, plan_shards
+from advisor.inference.durable.ruleset import (
     ANCHOR,
     ANCHOR_GROUP,
     NEVER,
     SESSION_KEY,
     SINK,
-    CompiledRuleset,
-    Variant,
+    DurableRuleset,
     anchor_pattern,
+    build_ruleset,
 )
-from advisor.inference.durable.limits import plan_shards
 from advisor.inference.firing import Firings, canonical
+from advisor.shared.diagnostics import InvalidInput
+from advisor.sources.rulebase import RuleBase
 
 _PRIME_SESSIONS = 8
 _REUSE_SESSION = 256
@@ -77,15 +82,26 @@ class _Session:
         """Every fact asserted in each shard, in order: retracting them all readies the session for reuse."""
 
 
+def open_durable(compiled: CompiledRuleset, rulebase: RuleBase) -> DurableEngine:
+    """The durable backend for these rules; a rule base too large for the engine is bad input (located
+    at the rules that do not fit), not a bug."""
+    try:
+        return DurableEngine(compiled)
+    except EngineCapacityError as exc:
+        raise InvalidInput(capacity_diagnostics(rulebase, exc.problems)) from None
+
+
 class DurableEngine:
     """A compiled ruleset registered in the C engine. Calls are serialised with a lock."""
 
+    name = DURABLE
     _names = itertools.count()
 
     def __init__(self, compiled: CompiledRuleset) -> None:
         self.compiled = compiled
+        ruleset = build_ruleset(compiled)
         self._variants: dict[str, Variant] = {v.name: v for v in compiled.variants}
-        self._properties = compiled.properties
+        self._properties = ruleset.properties
         self._lock = threading.Lock()
         self._sessions = itertools.count()
         self._handles: list[int] = []
@@ -96,7 +112,7 @@ class DurableEngine:
         self._live_uses = 0
         self._live_in: set[int] = set()
         """Shards where that session exists."""
-        self._register(compiled.engine_rules)
+        self._register(ruleset)
         # Segfault guard: several sessions alive at once in each shard, each firing the anchor rule.
         primes = [f"prime{i}" for i in range(_PRIME_SESSIONS)]
         for shard, handle in enumerate(self._handles):
@@ -105,12 +121,12 @@ class DurableEngine:
             for sid in primes:
                 _engine.delete_state(handle, sid)
 
-    def _register(self, rules: dict[str, dict[str, Any]]) -> None:
-        """The rules in shards planned within the engine's fixed tables (engine_limits.plan_shards, which
+    def _register(self, ruleset: DurableRuleset) -> None:
+        """The rules in shards planned within the engine's fixed tables (limits.plan_shards, which
         refuses a rule base that cannot fit before the engine could hang on it). Should the engine still
         reject a shard for a size limit (error 10x: joins per alpha node), each shard is halved and the
         whole registered again; the split is deterministic for a given rule base."""
-        groups = plan_shards(self.compiled)
+        groups, rules = plan_shards(ruleset), ruleset.rules
         for _ in range(6):
             try:
                 for group in groups:

@@ -8,7 +8,8 @@ not always check; past some of them it loops forever instead of failing:
   fails (error 303); so a rule base with hundreds of questions cannot live in one ruleset.
 - A rule joins at most MAX_MESSAGE_FRAMES (16) facts: a 17th pattern fails every assert (error 304).
 - A ruleset holds at most MAX_ACTIONS (4096) rules (error 106), and one alpha node at most
-  BETA_LIST_LENGTH (256) joins (error 108; see compiler.ANCHOR_GROUP).
+  BETA_LIST_LENGTH (256) joins (error 108; see ruleset.ANCHOR_GROUP).
+- One fact may match at most 64 different tests at once (MAX_TESTS_PER_FACT keeps a margin).
 
 So the engine wrapper registers the rules in shards, each within a budget of properties and rules
 (`plan_shards`). A rule that no shard can hold, or a rule base needing more than MAX_SHARDS shards, is
@@ -22,7 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.inference.compiler import ANCHOR, ANCHOR_GROUP, CompiledRuleset, CompileError, anchor_pattern
+from advisor.inference.compiler import CompiledRuleset, CompileError
+from advisor.inference.durable.ruleset import ANCHOR, ANCHOR_GROUP, DurableRuleset, anchor_pattern, build_ruleset
 from advisor.shared.diagnostics import Diagnostic
 from advisor.sources.rulebase import RuleBase
 
@@ -38,6 +40,8 @@ MAX_PATTERNS_PER_RULE = 16
 """MAX_MESSAGE_FRAMES: facts one engine rule (one alternative of a rule's condition) may join."""
 MAX_SHARDS = 64
 """Every evaluation asserts its answers in every shard: past this, evaluation would crawl."""
+MAX_TESTS_PER_FACT = 60
+"""Different tests on one fact: the engine fails beyond 64 simultaneous alpha matches on one fact."""
 
 
 class EngineCapacityError(CompileError):
@@ -64,30 +68,46 @@ def capacity_diagnostics(rulebase: RuleBase, problems: list[CapacityProblem]) ->
     return out
 
 
-def plan_shards(compiled: CompiledRuleset) -> list[list[str]]:
+def plan_shards(ruleset: DurableRuleset) -> list[list[str]]:
     """The engine rules (by name, in file order) of each shard; EngineCapacityError when they do not fit."""
-    shards, problems = _plan(compiled)
-    if problems:
-        raise EngineCapacityError(problems)
+    problems = _test_problems(ruleset.compiled)
+    shards, shard_problems = _plan(ruleset)
+    if problems or shard_problems:
+        raise EngineCapacityError(problems + shard_problems)
     return shards
 
 
 def capacity_problems(compiled: CompiledRuleset) -> list[CapacityProblem]:
     """Why the durable-rules engine cannot hold this rule base (empty when it can)."""
-    return _plan(compiled)[1]
+    return _test_problems(compiled) + _plan(build_ruleset(compiled))[1]
 
 
-def _plan(compiled: CompiledRuleset) -> tuple[list[list[str]], list[CapacityProblem]]:
+def _test_problems(compiled: CompiledRuleset) -> list[CapacityProblem]:
+    """Facts tested more different ways than the engine can match at once, each reported at the rule
+    whose test goes past the limit."""
+    tests: dict[str, set[str]] = {}
+    over: dict[str, str] = {}
+    for variant in compiled.variants:
+        for fact, test in variant.positives:
+            tests.setdefault(fact, set()).add(repr(test))
+            if len(tests[fact]) > MAX_TESTS_PER_FACT:
+                over.setdefault(fact, variant.rule)
+    return [CapacityProblem(rule, f"'{fact}' is tested {len(tests[fact])} different ways (the engine allows "
+                                  f"about {MAX_TESTS_PER_FACT}); reuse thresholds or derive a fact")
+            for fact, rule in sorted(over.items())]
+
+
+def _plan(ruleset: DurableRuleset) -> tuple[list[list[str]], list[CapacityProblem]]:
     """Fill shards in file order, each up to its budget of properties and rules (deterministic for a
     given rule base, so a batch gives the same results whatever ran before)."""
-    variants = {v.name: v for v in compiled.variants}
+    variants = {v.name: v for v in ruleset.compiled.variants}
     problems: list[CapacityProblem] = []
     too_wide: set[str] = set()
     shards: list[list[str]] = []
     current: list[str] = []
     tested: set[str] = set()
     anchored = 0
-    for name, rule in compiled.engine_rules.items():
+    for name, rule in ruleset.rules.items():
         variant = variants[name]
         patterns = rule["all"]
         if len(patterns) > MAX_PATTERNS_PER_RULE:
@@ -98,7 +118,7 @@ def _plan(compiled: CompiledRuleset) -> tuple[list[list[str]], list[CapacityProb
                     f"the durable-rules engine joins at most {MAX_PATTERNS_PER_RULE}: split the rule, derive an "
                     "intermediate fact, or evaluate with --engine reference")))
             continue
-        needs = {compiled.properties[fact] for fact in (*(f for f, _ in variant.positives), *variant.absences)}
+        needs = {ruleset.properties[fact] for fact in (*(f for f, _ in variant.positives), *variant.absences)}
         anchors = anchored + (1 if patterns and patterns[0] == anchor_pattern(ANCHOR) else 0)
         if current and (_cost(tested | needs, anchors) > MAX_SHARD_PROPERTIES or len(current) >= MAX_SHARD_RULES):
             shards.append(current)
