@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -108,10 +109,36 @@ def test_lint_of_the_shipped_rules_is_clean(notes_dir: Path) -> None:
     assert "0 finding(s)" in out
 
 
-def test_schemas_are_up_to_date() -> None:
+SCHEMAS_MADE_WITH_PYDANTIC = (2, 12)
+"""The committed schemas are written with a current pydantic; older releases allowed by pyproject.toml word
+the same schema differently (descriptions of nested models, `allOf` around a lone `$ref`, `propertyNames`)."""
+
+
+def _schema_shape(node: Any) -> Any:
+    """A schema without the parts older pydantic releases write differently: what editors validate stays."""
+    if isinstance(node, dict):
+        all_of = node.get("allOf")
+        if isinstance(all_of, list) and len(all_of) == 1 and isinstance(all_of[0], dict) and set(all_of[0]) == {"$ref"}:
+            node = {**{k: v for k, v in node.items() if k != "allOf"}, "$ref": all_of[0]["$ref"]}
+        return {k: _schema_shape(v) for k, v in sorted(node.items()) if k not in ("description", "propertyNames")}
+    if isinstance(node, list):
+        return [_schema_shape(v) for v in node]
+    return node
+
+
+def test_schemas_are_up_to_date(tmp_path: Path) -> None:
+    import pydantic
+
     root = Path(__file__).resolve().parent.parent
-    code, _, err = run("schema", "--check", "--out", str(root / "schemas"))
+    if tuple(int(p) for p in pydantic.VERSION.split(".")[:2]) >= SCHEMAS_MADE_WITH_PYDANTIC:
+        code, _, err = run("schema", "--check", "--out", str(root / "schemas"))
+        assert code == ExitCode.OK, err
+        return
+    code, _, err = run("schema", "--out", str(tmp_path))
     assert code == ExitCode.OK, err
+    for made in sorted(tmp_path.glob("*.json")):
+        committed = json.loads((root / "schemas" / made.name).read_text(encoding="utf-8"))
+        assert _schema_shape(json.loads(made.read_text(encoding="utf-8"))) == _schema_shape(committed), made.name
 
 
 def test_usage_errors_exit_2() -> None:
