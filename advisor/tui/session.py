@@ -67,10 +67,11 @@ class Session:
 
     def _counted(self) -> tuple[dict[str, Any], Answers, list[Question]]:
         """The answers that count (as the advisor counts them for a scenario file: answers to questions
-        that are not asked do not), typed, and the questions relevant to them."""
-        typed, _ = self.advisor.counted(self._typed(self.raw))
-        current = {q: v for q, v in self.raw.items() if q in typed.known or q in typed.unknown}
-        return current, typed, self.advisor.relevant_questions(typed)
+        that are not asked do not), every answer typed, and the questions relevant to those that count."""
+        typed = self._typed(self.raw)
+        counted, _ = self.advisor.counted(typed)
+        current = {q: v for q, v in self.raw.items() if q in counted.known or q in counted.unknown}
+        return current, typed, self.advisor.relevant_questions(counted)
 
     def _typed(self, raw: dict[str, Any]) -> Answers:
         try:
@@ -89,9 +90,9 @@ class Session:
                            source=str(self.source) if self.source else "")
 
     def evaluate(self) -> Evaluation:
-        counted, _, relevant = self._counted()
+        counted, typed, relevant = self._counted()
         # The advice is built from every answer, so it lists the hidden ones it did not count.
-        advice = self.advisor.advise(self._typed(self.raw), self.scenario_ref())
+        advice = self.advisor.advise(typed, self.scenario_ref())
         return Evaluation(advice, relevant, sum(1 for q in relevant if q.id in counted))
 
     def is_unknown(self, qid: str) -> bool:
