@@ -97,10 +97,22 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
         f"{len(rb.calculators)} calculators",
         f"citations checked against notes: {cited}" if notes_folder else
         "citations not checked against notes (pass --notes DIR or set ADVISOR_NOTES)",
+        _basis(rb),
         coverage,
         f"{len(report.findings)} finding(s)",
     ]
     return report
+
+
+def _basis(rb: Any) -> str:
+    """How the rules are sourced: the notes alone, the notes and AWS documentation, or AWS alone."""
+    rules = [entry.rule for entry in rb.rules]
+    notes_only = sum(1 for r in rules if r.citations and not r.sources)
+    both = sum(1 for r in rules if r.citations and r.sources)
+    aws_only = sum(1 for r in rules if r.aws_only)
+    changed = sum(len(r.freshness) for r in rules) + sum(len(c.calculator.freshness) for c in rb.calculators.values())
+    return (f"rule sources: {notes_only} notes only, {both} notes and AWS documentation, {aws_only} AWS only; "
+            f"{changed} fact(s) where AWS has changed what the notes say")
 
 
 def _tests(condition: Any) -> list[Any]:

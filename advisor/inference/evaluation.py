@@ -34,6 +34,7 @@ from advisor.models.advice import (
     FiredRule,
     IgnoredAnswer,
     OptionAssessment,
+    OutdatedFact,
     QuestionRef,
     ScenarioRef,
     Verdict,
@@ -311,7 +312,8 @@ class _AdviceBuilder:
                                    condition=self.advisor.condition_text[rule_id],
                                    effects=list(self.advisor.effects_text[rule_id]),
                                    strength=rule.strength, reasoning=rule.reasoning,
-                                   note_conflict=rule.note_conflict, citations=list(rule.citations)))
+                                   note_conflict=rule.note_conflict, citations=list(rule.citations),
+                                   sources=list(rule.sources), freshness=list(rule.freshness)))
         resolutions = self.advisor.resolve_all(self.firings, self.facts)
         # Verdicts on decisions that are not in play would only be noise; derivations always count.
         trace = [f for f in trace if f.decision is None or resolutions[f.decision] is not None
@@ -336,7 +338,20 @@ class _AdviceBuilder:
                       engine=self.advisor.engine_name, answers=answers,
                       unknown=sorted(self.answers.unknown, key=self._q_order),
                       ignored=self.ignored(given or self.answers, ignored or []), derived=derived,
-                      decisions=decisions, trace=trace, warnings=warnings)
+                      decisions=decisions, trace=trace, outdated=self.outdated(trace, derived), warnings=warnings)
+
+    def outdated(self, trace: list[FiredRule], derived: list[DerivedFact]) -> list[OutdatedFact]:
+        """The notes' statements AWS has changed that this advice rests on: fired rules, then calculators."""
+        entries = [(f.rule_id, self.rb.rule(f.rule_id).rule.sources, f.freshness) for f in trace]
+        entries += [(d.fact, self.rb.calculators[d.fact].calculator.sources,
+                     self.rb.calculators[d.fact].calculator.freshness)
+                    for d in derived if d.source == "calculated"]
+        out = []
+        for by, sources, records in entries:
+            for record in records:
+                source = next(s for s in sources if s.url == record.source)
+                out.append(OutdatedFact(by=by, notes_say=record.notes_say, aws_says=record.aws_says, source=source))
+        return out
 
     def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
         out = []
@@ -414,7 +429,8 @@ class _AdviceBuilder:
         if key not in self._verdicts:  # verdict objects are immutable, so options and why-not can share them
             self._verdicts[key] = Verdict.model_construct(
                 rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,
-                reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations))
+                reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations),
+                sources=list(v.rule.sources), freshness=list(v.rule.freshness))
         return self._verdicts[key]
 
     def ask(self, decision: Decision) -> list[QuestionRef]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from advisor.models.aws_source import AwsSource, Freshness
 from advisor.models.base import Output
 from advisor.models.citation import Citation
 
@@ -35,6 +36,10 @@ class FiredRule(Output):
     reasoning: str
     note_conflict: str = ""
     citations: list[Citation]
+    sources: list[AwsSource] = []
+    """AWS documentation pages behind the rule (no citations and some sources: it rests on AWS alone)."""
+    freshness: list[Freshness] = []
+    """Where the notes are out of date on this rule's subject: what they say, what AWS says now."""
 
 
 class DerivedFact(Output):
@@ -60,6 +65,8 @@ class Verdict(Output):
     reasoning: str
     matched: list[Binding]
     citations: list[Citation]
+    sources: list[AwsSource] = []
+    freshness: list[Freshness] = []
 
 
 class OptionAssessment(Output):
@@ -166,6 +173,16 @@ class IgnoredAnswer(Output):
     """The condition under which the question is asked, in words."""
 
 
+class OutdatedFact(Output):
+    """A statement of the notes that AWS has changed, touched by this advice (a fired rule or a calculator)."""
+
+    by: str
+    """The rule or calculator id that records the change."""
+    notes_say: str
+    aws_says: str
+    source: AwsSource
+
+
 class Advice(Output):
     scenario: ScenarioRef
     ruleset: str
@@ -182,4 +199,6 @@ class Advice(Output):
     derived: list[DerivedFact]
     decisions: list[DecisionAdvice]
     trace: list[FiredRule]
+    outdated: list[OutdatedFact] = []
+    """Where the notes behind this advice are out of date and the advice follows current AWS instead."""
     warnings: list[str] = []

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictFloat, StrictInt, model_validator
 
+from advisor.models.aws_source import AwsSource, Freshness, check_sources
 from advisor.models.base import DecisionId, FactId, OptionId, RuleId, Scalar, Strict
 from advisor.models.citation import Citation
 from advisor.models.conditions import Condition
@@ -52,10 +53,24 @@ class Rule(Strict):
     """Facts this rule derives for other rules."""
     reasoning: Annotated[str, Field(min_length=20)]
     """Why, in our own words; shown with the advice."""
-    citations: Annotated[list[Citation], Field(min_length=1)]
-    """Where in the notes this comes from."""
+    citations: list[Citation] = []
+    """Where in the notes this comes from (a rule needs a citation, an AWS source, or both)."""
+    sources: list[AwsSource] = []
+    """AWS documentation pages that back the rule; a rule with sources and no citations rests on AWS alone."""
+    freshness: list[Freshness] = []
+    """Where the notes state a limit or behaviour AWS has since changed: what they say and what AWS says now."""
     note_conflict: str = ""
     """Where the notes contradict themselves or state a figure wrongly: which value we use and why."""
+
+    @property
+    def aws_only(self) -> bool:
+        """True when the notes are silent and the rule rests on AWS documentation alone."""
+        return not self.citations
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Rule:
+        check_sources(self.citations, self.sources, self.freshness)
+        return self
 
     @model_validator(mode="after")
     def _has_effect(self) -> Rule:

@@ -6,6 +6,7 @@ control characters shown, and no HTML, link, image or (at a line start) heading 
 from __future__ import annotations
 
 from advisor.models.advice import Advice, Binding, DecisionAdvice, OptionAssessment, Verdict
+from advisor.models.aws_source import AwsSource
 from advisor.models.citation import Citation
 from advisor.render.common import binding_value, verdict_sign
 from advisor.shared import safe_text
@@ -27,10 +28,19 @@ def _citations(citations: list[Citation]) -> str:
     return "; ".join(_code(c.render()) for c in citations)
 
 
+def _sources(sources: list[AwsSource]) -> str:
+    return "; ".join(f"{_line(s.title)} ({_code(s.url)}, read {_line(s.read)})" for s in sources)
+
+
 def _verdict_line(v: Verdict) -> str:
     sign = verdict_sign(v)
-    return (f"- **{_line(v.rule_id)}** ({_line(v.strength)}, {sign}) — {_block(v.reasoning.strip())}  \n"
-            f"  Matched: {_matched(v.matched)}.  \n  Cited: {_citations(v.citations)}")
+    cited = "; ".join(part for part in (_citations(v.citations), _sources(v.sources)) if part)
+    text = (f"- **{_line(v.rule_id)}** ({_line(v.strength)}, {sign}) — {_block(v.reasoning.strip())}  \n"
+            f"  Matched: {_matched(v.matched)}.  \n  Cited: {cited}")
+    for f in v.freshness:
+        text += (f"  \n  Changed since the notes: the notes say {_line(f.notes_say)}; "
+                 f"AWS documentation now says {_line(f.aws_says)}")
+    return text
 
 
 def _option_block(title: str, option: OptionAssessment) -> list[str]:
@@ -120,6 +130,14 @@ def render_markdown(advice: Advice) -> str:
                              f"{_code(f.formula)} with {inputs}")
             else:
                 lines.append(f"- {_code(f.fact)} = {_line(str(f.value))} — derived by {_line(', '.join(f.derived_by))}")
+        lines.append("")
+    if advice.outdated:
+        lines += ["## Where the notes are out of date", "",
+                  "This advice follows current AWS documentation where the study notes differ.", "",
+                  "| Rule | The notes say | AWS documentation now says | Source |", "| --- | --- | --- | --- |"]
+        lines += [f"| {_cell(o.by)} | {_cell(o.notes_say)} | {_cell(o.aws_says)} | "
+                  f"{_cell(o.source.title)} ({_code(o.source.url)}, read {_cell(o.source.read)}) |"
+                  for o in advice.outdated]
         lines.append("")
     if advice.trace:
         lines += ["## Trace", "", "| Rule | Depth | Matched | Effects |", "| --- | ---: | --- | --- |"]

@@ -27,6 +27,11 @@ def _verdict(v: Verdict) -> Text:
     text.append(f"\n    matched: {line(matched)}", style="dim")
     for c in v.citations:
         text.append(f"\n    cites: {line(c.render())}", style="cyan")
+    for src in v.sources:
+        text.append(f"\n    cites: {line(src.render())}", style="cyan")
+    for f in v.freshness:
+        text.append(f"\n    changed since the notes: the notes say {block(f.notes_say)}; "
+                    f"AWS documentation now says {block(f.aws_says)}", style="magenta")
     return text
 
 
@@ -80,6 +85,11 @@ def print_advice(advice: Advice, console: Console) -> None:
         for f in advice.derived:
             extra = f" = {f.formula}" if f.formula else f" (by {', '.join(f.derived_by)})"
             console.print(line(f"  {f.fact} = {f.value} {f.unit}{extra}"), markup=False, highlight=False)
+    if advice.outdated:
+        console.print(Text("Where the notes are out of date (this advice follows AWS documentation)", style="bold"))
+        for o in advice.outdated:
+            console.print(Text(f"  {line(o.by)}: the notes say {block(o.notes_say)}; AWS documentation now says "
+                               f"{block(o.aws_says)} ({line(o.source.url)})"))
     for a in advice.ignored:
         console.print(Text(line(f"not counted: {a.question} = {a.display} (asked only when {a.asked_when})"),
                            style="yellow"))
