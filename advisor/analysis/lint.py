@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor.analysis.dead_ends import find_dead_ends
 from advisor.analysis.rule_cases import check_case, decision_test_files, load_cases
 from advisor.inference.durable.limits import capacity_diagnostics, capacity_problems
 from advisor.inference.evaluation import Advisor
@@ -74,6 +75,14 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
             doc = rb.docs[f"decisions/{decision.id}.yaml"]
             add(doc.diagnostic(("id",), "missing_tests", f"no test file decisions/{decision.id}.test.yaml"))
 
+    evaluated, dead_ends = find_dead_ends(advisor)
+    for dead_end in dead_ends:
+        doc = rb.docs[f"decisions/{dead_end.decision}.yaml"]
+        add(doc.diagnostic(("fallback",), "dead_end",
+                           f"{dead_end.count} of {evaluated} generated scenarios leave '{dead_end.decision}' "
+                           f"undecided with nothing left to ask ({dead_end.summary}); give the fallback a "
+                           "default or `prefer` tie-breaks with their assumption"))
+
     notes_folder = Notes.locate(notes_dir)
     cited = 0
     if notes_folder is not None:
@@ -98,6 +107,7 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
         f"citations checked against notes: {cited}" if notes_folder else
         "citations not checked against notes (pass --notes DIR or set ADVISOR_NOTES)",
         _basis(rb),
+        f"dead ends: {evaluated} generated scenarios checked, {len(dead_ends)} decision(s) can end with nothing to ask",
         coverage,
         f"{len(report.findings)} finding(s)",
     ]

@@ -127,6 +127,9 @@ class DecisionAdvice(Output):
     """Stated when the recommendation is the decision's default."""
     summary: str
     """One line: the outcome and its main reason."""
+    together: list[OptionAssessment] = []
+    """Options recommended alongside the recommendation: a declared combination for a mixed workload, each with
+    the verdicts that favour it."""
     alternatives: list[OptionAssessment]
     """Options still possible, best first."""
     excluded: list[OptionAssessment]
