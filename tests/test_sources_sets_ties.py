@@ -194,3 +194,17 @@ def test_device_telemetry_and_video_get_both_services(reference_advisor: Advisor
     assert "iot_core_rules" not in {o.option for o in d.alternatives}
     assert "together with" in d.summary
     assert "+ AWS IoT Core" in render_markdown(advice)
+
+
+# ---- our own words -------------------------------------------------------------------------------
+
+def test_eight_shared_words_are_reported_and_seven_are_not(tmp_path: Path) -> None:
+    from advisor.sources.copied_text import CopyIndex
+
+    (tmp_path / "n.txt").write_text("Kinesis Data Streams keeps every record for a day by default, then drops it.\n")
+    index = CopyIndex(tmp_path)
+    assert index.copied("As the notes put it, KINESIS data streams keeps every record, for a day! By default.") == (
+        "kinesis data streams keeps every record for a day by default")
+    assert index.copied("kinesis data streams keeps every record for one day") is None  # seven shared words
+    assert index.scan([("R-1", "our own words entirely"), ("R-2", "streams keeps every record for a day by default")]
+                      ) == [("R-2", "streams keeps every record for a day by default")]

@@ -11,6 +11,7 @@ from advisor.analysis.rule_cases import check_case, decision_test_files, load_ca
 from advisor.inference.durable.limits import capacity_diagnostics, capacity_problems
 from advisor.inference.evaluation import Advisor
 from advisor.shared.diagnostics import Diagnostic, InvalidInput
+from advisor.sources.copied_text import CopyIndex
 from advisor.sources.notes import Notes
 from advisor.sources.yaml_source import read_yaml_file
 
@@ -99,7 +100,14 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
                 problem = notes.check(citation)
                 if problem:
                     add(Diagnostic.at_file(_calc_file(rb, calc_id), "citation", f"{calc_id}: {problem}"))
-    coverage = _coverage(rb.root, report)
+        copies = CopyIndex(notes_folder)
+        for entry in rb.rules:
+            found = copies.copied(entry.rule.reasoning)
+            if found:
+                add(entry.doc.diagnostic((*entry.loc, "reasoning"), "copied_text",
+                                         f"{entry.id}: the reasoning repeats the notes word for word "
+                                         f"(\"{found}\"); write it in our own words"))
+    coverage = _coverage(rb.root, report, fired)
     report.findings.sort()
     report.summary = [
         f"{len(rb.decisions)} decisions, {len(rb.rules)} rules, {len(rb.questions)} questions, "
@@ -221,7 +229,7 @@ def _check_retired(rb: Any, report: LintReport) -> None:
                 f"{item.id} is retired (rules/retired.yaml): removed rule ids are never reused; take a new id"))
 
 
-def _coverage(root: Path, report: LintReport) -> str:
+def _coverage(root: Path, report: LintReport, fired: set[str] | None) -> str:
     """rules/coverage/*.yaml map catalog item ids to rule ids, or to a reason the item is left out."""
     folder = root / "coverage"
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
@@ -230,18 +238,27 @@ def _coverage(root: Path, report: LintReport) -> str:
     from advisor.models.coverage import CoverageFile
     from advisor.sources.validation import validate_document
 
-    encoded = rejected = 0
+    encoded = rejected = unproven = 0
     for path in files:
         try:
             cov = validate_document(read_yaml_file(path), CoverageFile)
         except InvalidInput as exc:
             report.findings += exc.diagnostics
             continue
-        for item in cov.items:
-            if item.rules or item.calculators:
+        doc = read_yaml_file(path)
+        for i, item in enumerate(cov.items):
+            # An item counts as encoded only when a rule test case fires one of its rules (or a calculator
+            # encodes it): a rule that never fires in a case proves nothing about the item.
+            if item.rules and fired is not None and not (set(item.rules) & fired) and not item.calculators:
+                report.findings.append(doc.diagnostic(("items", i, "rules"), "coverage_unproven",
+                                                      f"{item.item}: none of {', '.join(item.rules)} fires in "
+                                                      "a rule test case"))
+                unproven += 1
+            elif item.rules or item.calculators:
                 encoded += 1
             else:
                 rejected += 1
-    total = encoded + rejected
+    total = encoded + rejected + unproven
     share = 100.0 * encoded / total if total else 0.0
-    return f"coverage: {encoded}/{total} catalog items encoded ({share:.1f}%), {rejected} left out with reasons"
+    return (f"coverage: {encoded}/{total} catalog items encoded and fired in a rule test case ({share:.1f}%), "
+            f"{rejected} left out with reasons" + (f", {unproven} not proven by a test case" if unproven else ""))
