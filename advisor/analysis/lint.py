@@ -108,6 +108,7 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
                                          f"{entry.id}: the reasoning repeats the notes word for word "
                                          f"(\"{found}\"); write it in our own words"))
     coverage = _coverage(rb.root, report, fired)
+    field = _field_coverage(rb, report)
     report.findings.sort()
     report.summary = [
         f"{len(rb.decisions)} decisions, {len(rb.rules)} rules, {len(rb.questions)} questions, "
@@ -117,6 +118,7 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
         _basis(rb),
         f"dead ends: {evaluated} generated scenarios checked, {len(dead_ends)} decision(s) can end with nothing to ask",
         coverage,
+        field,
         f"{len(report.findings)} finding(s)",
     ]
     return report
@@ -262,3 +264,52 @@ def _coverage(root: Path, report: LintReport, fired: set[str] | None) -> str:
     share = 100.0 * encoded / total if total else 0.0
     return (f"coverage: {encoded}/{total} catalog items encoded and fired in a rule test case ({share:.1f}%), "
             f"{rejected} left out with reasons" + (f", {unproven} not proven by a test case" if unproven else ""))
+
+
+def _field_coverage(rb: Any, report: LintReport) -> str:
+    """rules/coverage/field/*.yaml: the choices of the field, each covered by decisions or out of scope."""
+    folder = rb.root / "coverage" / "field"
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        return "field coverage: no field map (rules/coverage/field/*.yaml)"
+    from advisor.models.field_map import FieldMapFile
+    from advisor.sources.validation import validate_document
+
+    decisions = {d.id: {o.id for o in d.options} for d in rb.decisions}
+    seen: set[str] = set()
+    covered = out = 0
+    by_area: dict[str, list[int]] = {}
+    for path in files:
+        doc = read_yaml_file(path)
+        try:
+            field_map = validate_document(doc, FieldMapFile)
+        except InvalidInput as exc:
+            report.findings += exc.diagnostics
+            continue
+        for i, choice in enumerate(field_map.choices):
+            if choice.id in seen:
+                report.findings.append(doc.diagnostic(("choices", i, "id"), "duplicate_field_choice",
+                                                      f"field choice '{choice.id}' is listed twice"))
+            seen.add(choice.id)
+            for j, coverer in enumerate(choice.covered_by):
+                where = ("choices", i, "covered_by", j)
+                if coverer.decision not in decisions:
+                    report.findings.append(doc.diagnostic((*where, "decision"), "unknown_decision",
+                                                          f"{choice.id}: no decision '{coverer.decision}'"))
+                    continue
+                for option in coverer.options:
+                    if option not in decisions[coverer.decision]:
+                        report.findings.append(doc.diagnostic(
+                            (*where, "options"), "unknown_option",
+                            f"{choice.id}: decision '{coverer.decision}' has no option '{option}'"))
+            tally = by_area.setdefault(field_map.area, [0, 0])
+            tally[1] += 1
+            if choice.covered_by:
+                covered += 1
+                tally[0] += 1
+            else:
+                out += 1
+    total = covered + out
+    share = 100.0 * covered / total if total else 0.0
+    areas = ", ".join(f"{a} {c}/{t}" for a, (c, t) in sorted(by_area.items()))
+    return f"field coverage: {covered}/{total} choices covered ({share:.1f}%), {out} out of scope ({areas})"
