@@ -208,3 +208,38 @@ def test_eight_shared_words_are_reported_and_seven_are_not(tmp_path: Path) -> No
     assert index.copied("kinesis data streams keeps every record for one day") is None  # seven shared words
     assert index.scan([("R-1", "our own words entirely"), ("R-2", "streams keeps every record for a day by default")]
                       ) == [("R-2", "streams keeps every record for a day by default")]
+
+
+# ---- outside what the advisor covers ------------------------------------------------------------------
+
+def test_a_need_no_option_meets_is_reported_as_outside_instead_of_a_win() -> None:
+    d = decision(rules=[rule(id="TST-001", citations=[NOTE], recommend=["a"], strength="must"),
+                        rule(id="TST-009", citations=[NOTE], recommend=[],
+                             outside="a parallel file system for HPC: Amazon FSx for Lustre")])
+    assert fire(d, "TST-001").recommended == "a"
+    res = fire(d, "TST-001", "TST-009")
+    assert (res.status, res.recommended) == ("out_of_scope", None)
+    assert "FSx for Lustre" in res.reason
+
+
+def test_outside_reaches_every_output(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    shutil.copytree(FIXTURE, folder)
+    path = folder / "decisions" / "wf.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["rules"].append({"id": "WFT-009", "title": "Workflows longer than a year are beyond Step Functions",
+                          "when": {"fact": "duration_s", "gt": 31_536_000 - 1}, "strength": "must",
+                          "outside": "a scheduler for work that runs longer than a year",
+                          "reasoning": "No workflow option here runs that long; test rule.",
+                          "citations": [NOTE]})
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    adv = Advisor.from_folder(folder, "reference")
+    questions = adv.rulebase.questions
+    top = questions["duration_s"].max
+    advice = adv.advise(adv.check({"duration_s": top}), ScenarioRef(id="t", title="t"))
+    adv.close()
+    wf = next(d for d in advice.decisions if d.id == "wf")
+    assert wf.status == "out_of_scope" and wf.recommended is None
+    assert wf.summary.startswith("Outside what this advisor covers: a scheduler")
+    assert "**Outside what this advisor covers**" in render_markdown(advice)
+    assert '"status": "out_of_scope"' in render_json(advice)

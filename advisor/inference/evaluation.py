@@ -76,6 +76,7 @@ def _effects_text(rule: Rule) -> tuple[str, ...]:
     effects += [f"recommend {o} (+{rule.effective_weight:g})" for o in rule.recommend]
     effects += [f"avoid {o} (-{rule.effective_weight:g})" for o in rule.avoid]
     effects += [f"derive {d.fact} = {show_value(d.value)}" for d in rule.derive]
+    effects += [f"outside: {rule.outside}"] if rule.outside else []
     return tuple(effects)
 
 
@@ -451,6 +452,8 @@ class _AdviceBuilder:
 
     def summary(self, decision: Decision, res: Resolution, ask: list[QuestionRef]) -> str:
         labels = {o.id: o.label for o in decision.options}
+        if res.status == "out_of_scope":
+            return f"Outside what this advisor covers: {res.reason}."
         if res.status == "undecided":
             detail = "; ".join(res.conflicts) if res.conflicts else res.reason
             if res.reason.startswith("nothing separates "):

@@ -29,7 +29,7 @@ class RuleVerdict:
 
 @dataclass(frozen=True)
 class Resolution:
-    status: str  # recommended | undecided
+    status: str  # recommended | undecided | out_of_scope
     recommended: str | None
     strength: str | None  # must | should | consider | default | elimination
     scores: dict[str, float]
@@ -84,6 +84,10 @@ def resolve(decision: Decision, fired_rules: list[Rule], settled: bool = False) 
         return Resolution(status, chosen, strength, scores, verdicts, excluded, order, reason, conflicts,
                           assumption, together)
 
+    beyond = [rule for rule in fired_rules if rule.outside]
+    if beyond:
+        # A stated need that no option meets: recommending the nearest option would mislead.
+        return done("out_of_scope", None, None, "; ".join(rule.outside for rule in beyond))
     if not candidates:
         return done("undecided", None, None, "every option is excluded by the answers")
     required = [o for o in candidates if any(v.kind == "require" for v in verdicts[o])]

@@ -51,6 +51,10 @@ class Rule(Strict):
     """Overrides the default weight of recommend/avoid."""
     derive: list[Derivation] = []
     """Facts this rule derives for other rules."""
+    outside: str = ""
+    """What the situation needs that no option of this decision offers, naming what AWS offers for it (e.g. 'a
+    parallel file system for HPC: Amazon FSx for Lustre'). When the rule fires, the decision says the need is
+    outside what the advisor covers instead of recommending the nearest option."""
     reasoning: Annotated[str, Field(min_length=20)]
     """Why, in our own words; shown with the advice."""
     citations: list[Citation] = []
@@ -74,8 +78,10 @@ class Rule(Strict):
 
     @model_validator(mode="after")
     def _has_effect(self) -> Rule:
-        if not (self.require or self.exclude or self.recommend or self.avoid or self.derive):
-            raise ValueError("a rule needs an effect: require, exclude, recommend, avoid or derive")
+        if not (self.require or self.exclude or self.recommend or self.avoid or self.derive or self.outside):
+            raise ValueError("a rule needs an effect: require, exclude, recommend, avoid, derive or outside")
+        if self.outside and len(self.outside) < 10:
+            raise ValueError("outside needs a few words on what the situation needs and what AWS offers for it")
         if self.weight is not None and not (self.recommend or self.avoid):
             raise ValueError("weight only applies to recommend or avoid")
         if self.weight is not None and self.weight <= 0:
@@ -94,7 +100,7 @@ class Rule(Strict):
 
     @property
     def has_verdict(self) -> bool:
-        return bool(self.require or self.exclude or self.recommend or self.avoid)
+        return bool(self.require or self.exclude or self.recommend or self.avoid or self.outside)
 
 
 class Preference(Strict):

@@ -11,7 +11,7 @@ from advisor.models.scenario import AnswerValue
 
 
 class Expectation(Strict):
-    status: Literal["recommended", "undecided", "not_applicable"] | None = None
+    status: Literal["recommended", "undecided", "not_applicable", "out_of_scope"] | None = None
     recommended: OptionId | None = None
     """The recommended option."""
     together: list[OptionId] = []

@@ -11,7 +11,8 @@ from advisor.models.citation import Citation
 from advisor.render.common import binding_value, verdict_sign
 from advisor.shared import safe_text
 
-_STATUS = {"recommended": "Recommended", "undecided": "Undecided", "not_applicable": "Not in play"}
+_STATUS = {"recommended": "Recommended", "undecided": "Undecided", "not_applicable": "Not in play",
+           "out_of_scope": "Outside what this advisor covers"}
 _cell, _code, _line, _block = safe_text.md_cell, safe_text.md_code, safe_text.md_line, safe_text.md_block
 
 

@@ -15,7 +15,7 @@ from advisor.models.advice import Advice, DecisionAdvice, OptionAssessment, Verd
 from advisor.render.common import binding_value, console_title, verdict_sign
 from advisor.shared import safe_text
 
-_STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim"}
+_STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim", "out_of_scope": "magenta"}
 line, block = safe_text.line, safe_text.block
 
 
