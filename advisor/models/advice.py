@@ -112,6 +112,8 @@ class DecisionAdvice(Output):
     title: str
     question: str
     area: str
+    stage: str = ""
+    """The pipeline stage the decision belongs to ('' when its file names none)."""
     status: Literal["recommended", "undecided", "not_applicable"]
     recommended: OptionAssessment | None = None
     strength: Literal["must", "should", "consider", "default", "elimination"] | None = None
@@ -183,3 +185,10 @@ class Advice(Output):
     decisions: list[DecisionAdvice]
     trace: list[FiredRule]
     warnings: list[str] = []
+    review: Review | None = None
+    """The review of the scenario's current choices (advisor.analysis.review); None without current choices."""
+
+
+from advisor.models.review import Review  # noqa: E402  (its models use the ones above)
+
+Advice.model_rebuild()
