@@ -102,7 +102,8 @@ class _Judge:
                   labels: dict[str, str]) -> tuple[Risk, str, list[Verdict], list[QuestionRef]]:
         label = labels[option]
         if d.status == "not_applicable" or mine is None:
-            return "cannot_judge", f"{d.title} is not in play for the workload as described. {d.summary}", [], \
+            applies = d.summary.removeprefix("Not in play: ").rstrip(".")
+            return "cannot_judge", f"{d.title} is not in play for the workload as described ({applies})", [], \
                 self._applicability_questions(d.id)
         against = [v for v in mine.verdicts if v.kind in ("exclude", "avoid")]
         hard = [v for v in mine.verdicts if v.kind == "exclude" and v.strength == "must"]
@@ -124,7 +125,7 @@ class _Judge:
             return "fine", f"{label} runs alongside the recommendation, {rec.label}, and no rule weighs against it", \
                 support, []
         if rec is None:
-            return "cannot_judge", f"{d.title} is undecided: {d.summary}", support, list(d.ask)
+            return "cannot_judge", f"{d.title} is undecided: {d.summary.rstrip('.')}", support, list(d.ask)
         lead = rec.score - mine.score
         rec_support = [v for v in rec.verdicts if v.kind in ("require", "recommend")]
         if lead >= CLEAR_MARGIN:
