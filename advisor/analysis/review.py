@@ -39,6 +39,9 @@ CLEAR_MARGIN: float = float(DEFAULT_WEIGHT["should"])
 """A recommendation this many points ahead of a current choice wins by a clear margin (medium risk):
 the weight of one `should` rule. A smaller lead (a `consider` hint or two) leaves the choice fine."""
 
+MAX_QUESTIONS_IN_STEP = 3
+"""A plan step names at most this many questions (the verdict lists them all)."""
+
 RISKS_AT_OR_ABOVE: dict[str, tuple[str, ...]] = {"high": ("high",), "medium": ("high", "medium"), "none": ()}
 """`--fail-on` levels: the risks that make `advisor review` exit 1."""
 
@@ -167,8 +170,8 @@ class _Judge:
 
     def step(self, verdict: ChoiceVerdict) -> PlanStep:
         if verdict.risk == "cannot_judge":
-            change = "answer: " + "; ".join(q.prompt for q in verdict.ask) if verdict.ask else \
-                "describe the workload further"
+            change = ("answer: " + "; ".join(q.prompt for q in verdict.ask[:MAX_QUESTIONS_IN_STEP]) if verdict.ask
+                      else "describe the workload further")
         elif verdict.recommended is not None:
             change = f"replace {verdict.label} with {verdict.recommended_label}"
         else:

@@ -74,7 +74,7 @@ def _decision(d: DecisionAdvice) -> list[str]:
     return lines
 
 
-def _provenance(advice: Advice) -> str:
+def provenance(advice: Advice) -> str:
     base = "bundled with advisor" if advice.rules == "bundled" else _code(advice.rules)
     return f"{base}; engine: {advice.engine}"  # the engine name is ours, never read from a file
 
@@ -96,7 +96,7 @@ def render_markdown(advice: Advice) -> str:
         lines += [_block(s.description.strip()), ""]
     lines += [f"Scenario {_code(s.id)}" + (f" from {_code(s.source)}" if s.source else "")
               + f"; rules {_code(advice.ruleset)}.",
-              "", f"Rule base: {_provenance(advice)}.", ""]
+              "", f"Rule base: {provenance(advice)}.", ""]
     in_play = [d for d in advice.decisions if d.status != "not_applicable"]
     if in_play:
         lines += ["| Decision | Outcome | Strength | Summary |", "| --- | --- | --- | --- |"]

@@ -6,7 +6,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
+from advisor.models.advice import Advice
 from advisor.models.review import RISK_LABELS, ChoiceVerdict, Review
+from advisor.render.common import console_title
 from advisor.shared import safe_text
 
 _cell, _code, _line, _block = safe_text.md_cell, safe_text.md_code, safe_text.md_line, safe_text.md_block
@@ -55,7 +57,7 @@ def print_review(review: Review, console: Console) -> None:
     console.print(Text.assemble(("Review of current choices", "bold"), " — worst risk: ",
                                 (_badge(review.highest), _RICH_STYLE[review.highest])))
     for v in review.verdicts:
-        text = Text.assemble(("  " + _badge(v.risk).ljust(16), _RICH_STYLE[v.risk]),
+        text = Text.assemble(("  " + _badge(v.risk).ljust(17), _RICH_STYLE[v.risk]),
                              (safe_text.line(v.decision_title), "bold"), ": ", safe_text.line(v.label))
         text.append("\n    " + safe_text.line(v.reason))
         if v.rules:
@@ -75,3 +77,27 @@ def print_review(review: Review, console: Console) -> None:
             if step.unblocks:
                 text.append("\n     also moves: " + safe_text.line(", ".join(step.unblocks)), style="dim")
             console.print(text)
+
+
+def review_report_markdown(advice: Advice) -> str:
+    """What `advisor review` writes as Markdown: the scenario, the picture, the review and the plan."""
+    from advisor.render.markdown import architecture_section, provenance
+
+    s = advice.scenario
+    lines = [f"# Review: {_line(s.title)}", "",
+             f"Scenario {_code(s.id)}" + (f" from {_code(s.source)}" if s.source else "")
+             + f"; rules {_code(advice.ruleset)}.", "", f"Rule base: {provenance(advice)}.", ""]
+    lines += architecture_section(advice)
+    if advice.review is not None:
+        lines += review_markdown(advice.review)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def print_review_report(advice: Advice, console: Console) -> None:
+    """What `advisor review` prints on the terminal."""
+    s = advice.scenario
+    console.rule(console_title(console, Text.assemble((safe_text.line(s.title), "bold"), f" ({safe_text.line(s.id)})")))
+    base = "bundled" if advice.rules == "bundled" else advice.rules
+    console.print(Text(safe_text.line(f"rules: {base} ({advice.ruleset}) · engine: {advice.engine}"), style="dim"))
+    if advice.review is not None:
+        print_review(advice.review, console)
