@@ -56,14 +56,22 @@ def review_advice(advisor: Advisor, advice: Advice, current: dict[str, list[str]
 def review(advisor: Advisor, advice: Advice, current: dict[str, list[str]]) -> Review:
     judge = _Judge(advisor, advice)
     order = {d.id: i for i, d in enumerate(advice.decisions)}
-    verdicts = [judge.verdict(judge.decisions[did], option, options)
-                for did, options in sorted(current.items(), key=lambda kv: order[kv[0]]) for option in options]
+    verdicts = [
+        judge.verdict(judge.decisions[did], option, options)
+        for did, options in sorted(current.items(), key=lambda kv: order[kv[0]])
+        for option in options
+    ]
     verdicts.sort(key=lambda v: (RISK_ORDER.index(v.risk), order[v.decision]))
     plan = [judge.step(v) for v in verdicts if v.risk != "fine"]
     plan.sort(key=lambda s: (RISK_ORDER.index(s.risk), -len(s.unblocks), order[s.decision]))
     highest: Risk = verdicts[0].risk if verdicts else "fine"
-    return Review(current={k: list(v) for k, v in current.items()}, verdicts=verdicts, plan=plan,
-                  highest=highest, clear_margin=CLEAR_MARGIN)
+    return Review(
+        current={k: list(v) for k, v in current.items()},
+        verdicts=verdicts,
+        plan=plan,
+        highest=highest,
+        clear_margin=CLEAR_MARGIN,
+    )
 
 
 def risks_found(advice: Advice, fail_on: str) -> list[ChoiceVerdict]:
@@ -96,18 +104,35 @@ class _Judge:
         margin = rec.score - mine.score if rec is not None and mine is not None else None
         what_if = None if risk == "fine" else self.what_makes_right(d, option)
         return ChoiceVerdict(
-            decision=d.id, decision_title=d.title, stage=d.stage, option=option, label=labels[option], risk=risk,
-            reason=reason, recommended=rec.option if rec else None, recommended_label=rec.label if rec else "",
-            margin=margin, rules=list(dict.fromkeys(v.rule_id for v in behind)), verdicts=behind,
-            citations=_citations(behind), ask=ask, what_if=what_if)
+            decision=d.id,
+            decision_title=d.title,
+            stage=d.stage,
+            option=option,
+            label=labels[option],
+            risk=risk,
+            reason=reason,
+            recommended=rec.option if rec else None,
+            recommended_label=rec.label if rec else "",
+            margin=margin,
+            rules=list(dict.fromkeys(v.rule_id for v in behind)),
+            verdicts=behind,
+            citations=_citations(behind),
+            ask=ask,
+            what_if=what_if,
+        )
 
-    def _classify(self, d: DecisionAdvice, option: str, options: list[str], mine: OptionAssessment | None,
-                  labels: dict[str, str]) -> tuple[Risk, str, list[Verdict], list[QuestionRef]]:
+    def _classify(
+        self, d: DecisionAdvice, option: str, options: list[str], mine: OptionAssessment | None, labels: dict[str, str]
+    ) -> tuple[Risk, str, list[Verdict], list[QuestionRef]]:
         label = labels[option]
         if d.status == "not_applicable" or mine is None:
             applies = d.summary.removeprefix("Not in play: ").rstrip(".")
-            return "cannot_judge", f"{d.title} is not in play for the workload as described ({applies})", [], \
-                self._applicability_questions(d.id)
+            return (
+                "cannot_judge",
+                f"{d.title} is not in play for the workload as described ({applies})",
+                [],
+                self._applicability_questions(d.id),
+            )
         against = [v for v in mine.verdicts if v.kind in ("exclude", "avoid")]
         hard = [v for v in mine.verdicts if v.kind == "exclude" and v.strength == "must"]
         if hard:
@@ -125,19 +150,34 @@ class _Judge:
         if against:
             return "medium", f"{label} is weighed down by {_ids(against)}", against, []
         if rec is not None and rec.option in options:
-            return "fine", f"{label} runs alongside the recommendation, {rec.label}, and no rule weighs against it", \
-                support, []
+            return (
+                "fine",
+                f"{label} runs alongside the recommendation, {rec.label}, and no rule weighs against it",
+                support,
+                [],
+            )
         if rec is None:
             return "cannot_judge", f"{d.title} is undecided: {d.summary.rstrip('.')}", support, list(d.ask)
         lead = rec.score - mine.score
         rec_support = [v for v in rec.verdicts if v.kind in ("require", "recommend")]
         if lead >= CLEAR_MARGIN:
-            return "medium", f"{rec.label} wins by {lead:g} points (a clear margin is {CLEAR_MARGIN:g})", \
-                rec_support, []
+            return (
+                "medium",
+                f"{rec.label} wins by {lead:g} points (a clear margin is {CLEAR_MARGIN:g})",
+                rec_support,
+                [],
+            )
         if lead <= 0:
             return "fine", f"{label} ties with the recommendation, {rec.label}", support, []
-        return "fine", (f"{label} is a close second: {rec.label} leads by {lead:g} points, less than a clear "
-                        f"margin ({CLEAR_MARGIN:g})"), rec_support + support, []
+        return (
+            "fine",
+            (
+                f"{label} is a close second: {rec.label} leads by {lead:g} points, less than a clear "
+                f"margin ({CLEAR_MARGIN:g})"
+            ),
+            rec_support + support,
+            [],
+        )
 
     def _applicability_questions(self, decision_id: str) -> list[QuestionRef]:
         rb = self.advisor.rulebase
@@ -170,13 +210,19 @@ class _Judge:
 
     def step(self, verdict: ChoiceVerdict) -> PlanStep:
         if verdict.risk == "cannot_judge":
-            change = ("answer: " + "; ".join(q.prompt for q in verdict.ask[:MAX_QUESTIONS_IN_STEP]) if verdict.ask
-                      else "describe the workload further")
+            change = (
+                "answer: " + "; ".join(q.prompt for q in verdict.ask[:MAX_QUESTIONS_IN_STEP])
+                if verdict.ask
+                else "describe the workload further"
+            )
         elif verdict.recommended is not None:
             change = f"replace {verdict.label} with {verdict.recommended_label}"
         else:
-            open_options = [a.label for a in _assessments(self.decisions[verdict.decision])
-                            if a.option != verdict.option and a not in self.decisions[verdict.decision].excluded]
+            open_options = [
+                a.label
+                for a in _assessments(self.decisions[verdict.decision])
+                if a.option != verdict.option and a not in self.decisions[verdict.decision].excluded
+            ]
             change = f"replace {verdict.label}" + (f" (still open: {', '.join(open_options)})" if open_options else "")
         reasons = [f"{RISK_LABELS[verdict.risk]}: {verdict.reason}"]
         reasons += [f"{v.rule_id}: {v.reasoning}" for v in verdict.verdicts]
@@ -186,11 +232,21 @@ class _Judge:
         named = {q.id for q in verdict.ask}
         if verdict.what_if is not None:
             named |= {c.question for c in verdict.what_if.changes}
-        unblocks = [d.id for d in self.advice.decisions
-                    if d.id != verdict.decision and d.status == "undecided" and named & {q.id for q in d.ask}]
-        return PlanStep(decision=verdict.decision, decision_title=verdict.decision_title, risk=verdict.risk,
-                        current=verdict.label, change=change, reasons=reasons, rules=verdict.rules,
-                        unblocks=unblocks)
+        unblocks = [
+            d.id
+            for d in self.advice.decisions
+            if d.id != verdict.decision and d.status == "undecided" and named & {q.id for q in d.ask}
+        ]
+        return PlanStep(
+            decision=verdict.decision,
+            decision_title=verdict.decision_title,
+            risk=verdict.risk,
+            current=verdict.label,
+            change=change,
+            reasons=reasons,
+            rules=verdict.rules,
+            unblocks=unblocks,
+        )
 
 
 def _assessments(d: DecisionAdvice) -> list[OptionAssessment]:

@@ -11,8 +11,12 @@ from advisor.models.citation import Citation
 Risk = Literal["high", "medium", "fine", "cannot_judge"]
 RISK_ORDER: tuple[str, ...] = ("high", "medium", "cannot_judge", "fine")
 """Worst first: the order of verdicts in a review and of steps in a plan."""
-RISK_LABELS: dict[str, str] = {"high": "high risk", "medium": "medium risk", "fine": "fine",
-                               "cannot_judge": "cannot judge yet"}
+RISK_LABELS: dict[str, str] = {
+    "high": "high risk",
+    "medium": "medium risk",
+    "fine": "fine",
+    "cannot_judge": "cannot judge yet",
+}
 
 
 class ChoiceVerdict(Output):

@@ -5,6 +5,8 @@ Labels go through `advisor.shared.safe_text.mermaid_label`; node ids are made of
 
 from __future__ import annotations
 
+import itertools
+
 from advisor.models.advice import Advice
 from advisor.models.decision import STAGES
 from advisor.models.review import RISK_LABELS
@@ -13,9 +15,12 @@ from advisor.shared.safe_text import mermaid_id, mermaid_label
 MAIN_FLOW = ("sources", "ingestion", "storage", "processing", "serving")
 """Stages joined by arrows, in data-flow order; the others (orchestration, governance...) stand beside them."""
 OTHER = "other"
-_RISK_STYLE = {"high": "fill:#f8d7da,stroke:#b02a37,stroke-width:3px",
-               "medium": "fill:#fff3cd,stroke:#b58105,stroke-width:2px",
-               "fine": "fill:#d1e7dd,stroke:#146c43", "cannot_judge": "fill:#e9ecef,stroke:#6c757d,stroke-dasharray:4"}
+_RISK_STYLE = {
+    "high": "fill:#f8d7da,stroke:#b02a37,stroke-width:3px",
+    "medium": "fill:#fff3cd,stroke:#b58105,stroke-width:2px",
+    "fine": "fill:#d1e7dd,stroke:#146c43",
+    "cannot_judge": "fill:#e9ecef,stroke:#6c757d,stroke-dasharray:4",
+}
 
 Node = tuple[str, str, str]  # (id, label, class: a risk or "")
 
@@ -53,7 +58,7 @@ def architecture_mermaid(advice: Advice) -> list[str]:
             lines.append(f'    {node_id}["{mermaid_label(label)}"]' + (f":::{risk}" if risk else ""))
         lines.append("  end")
     flow = [s for s in MAIN_FLOW if s in by_stage]
-    lines += [f"  stage_{a} --> stage_{b}" for a, b in zip(flow, flow[1:], strict=False)]
+    lines += [f"  stage_{a} --> stage_{b}" for a, b in itertools.pairwise(flow)]
     used = sorted({risk for nodes in by_stage.values() for _, _, risk in nodes if risk})
     lines += [f"  classDef {risk} {_RISK_STYLE[risk]}" for risk in used]
     return [*lines, "```"]

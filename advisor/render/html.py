@@ -22,8 +22,10 @@ pre { background: #f6f6f8; padding: 0.8rem; overflow-x: auto; white-space: pre-w
 @media print { body { max-width: none; margin: 0; } pre, table { page-break-inside: avoid; } }
 """
 _MERMAID_OPEN = '<pre><code class="language-mermaid">'
-_MERMAID_NOTE = ('<p class="note">The architecture picture below is Mermaid source: a viewer with Mermaid '
-                 "(GitHub, many Markdown editors) draws it; this page loads no script.</p>\n")
+_MERMAID_NOTE = (
+    '<p class="note">The architecture picture below is Mermaid source: a viewer with Mermaid '
+    "(GitHub, many Markdown editors) draws it; this page loads no script.</p>\n"
+)
 
 
 def _parser() -> MarkdownIt:
@@ -38,8 +40,12 @@ def render_html(markdown: str, title: str) -> str:
     while _MERMAID_OPEN in body:
         start = body.index(_MERMAID_OPEN)
         end = body.index("</code></pre>", start)
-        source = body[start + len(_MERMAID_OPEN):end]
-        body = body[:start] + _MERMAID_NOTE + f'<pre class="mermaid">{source}</pre>' + body[end + len("</code></pre>"):]
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{html.escape(title, quote=True)}</title>\n<style>{_STYLE}</style>\n</head>\n"
-            f"<body>\n{body}</body>\n</html>\n")
+        source = body[start + len(_MERMAID_OPEN) : end]
+        body = (
+            body[:start] + _MERMAID_NOTE + f'<pre class="mermaid">{source}</pre>' + body[end + len("</code></pre>") :]
+        )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title, quote=True)}</title>\n<style>{_STYLE}</style>\n</head>\n"
+        f"<body>\n{body}</body>\n</html>\n"
+    )

@@ -20,17 +20,29 @@ def _badge(risk: str) -> str:
 
 
 def review_markdown(review: Review) -> list[str]:
-    lines = ["## Review of current choices", "",
-             f"Worst risk: **{_badge(review.highest)}**. A recommendation at least {review.clear_margin:g} points "
-             "ahead of a current choice makes it a medium risk.", "",
-             "| Decision | Current choice | Risk | Why |", "| --- | --- | --- | --- |"]
-    lines += [f"| {_cell(v.decision_title)} | {_cell(v.label)} | {_badge(v.risk)} | {_cell(v.reason)} |"
-              for v in review.verdicts]
+    lines = [
+        "## Review of current choices",
+        "",
+        f"Worst risk: **{_badge(review.highest)}**. A recommendation at least {review.clear_margin:g} points "
+        "ahead of a current choice makes it a medium risk.",
+        "",
+        "| Decision | Current choice | Risk | Why |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {_cell(v.decision_title)} | {_cell(v.label)} | {_badge(v.risk)} | {_cell(v.reason)} |"
+        for v in review.verdicts
+    ]
     lines.append("")
     for v in review.verdicts:
         lines += _verdict_markdown(v)
     if review.plan:
-        lines += ["## Improvement plan", "", "Ordered by risk, then by how many other decisions each step unblocks.", ""]
+        lines += [
+            "## Improvement plan",
+            "",
+            "Ordered by risk, then by how many other decisions each step unblocks.",
+            "",
+        ]
         for number, step in enumerate(review.plan, 1):
             lines.append(f"{number}. **{_line(step.decision_title)}** ({_badge(step.risk)}): {_line(step.change)}")
             lines += [f"   - {_block(r)}" for r in step.reasons]
@@ -43,9 +55,11 @@ def review_markdown(review: Review) -> list[str]:
 def _verdict_markdown(v: ChoiceVerdict) -> list[str]:
     lines = [f"### {_line(v.decision_title)}: {_line(v.label)} — {_badge(v.risk)}", "", _block(v.reason) + ".", ""]
     for verdict in v.verdicts:
-        lines.append(f"- **{_line(verdict.rule_id)}** ({_line(verdict.strength)}, {_line(verdict.kind)}) — "
-                     f"{_block(verdict.reasoning.strip())}  \n  Cited: "
-                     + "; ".join(_code(c.render()) for c in verdict.citations))
+        lines.append(
+            f"- **{_line(verdict.rule_id)}** ({_line(verdict.strength)}, {_line(verdict.kind)}) — "
+            f"{_block(verdict.reasoning.strip())}  \n  Cited: "
+            + "; ".join(_code(c.render()) for c in verdict.citations)
+        )
     if v.ask:
         lines += ["- Answer to settle it: " + "; ".join(f"{_code(q.id)} ({_line(q.prompt)})" for q in v.ask)]
     if v.what_if is not None:
@@ -54,11 +68,20 @@ def _verdict_markdown(v: ChoiceVerdict) -> list[str]:
 
 
 def print_review(review: Review, console: Console) -> None:
-    console.print(Text.assemble(("Review of current choices", "bold"), " — worst risk: ",
-                                (_badge(review.highest), _RICH_STYLE[review.highest])))
+    console.print(
+        Text.assemble(
+            ("Review of current choices", "bold"),
+            " — worst risk: ",
+            (_badge(review.highest), _RICH_STYLE[review.highest]),
+        )
+    )
     for v in review.verdicts:
-        text = Text.assemble(("  " + _badge(v.risk).ljust(17), _RICH_STYLE[v.risk]),
-                             (safe_text.line(v.decision_title), "bold"), ": ", safe_text.line(v.label))
+        text = Text.assemble(
+            ("  " + _badge(v.risk).ljust(17), _RICH_STYLE[v.risk]),
+            (safe_text.line(v.decision_title), "bold"),
+            ": ",
+            safe_text.line(v.label),
+        )
         text.append("\n    " + safe_text.line(v.reason))
         if v.rules:
             text.append("\n    rules: " + safe_text.line(", ".join(v.rules)), style="dim")
@@ -72,8 +95,14 @@ def print_review(review: Review, console: Console) -> None:
     if review.plan:
         console.print(Text("Improvement plan", style="bold"))
         for number, step in enumerate(review.plan, 1):
-            text = Text.assemble(f"  {number}. ", (_badge(step.risk), _RICH_STYLE[step.risk]), " ",
-                                 (safe_text.line(step.decision_title), "bold"), ": ", safe_text.line(step.change))
+            text = Text.assemble(
+                f"  {number}. ",
+                (_badge(step.risk), _RICH_STYLE[step.risk]),
+                " ",
+                (safe_text.line(step.decision_title), "bold"),
+                ": ",
+                safe_text.line(step.change),
+            )
             if step.unblocks:
                 text.append("\n     also moves: " + safe_text.line(", ".join(step.unblocks)), style="dim")
             console.print(text)
@@ -84,9 +113,16 @@ def review_report_markdown(advice: Advice) -> str:
     from advisor.render.markdown import architecture_section, provenance
 
     s = advice.scenario
-    lines = [f"# Review: {_line(s.title)}", "",
-             f"Scenario {_code(s.id)}" + (f" from {_code(s.source)}" if s.source else "")
-             + f"; rules {_code(advice.ruleset)}.", "", f"Rule base: {provenance(advice)}.", ""]
+    lines = [
+        f"# Review: {_line(s.title)}",
+        "",
+        f"Scenario {_code(s.id)}"
+        + (f" from {_code(s.source)}" if s.source else "")
+        + f"; rules {_code(advice.ruleset)}.",
+        "",
+        f"Rule base: {provenance(advice)}.",
+        "",
+    ]
     lines += architecture_section(advice)
     if advice.review is not None:
         lines += review_markdown(advice.review)
