@@ -11,6 +11,8 @@ import html
 
 from markdown_it import MarkdownIt
 
+from advisor.shared import safe_text
+
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45;
        color: #1d1d1f; }
@@ -36,6 +38,7 @@ def _parser() -> MarkdownIt:
 
 
 def render_html(markdown: str, title: str) -> str:
+    """The page for a Markdown report already made safe by advisor.shared.safe_text; `title` is raw text."""
     body = _parser().render(markdown)
     while _MERMAID_OPEN in body:
         start = body.index(_MERMAID_OPEN)
@@ -46,6 +49,6 @@ def render_html(markdown: str, title: str) -> str:
         )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title, quote=True)}</title>\n<style>{_STYLE}</style>\n</head>\n"
+        f"<title>{html.escape(safe_text.line(title), quote=True)}</title>\n<style>{_STYLE}</style>\n</head>\n"
         f"<body>\n{body}</body>\n</html>\n"
     )
