@@ -330,3 +330,13 @@ def test_the_html_page_is_well_formed_self_contained_and_escapes_user_text(tmp_p
         assert parser.urls == []  # nothing to load: no src, no href
         assert "mermaid" in parser.classes and "a viewer with Mermaid" in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_adrs_carry_the_picture_and_in_review_mode_the_current_choice(small: Advisor) -> None:
+    from advisor.render.adr import render_adrs
+
+    advice = _advice(small, {"duration_s": 2000})
+    reviewed = advice.model_copy(update={"review": review(small, advice, {"pick": ["d"]})})
+    record = next(text for name, text in render_adrs(reviewed).items() if "pick-one" in name)
+    assert "### Current choice\n\n* Option D: high risk — Option D is ruled out by a must rule (PICK-001)" in record
+    assert '    pick__d["Option D (high risk)"]:::high' in record and "```mermaid" in record

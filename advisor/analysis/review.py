@@ -157,7 +157,12 @@ class _Judge:
                 [],
             )
         if rec is None:
-            return "cannot_judge", f"{d.title} is undecided: {d.summary.rstrip('.')}", support, list(d.ask)
+            return (
+                "cannot_judge",
+                f"{d.title} is undecided {d.summary.removeprefix('Undecided ').rstrip('.')}",
+                support,
+                list(d.ask),
+            )
         lead = rec.score - mine.score
         rec_support = [v for v in rec.verdicts if v.kind in ("require", "recommend")]
         if lead >= CLEAR_MARGIN:
