@@ -218,7 +218,7 @@ def main(ctx: click.Context) -> None:
     """Architecture decision advisor for AWS data engineering.
 
     \b
-    Exit codes: 0 ok; 1 lint findings or advice changed against a baseline;
+    Exit codes: 0 ok; 1 lint findings, advice changed against a baseline, or a review risk at or above --fail-on;
     2 invalid input (each problem printed as file:line:col); 3 internal error; 130 interrupted;
     143 terminated (SIGTERM; 128 + the signal number).
     """
