@@ -172,8 +172,15 @@ class _Judge:
                 rec_support,
                 [],
             )
-        if lead <= 0:
+        if lead == 0:
             return "fine", f"{label} ties with the recommendation, {rec.label}", support, []
+        if lead < 0:  # policy `first`: an earlier rule decides, whatever the weights
+            return (
+                "fine",
+                f"{label} weighs more than {rec.label}, which an earlier rule picks (policy: first)",
+                support,
+                [],
+            )
         return (
             "fine",
             (
