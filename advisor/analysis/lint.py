@@ -10,6 +10,7 @@ from advisor.analysis.dead_ends import find_dead_ends
 from advisor.analysis.rule_cases import check_case, decision_test_files, load_cases
 from advisor.inference.durable.limits import capacity_diagnostics, capacity_problems
 from advisor.inference.evaluation import Advisor
+from advisor.models.decision import STAGES
 from advisor.shared.diagnostics import Diagnostic, InvalidInput
 from advisor.sources.copied_text import CopyIndex
 from advisor.sources.notes import Notes
@@ -49,6 +50,10 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
             if option.id not in reachable:
                 add(doc.diagnostic(("options", i, "id"), "unreachable_option",
                                    f"no rule can recommend '{option.id}' and it is not the fallback"))
+        if decision.stage is None:
+            add(doc.diagnostic(("area",), "missing_stage",
+                               "no pipeline stage (stage: one of " + ", ".join(STAGES) + "); the architecture "
+                               "picture shows the decision under 'Other'"))
         if not decision.fallback.option and not decision.fallback.ask:
             add(doc.diagnostic(("fallback",), "empty_fallback",
                                "the fallback neither recommends an option nor says which questions to ask"))

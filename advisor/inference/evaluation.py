@@ -374,7 +374,8 @@ class _AdviceBuilder:
         if res is None and decision.id in self.advisor.not_in_play:
             return self.advisor.not_in_play[decision.id]
         base: dict[str, Any] = dict(id=decision.id, title=decision.title, question=decision.question,
-                                    area=decision.area, recommended=None, strength=None, assumption="", ask=[],
+                                    area=decision.area, stage=decision.stage or "", recommended=None, strength=None,
+                                    assumption="", ask=[],
                                     conflicts=[], why_not=[], what_if=[], what_if_checked=False, fragile_on=[])
         if res is None:
             applies = self.advisor.condition_text.get(applies_id(decision.id), "")

@@ -119,6 +119,8 @@ class DecisionAdvice(Output):
     title: str
     question: str
     area: str
+    stage: str = ""
+    """The pipeline stage the decision belongs to ('' when its file names none)."""
     status: Literal["recommended", "undecided", "not_applicable", "out_of_scope"]
     recommended: OptionAssessment | None = None
     strength: Literal["must", "should", "consider", "default", "elimination"] | None = None
@@ -205,3 +207,10 @@ class Advice(Output):
     outdated: list[OutdatedFact] = []
     """Where the notes behind this advice are out of date and the advice follows current AWS instead."""
     warnings: list[str] = []
+    review: Review | None = None
+    """The review of the scenario's current choices (advisor.analysis.review); None without current choices."""
+
+
+from advisor.models.review import Review  # noqa: E402  (its models use the ones above)
+
+Advice.model_rebuild()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictFloat, StrictInt, model_validator
@@ -12,6 +13,10 @@ from advisor.models.citation import Citation
 from advisor.models.conditions import Condition
 
 Strength = Literal["must", "should", "consider"]
+Stage = Literal["sources", "ingestion", "storage", "processing", "serving", "orchestration", "governance",
+                "protection", "cost"]
+"""Pipeline stages, in the order the architecture picture draws them (left to right)."""
+STAGES: tuple[str, ...] = typing.get_args(Stage)
 DEFAULT_WEIGHT: dict[str, int] = {"must": 5, "should": 3, "consider": 1}
 
 
@@ -152,6 +157,8 @@ class Decision(Strict):
     """The question this decision answers for the engineer."""
     area: FactId
     """The questionnaire area it belongs to."""
+    stage: Stage | None = None
+    """The pipeline stage its options sit in, for the architecture picture (lint reports a decision without one)."""
     order: int = 100
     """Decisions are shown by this number, then by id."""
     applies_when: Condition | None = None

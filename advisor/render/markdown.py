@@ -8,7 +8,9 @@ from __future__ import annotations
 from advisor.models.advice import Advice, Binding, DecisionAdvice, OptionAssessment, Verdict
 from advisor.models.aws_source import AwsSource
 from advisor.models.citation import Citation
+from advisor.render.architecture import architecture_mermaid
 from advisor.render.common import binding_value, verdict_sign
+from advisor.render.review import review_markdown
 from advisor.shared import safe_text
 
 _STATUS = {"recommended": "Recommended", "undecided": "Undecided", "not_applicable": "Not in play",
@@ -85,9 +87,19 @@ def _decision(d: DecisionAdvice) -> list[str]:
     return lines
 
 
-def _provenance(advice: Advice) -> str:
+def provenance(advice: Advice) -> str:
     base = "bundled with advisor" if advice.rules == "bundled" else _code(advice.rules)
     return f"{base}; engine: {advice.engine}"  # the engine name is ours, never read from a file
+
+
+def architecture_section(advice: Advice) -> list[str]:
+    """The architecture picture with its heading; nothing when there is nothing to draw."""
+    picture = architecture_mermaid(advice)
+    if not picture:
+        return []
+    what = ("the current choices, by pipeline stage, risky ones marked" if advice.review is not None
+            else "the recommended components, by pipeline stage")
+    return ["## Architecture", "", f"A Mermaid flowchart of {what}.", "", *picture, ""]
 
 
 def render_markdown(advice: Advice) -> str:
@@ -97,7 +109,7 @@ def render_markdown(advice: Advice) -> str:
         lines += [_block(s.description.strip()), ""]
     lines += [f"Scenario {_code(s.id)}" + (f" from {_code(s.source)}" if s.source else "")
               + f"; rules {_code(advice.ruleset)}.",
-              "", f"Rule base: {_provenance(advice)}.", ""]
+              "", f"Rule base: {provenance(advice)}.", ""]
     in_play = [d for d in advice.decisions if d.status != "not_applicable"]
     if in_play:
         lines += ["| Decision | Outcome | Strength | Summary |", "| --- | --- | --- | --- |"]
@@ -108,6 +120,9 @@ def render_markdown(advice: Advice) -> str:
     else:
         lines.append("No decision is in play for these answers: answer more questions or pick topics.")
     lines.append("")
+    lines += architecture_section(advice)
+    if advice.review is not None:
+        lines += review_markdown(advice.review)
     for d in advice.decisions:
         if d.status != "not_applicable":
             lines += _decision(d)

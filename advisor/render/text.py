@@ -13,6 +13,7 @@ from rich.text import Text
 
 from advisor.models.advice import Advice, DecisionAdvice, OptionAssessment, Verdict
 from advisor.render.common import binding_value, console_title, verdict_sign
+from advisor.render.review import print_review
 from advisor.shared import safe_text
 
 _STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim", "out_of_scope": "magenta"}
@@ -81,6 +82,8 @@ def print_advice(advice: Advice, console: Console) -> None:
     skipped = len(advice.decisions) - len(in_play)
     if skipped:
         console.print(Text(f"{skipped} other decisions are not in play for this workload.", style="dim"))
+    if advice.review is not None:
+        print_review(advice.review, console)
     for d in advice.decisions:
         if d.status != "not_applicable":
             console.print(_decision(d))

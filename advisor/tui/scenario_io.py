@@ -14,13 +14,17 @@ from advisor.sources.rulebase import RuleBase
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/scenario.schema.json"
 
 
-def scenario_text(rulebase: RuleBase, title: str, description: str, answers: dict[str, Any]) -> str:
-    """The file text: schema line, title, description, answers in questionnaire order."""
+def scenario_text(rulebase: RuleBase, title: str, description: str, answers: dict[str, Any],
+                  current: dict[str, list[str]] | None = None) -> str:
+    """The file text: schema line, title, description, answers in questionnaire order, then the current
+    choices (one option as a plain value, several as a list)."""
     ordered = {qid: answers[qid] for qid in rulebase.questions if qid in answers}
     data: dict[str, Any] = {"title": title}
     if description:
         data["description"] = description
     data["answers"] = ordered
+    if current:
+        data["current"] = {d: options[0] if len(options) == 1 else list(options) for d, options in current.items()}
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
     return f"{SCHEMA_LINE}\n{body}"
 
