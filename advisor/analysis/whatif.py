@@ -180,13 +180,16 @@ def _mattered(decision: DecisionAdvice, questions: list[str]) -> set[str]:
     return {q for q in questions if q in names} or set(questions)
 
 
+_STATUS_WORDS = {"undecided": "undecided", "not_applicable": "not in play",
+                 "out_of_scope": "outside what this advisor covers"}
+
+
 def _what_if(advisor: Advisor, decision_id: str, answers: Answers, changes: tuple[Change, ...],
              outcome: Outcome) -> WhatIf:
     rb = advisor.rulebase
     status, option = outcome
     decision_labels = {o.id: o.label for o in rb.decision(decision_id).options}  # option ids repeat across decisions
-    label = decision_labels.get(option, option) if option else ("undecided" if status == "undecided"
-                                                                else "not in play")
+    label = decision_labels.get(option, option) if option else _STATUS_WORDS[status]
     described = []
     for qid, value in changes:
         q = rb.questions[qid]

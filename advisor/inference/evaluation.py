@@ -76,6 +76,7 @@ def _effects_text(rule: Rule) -> tuple[str, ...]:
     effects += [f"recommend {o} (+{rule.effective_weight:g})" for o in rule.recommend]
     effects += [f"avoid {o} (-{rule.effective_weight:g})" for o in rule.avoid]
     effects += [f"derive {d.fact} = {show_value(d.value)}" for d in rule.derive]
+    effects += [f"outside: {rule.outside}"] if rule.outside else []
     return tuple(effects)
 
 
@@ -217,7 +218,9 @@ class Advisor:
             if decision.id in self._applies and not condition_holds(self._applies[decision.id], facts, expanded=True):
                 out[decision.id] = None
             else:
-                out[decision.id] = resolve(decision, by_decision.get(decision.id, []))
+                # Tie-breaks (`fallback.prefer`) apply only once no question feeding the decision is open.
+                settled = all(q in base for q in self._decision_asks[decision.id])
+                out[decision.id] = resolve(decision, by_decision.get(decision.id, []), settled=settled)
         return out
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
@@ -380,14 +383,17 @@ class _AdviceBuilder:
                 summary=f"Not in play: it applies when {applies}.")
             return self.advisor.not_in_play[decision.id]
         recommended = self.assess(decision, res, res.recommended) if res.recommended else None
-        alternatives = [self.assess(decision, res, o) for o in res.candidates if o != res.recommended]
+        together = [self.assess(decision, res, o) for o in res.companions]
+        alternatives = [self.assess(decision, res, o) for o in res.candidates
+                        if o != res.recommended and o not in res.companions]
         excluded = [self.assess(decision, res, o) for o in res.excluded]
         wants_answers = res.status == "undecided" or res.strength == "default"
         # Exclusions are final (more answers only add verdicts), so when every option is out, asking is moot.
         ask = self.ask(decision) if wants_answers and res.candidates else []
         base.update(status=res.status, recommended=recommended, strength=res.strength,
-                    assumption=decision.fallback.assumption if res.strength == "default" else "",
-                    summary=self.summary(decision, res, ask), alternatives=alternatives, excluded=excluded,
+                    assumption=res.assumption if res.strength == "default" else "",
+                    summary=self.summary(decision, res, ask), together=together, alternatives=alternatives,
+                    excluded=excluded,
                     ask=ask, conflicts=list(res.conflicts), why_not=self.why_not(decision, res))
         return DecisionAdvice.model_construct(**base)
 
@@ -396,7 +402,7 @@ class _AdviceBuilder:
         winner = res.recommended
         labels = {o.id: o.label for o in decision.options}
         for option in decision.options:
-            if option.id == winner:
+            if option.id == winner or option.id in res.companions:
                 continue
             against = [self.verdict(v) for v in res.verdicts[option.id] if v.kind in ("exclude", "avoid")]
             score = res.scores[option.id]
@@ -445,16 +451,23 @@ class _AdviceBuilder:
         return [QuestionRef(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
 
     def summary(self, decision: Decision, res: Resolution, ask: list[QuestionRef]) -> str:
+        labels = {o.id: o.label for o in decision.options}
+        if res.status == "out_of_scope":
+            return f"Outside what this advisor covers: {res.reason}."
         if res.status == "undecided":
             detail = "; ".join(res.conflicts) if res.conflicts else res.reason
-            questions = ", ".join(q.id for q in ask)
-            return f"Undecided ({detail})" + (f": answer {questions}" if questions else "") + "."
+            if res.reason.startswith("nothing separates "):
+                detail = "nothing separates " + ", ".join(labels[o] for o in res.candidates
+                                                          if res.scores[o] == res.scores[res.candidates[0]])
+            questions = " / ".join(q.prompt for q in ask)
+            return f"Undecided ({detail})" + (f". To decide, answer: {questions}" if questions else ".")
         option = next(o for o in decision.options if o.id == res.recommended)
+        name = " together with ".join([option.label, *(labels[o] for o in res.companions)])
         if res.strength == "default":
-            return f"{option.label}, by default: {decision.fallback.assumption}"
+            return f"{name}, by default: {res.assumption}"
         support = [v for v in res.verdicts[option.id] if v.kind in ("require", "recommend")]
         if support:
-            return f"{option.label}: {support[0].rule.title}."
+            return f"{name}: {support[0].rule.title}."
         if res.excluded:
-            return f"{option.label}: the other options are ruled out."
-        return f"{option.label}."
+            return f"{name}: the other options are ruled out."
+        return f"{name}."

@@ -107,7 +107,7 @@ class WhatIf(Output):
     """A change of answers that changes this decision's outcome (verified by re-evaluating)."""
 
     changes: list[AnswerChange]
-    status: Literal["recommended", "undecided", "not_applicable"]
+    status: Literal["recommended", "undecided", "not_applicable", "out_of_scope"]
     recommended: str | None
     label: str
     """The new outcome in words: the option's label, 'undecided' or 'not in play'."""
@@ -119,7 +119,7 @@ class DecisionAdvice(Output):
     title: str
     question: str
     area: str
-    status: Literal["recommended", "undecided", "not_applicable"]
+    status: Literal["recommended", "undecided", "not_applicable", "out_of_scope"]
     recommended: OptionAssessment | None = None
     strength: Literal["must", "should", "consider", "default", "elimination"] | None = None
     """How firmly the recommendation stands: the strongest verdict for it, or how it was reached."""
@@ -127,6 +127,9 @@ class DecisionAdvice(Output):
     """Stated when the recommendation is the decision's default."""
     summary: str
     """One line: the outcome and its main reason."""
+    together: list[OptionAssessment] = []
+    """Options recommended alongside the recommendation: a declared combination for a mixed workload, each with
+    the verdicts that favour it."""
     alternatives: list[OptionAssessment]
     """Options still possible, best first."""
     excluded: list[OptionAssessment]

@@ -11,7 +11,8 @@ from advisor.models.citation import Citation
 from advisor.render.common import binding_value, verdict_sign
 from advisor.shared import safe_text
 
-_STATUS = {"recommended": "Recommended", "undecided": "Undecided", "not_applicable": "Not in play"}
+_STATUS = {"recommended": "Recommended", "undecided": "Undecided", "not_applicable": "Not in play",
+           "out_of_scope": "Outside what this advisor covers"}
 _cell, _code, _line, _block = safe_text.md_cell, safe_text.md_code, safe_text.md_line, safe_text.md_block
 
 
@@ -58,6 +59,8 @@ def _decision(d: DecisionAdvice) -> list[str]:
         if d.assumption:
             lines += [f"> Assumption: {_block(d.assumption)}", ""]
         lines += _option_block(f"Recommendation ({d.strength})", d.recommended)
+        for companion in d.together:
+            lines += _option_block("Recommended with it", companion)
     if d.conflicts:
         lines += ["Conflicts:", "", *[f"- {_block(c)}" for c in d.conflicts], ""]
     if d.ask:
@@ -99,7 +102,8 @@ def render_markdown(advice: Advice) -> str:
     if in_play:
         lines += ["| Decision | Outcome | Strength | Summary |", "| --- | --- | --- | --- |"]
         for d in in_play:
-            outcome = d.recommended.label if d.recommended else _STATUS[d.status]
+            outcome = " + ".join(o.label for o in [d.recommended, *d.together]) if d.recommended else \
+                _STATUS[d.status]
             lines.append(f"| {_cell(d.title)} | {_cell(outcome)} | {d.strength or ''} | {_cell(d.summary)} |")
     else:
         lines.append("No decision is in play for these answers: answer more questions or pick topics.")

@@ -15,7 +15,7 @@ from advisor.models.advice import Advice, DecisionAdvice, OptionAssessment, Verd
 from advisor.render.common import binding_value, console_title, verdict_sign
 from advisor.shared import safe_text
 
-_STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim"}
+_STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim", "out_of_scope": "magenta"}
 line, block = safe_text.line, safe_text.block
 
 
@@ -46,10 +46,13 @@ def _decision(d: DecisionAdvice) -> Panel:
         parts.append(Text(f"Assumption: {block(d.assumption)}", style="italic"))
     if d.recommended:
         parts += _option(f"Recommended ({d.strength}):", d.recommended)
+    for companion in d.together:
+        parts += _option("Recommended with it:", companion)
     for c in d.conflicts:
         parts.append(Text(f"Conflict: {block(c)}", style="red"))
     if d.ask:
-        parts.append(Text("Answer to decide: " + ", ".join(line(q.id) for q in d.ask), style="yellow"))
+        parts.append(Text("Answer to decide:", style="yellow"))
+        parts += [Text(f"  - {line(q.prompt)} ({line(q.id)})", style="yellow") for q in d.ask]
     for alt in d.alternatives:
         parts += _option("Alternative:", alt)
     for ex in d.excluded:
@@ -68,7 +71,8 @@ def print_advice(advice: Advice, console: Console) -> None:
     table.add_column("Outcome")
     in_play = [d for d in advice.decisions if d.status != "not_applicable"]
     for d in in_play:
-        outcome = d.recommended.label if d.recommended else d.status.replace("_", " ")
+        outcome = " + ".join(o.label for o in [d.recommended, *d.together]) if d.recommended else \
+            d.status.replace("_", " ")
         table.add_row(Text(line(d.title)), Text(line(outcome), style=_STYLE[d.status]))
     if in_play:
         console.print(table)

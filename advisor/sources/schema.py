@@ -6,6 +6,7 @@ import json
 
 from advisor.models.calculator import CalculatorFile
 from advisor.models.decision import Decision, DerivationFile
+from advisor.models.field_map import FieldMapFile
 from advisor.models.questionnaire import QuestionFile
 from advisor.models.retired import RetiredFile
 from advisor.models.rule_tests import RuleTestFile
@@ -19,6 +20,7 @@ SCHEMAS = {
     "scenario.schema.json": Scenario,
     "rule-tests.schema.json": RuleTestFile,
     "retired.schema.json": RetiredFile,
+    "field-map.schema.json": FieldMapFile,
 }
 
 

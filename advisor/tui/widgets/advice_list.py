@@ -14,8 +14,9 @@ from advisor.shared import safe_text
 from advisor.tui.bindings import ADVICE_BINDINGS
 from advisor.tui.messages import JumpToQuestion, ShowReasoning
 
-_ICON = {"recommended": "●", "undecided": "?", "not_applicable": "·"}
-_STATUS_STYLE = {"recommended": "bold green", "undecided": "bold yellow", "not_applicable": "dim"}
+_ICON = {"recommended": "●", "undecided": "?", "not_applicable": "·", "out_of_scope": "✗"}
+_STATUS_STYLE = {"recommended": "bold green", "undecided": "bold yellow", "not_applicable": "dim",
+                 "out_of_scope": "bold magenta"}
 line, block = safe_text.line, safe_text.block
 
 
