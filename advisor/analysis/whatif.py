@@ -17,7 +17,7 @@ from advisor.inference.evaluation import Advisor
 from advisor.models.advice import Advice, AnswerChange, DecisionAdvice, WhatIf
 from advisor.models.conditions import iter_tests
 from advisor.models.questionnaire import Question
-from advisor.shared.wording import show_value
+from advisor.shared.wording import show_value, status_word
 from advisor.sources.answers import Answers
 
 MAX_PER_DECISION = 8
@@ -185,8 +185,7 @@ def _what_if(advisor: Advisor, decision_id: str, answers: Answers, changes: tupl
     rb = advisor.rulebase
     status, option = outcome
     decision_labels = {o.id: o.label for o in rb.decision(decision_id).options}  # option ids repeat across decisions
-    label = decision_labels.get(option, option) if option else ("undecided" if status == "undecided"
-                                                                else "not in play")
+    label = decision_labels.get(option, option) if option else status_word(status)
     described = []
     for qid, value in changes:
         q = rb.questions[qid]

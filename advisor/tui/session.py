@@ -79,7 +79,7 @@ class Session:
         except InvalidInput:
             # Values come from the widgets and load_scenario, so this only happens if the rule base
             # changed under a draft; drop what no longer checks instead of failing.
-            questions = self.advisor.rulebase.questions
+            questions = self.advisor.questionnaire.questions
             ok = {q: v for q, v in raw.items()
                   if q in questions and check_answer(questions[q], v)[1] is None}
             return self.advisor.check(ok)

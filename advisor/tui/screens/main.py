@@ -46,7 +46,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="body"):
-            yield Questionnaire(self.session.advisor.rulebase, lambda: self.session.raw,
+            yield Questionnaire(self.session.advisor.questionnaire, lambda: self.session.raw,
                                 cursor_blink=self.cursor_blink, id="questionnaire")
             yield AdvicePane(id="advice")
         yield Footer()
@@ -107,11 +107,11 @@ class MainScreen(Screen[None]):
         await self.jump_to(event.question_id)
 
     async def jump_to(self, qid: str) -> None:
-        rulebase = self.session.advisor.rulebase
-        if qid not in rulebase.questions:
+        questions = self.session.advisor.questionnaire.questions
+        if qid not in questions:
             return
         if qid not in self.questionnaire.relevant:
-            prompt = rulebase.questions[qid].prompt
+            prompt = questions[qid].prompt
             self.notify(f"'{prompt}' is not asked with the current answers.", severity="warning")
             return
         await self.questionnaire.open_area(self.questionnaire.area_of(qid), focus=qid)
@@ -129,7 +129,7 @@ class MainScreen(Screen[None]):
 
         if self.evaluation is None:
             return
-        screen = ReasoningScreen(self.session.advisor.rulebase, self.evaluation.advice, decision_id,
+        screen = ReasoningScreen(self.session.advisor.questionnaire, self.evaluation.advice, decision_id,
                                  self.advisor_app.notes_dir)
 
         async def back(question_id: str | None) -> None:
