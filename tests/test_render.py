@@ -46,3 +46,31 @@ def test_every_registered_format_is_offered_and_written_with_its_extension(tmp_p
                                            "--output", str(out)])
         assert result.exit_code == 0, result.stderr
         assert [p.name for p in out.iterdir()] == [f"ok_valid.{fmt.extension}"]
+
+
+def test_every_view_words_values_and_statuses_the_same_way() -> None:
+    """One wording module: a number reads '5,000 KB' in the answers, the matched facts and the ADR drivers, and
+    a decision that does not apply is 'not in play' in the terminal and Markdown alike."""
+    import io
+
+    from rich.console import Console
+
+    from advisor.render.adr import render_adrs
+    from advisor.render.markdown import render_markdown
+    from advisor.render.text import print_advice
+    from advisor.shared.wording import slug, status_word
+
+    adv = Advisor.from_folder(FIXTURE, "reference")
+    advice = adv.advise(adv.check({"size_kb": 5000, "replay": True, "ordering": "strict"}),
+                        ScenarioRef(id="x", title="x"))
+    markdown = render_markdown(advice)
+    assert "| 5,000 KB |" in markdown and "`size_kb` = 5,000 KB" in markdown and "= 5000" not in markdown
+    assert status_word("not_applicable") == "not in play" and "## Not in play" in markdown
+    adrs = render_adrs(advice)
+    assert adrs and all("* `size_kb` = 5,000 KB" in text for text in adrs.values())
+    out = io.StringIO()
+    print_advice(advice, Console(file=out, width=200, color_system=None))
+    assert "matched: ordering=Strict, big_retained=yes" in out.getvalue()  # the choice's label, as answered
+    assert "Stream service — recommended" in out.getvalue() and "not applicable" not in out.getvalue()
+    assert slug("  Kinesis / MSK: which? ", "decision") == "kinesis-msk-which" and slug("???", "decision") == "decision"
+    assert slug("a" * 59 + "-b", "x") == "a" * 59  # never ends with a dash when cut at 60

@@ -12,9 +12,10 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.models.advice import Advice, DecisionAdvice, OptionAssessment, Verdict
-from advisor.render.common import binding_value, console_title, verdict_sign
+from advisor.render.common import console_title, matched_text, verdict_sign
 from advisor.render.review import print_review
 from advisor.shared import safe_text
+from advisor.shared.wording import status_word
 
 _STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim", "out_of_scope": "magenta"}
 line, block = safe_text.line, safe_text.block
@@ -22,7 +23,7 @@ line, block = safe_text.line, safe_text.block
 
 def _verdict(v: Verdict) -> Text:
     sign = verdict_sign(v)
-    matched = ", ".join(f"{b.fact}={binding_value(b)}" for b in v.matched) or "always"
+    matched = matched_text(v.matched)
     text = Text.assemble((f"  {line(v.rule_id)}", "bold"), f" ({line(v.strength)}, {sign}) ",
                          block(v.reasoning.strip()))
     text.append(f"\n    matched: {line(matched)}", style="dim")
@@ -58,7 +59,7 @@ def _decision(d: DecisionAdvice) -> Panel:
         parts += _option("Alternative:", alt)
     for ex in d.excluded:
         parts += _option("Excluded:", ex)
-    return Panel(Group(*parts), title=Text(f"{line(d.title)} — {d.status.replace('_', ' ')}"),
+    return Panel(Group(*parts), title=Text(f"{line(d.title)} — {status_word(d.status)}"),
                  title_align="left", border_style=_STYLE[d.status])
 
 
@@ -73,7 +74,7 @@ def print_advice(advice: Advice, console: Console) -> None:
     in_play = [d for d in advice.decisions if d.status != "not_applicable"]
     for d in in_play:
         outcome = " + ".join(o.label for o in [d.recommended, *d.together]) if d.recommended else \
-            d.status.replace("_", " ")
+            status_word(d.status)
         table.add_row(Text(line(d.title)), Text(line(outcome), style=_STYLE[d.status]))
     if in_play:
         console.print(table)
@@ -91,7 +92,7 @@ def print_advice(advice: Advice, console: Console) -> None:
         console.print(Text("Derived facts", style="bold"))
         for f in advice.derived:
             extra = f" = {f.formula}" if f.formula else f" (by {', '.join(f.derived_by)})"
-            console.print(line(f"  {f.fact} = {f.value} {f.unit}{extra}"), markup=False, highlight=False)
+            console.print(line(f"  {f.fact} = {f.display}{extra}"), markup=False, highlight=False)
     if advice.outdated:
         console.print(Text("Where the notes are out of date (this advice follows AWS documentation)", style="bold"))
         for o in advice.outdated:

@@ -7,18 +7,19 @@ from typing import Any
 
 import yaml
 
+from advisor.inference.evaluation import Advisor
+from advisor.models.questionnaire import QuestionnaireView
 from advisor.shared.atomic_write import write_atomic  # noqa: F401  (re-exported: callers import it from here)
-from advisor.sources.answers import UNKNOWN, LoadedScenario, load_scenario
-from advisor.sources.rulebase import RuleBase
+from advisor.sources.answers import UNKNOWN, LoadedScenario
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/scenario.schema.json"
 
 
-def scenario_text(rulebase: RuleBase, title: str, description: str, answers: dict[str, Any],
+def scenario_text(questionnaire: QuestionnaireView, title: str, description: str, answers: dict[str, Any],
                   current: dict[str, list[str]] | None = None) -> str:
     """The file text: schema line, title, description, answers in questionnaire order, then the current
     choices (one option as a plain value, several as a list)."""
-    ordered = {qid: answers[qid] for qid in rulebase.questions if qid in answers}
+    ordered = {qid: answers[qid] for qid in questionnaire.questions if qid in answers}
     data: dict[str, Any] = {"title": title}
     if description:
         data["description"] = description
@@ -36,14 +37,14 @@ def raw_answers(loaded: LoadedScenario) -> dict[str, Any]:
     return raw
 
 
-def read_scenario(rulebase: RuleBase, path: Path) -> LoadedScenario:
-    """load_scenario, with missing or unreadable files reported the same located way."""
+def read_scenario(advisor: Advisor, path: Path) -> LoadedScenario:
+    """The advisor's load_scenario, with missing or unreadable files reported the same located way."""
     from advisor.shared.diagnostics import Diagnostic, InvalidInput, display_path
 
     try:
         if not path.is_file():  # may raise too: a name longer than the system allows
             raise InvalidInput([Diagnostic.at_file(display_path(path), "not_found", "no such scenario file")])
-        return load_scenario(rulebase, path)
+        return advisor.load_scenario(path)
     except OSError as exc:
         raise InvalidInput([Diagnostic.of_os_error(exc, display_path(path), "unreadable")]) from None
     except UnicodeDecodeError as exc:
