@@ -39,7 +39,10 @@ from tests.conftest import SCENARIOS
 SCENARIO_FILES, _ = find_scenarios([str(SCENARIOS)])
 FULL_SNAPSHOTS = ["migrate-mysql-to-rds", "flow-undecided-early-design", "compute-undecided-new-platform",
                   "flow-glue-failure-alert"]
-SNAPSHOT_BUDGET = 1_000_000  # bytes under every tests/**/__snapshots__/: snapshots stay small enough to read
+# Bytes under every tests/**/__snapshots__/: snapshots stay small enough to read. Raised from 1,000,000 for
+# issue 11: each new decision adds a line to every digest and an entry to the four full JSON snapshots, and each
+# of its options needs a scenario (about 4.5 kB per decision in all).
+SNAPSHOT_BUDGET = 1_250_000
 
 
 class JSONText(SingleFileSnapshotExtension):
