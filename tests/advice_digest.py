@@ -19,9 +19,10 @@ def advice_digest(advice: Advice) -> str:
     in_play = [d for d in advice.decisions if d.status != "not_applicable"]
     for decision in in_play:
         lines += _decision(decision, advice)
-    idle = [d.id for d in advice.decisions if d.status == "not_applicable"]
-    if idle:
-        lines.append("not in play: " + ", ".join(idle))
+    # Only the count: a decision entering or leaving play already shows as its own lines above, and listing
+    # every idle decision would make each new decision touch every digest.
+    idle = sum(1 for d in advice.decisions if d.status == "not_applicable")
+    lines.append(f"not in play: {idle} decisions")
     if advice.review is not None:
         lines += _review(advice.review)
     return "\n".join(lines) + "\n"

@@ -189,7 +189,9 @@ def _check_tests(advisor: Advisor, report: LintReport) -> tuple[set[str], set[st
             if option.id not in recommended:
                 report.findings.append(cases[0].doc.diagnostic(
                     ("decision",), "untested_option", f"no case expects '{option.id}' to be recommended"))
-        if "undecided" not in statuses and decision.fallback.option is None:
+        # A decision with tie-breaks may never stay undecided (when it applies only once its questions are
+        # answered); one without a default or tie-breaks must show the undecided case.
+        if "undecided" not in statuses and decision.fallback.option is None and not decision.fallback.prefer:
             report.findings.append(cases[0].doc.diagnostic(("decision",), "untested_undecided",
                                                            "no case expects the decision to stay undecided"))
         if decision.fallback.option is not None and not any(
