@@ -216,8 +216,10 @@ class ClipsPeer:
             rhs = [f"(bind ?*fired* (create$ ?*fired* {i}))"]
             for fact, value in compiled.derives[variant.rule]:
                 if fact in templates:
-                    rhs.append(f"(if (not (any-factp ((?d {templates[fact]})) TRUE)) then "
-                               f"(assert ({templates[fact]} (v {clips_value(value)}))))")
+                    rhs.append(
+                        f"(if (not (any-factp ((?d {templates[fact]})) TRUE)) then "
+                        f"(assert ({templates[fact]} (v {clips_value(value)}))))"
+                    )
             env.build(f"(defrule r{i} {' '.join(lhs)} => {' '.join(rhs)})")
         env.reset()
         self.env, self._lib, self._null, self._to_clips = env, lib, ffi.NULL, to_clips
@@ -353,14 +355,20 @@ def difference(expected: Firings, got: Firings) -> str:
     return "; ".join(parts) or "bindings or alternatives differ"
 
 
-def timed_runs(engines: dict[str, Any], inputs: list[Facts], expected: list[Firings], runs: int, label: str,
-               mismatches: dict[str, list[str]]) -> dict[str, list[list[float]]]:
+def timed_runs(
+    engines: dict[str, Any],
+    inputs: list[Facts],
+    expected: list[Firings],
+    runs: int,
+    label: str,
+    mismatches: dict[str, list[str]],
+) -> dict[str, list[list[float]]]:
     """µs per call: times[engine][run][scenario]; the order of engines rotates from run to run."""
     names = list(engines)
     times: dict[str, list[list[float]]] = {n: [] for n in names}
     clock = time.perf_counter
     for r in range(runs):
-        for name in names[r % len(names):] + names[:r % len(names)]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             run, per = engines[name].run, []
             gc.collect()
             for i, facts in enumerate(inputs):
@@ -398,9 +406,11 @@ def main(argv: list[str] | None = None) -> int:
     compiled = oracle.compiled
     from advisor.inference.durable.engine import DurableEngine
 
-    builds: dict[str, Callable[[], Any]] = {"durable": lambda: DurableEngine(compiled),
-                                            "reference": lambda: ReferenceEngine(compiled),
-                                            "clips": lambda: ClipsPeer(compiled)}
+    builds: dict[str, Callable[[], Any]] = {
+        "durable": lambda: DurableEngine(compiled),
+        "reference": lambda: ReferenceEngine(compiled),
+        "clips": lambda: ClipsPeer(compiled),
+    }
     if not args.no_experta:
         builds["experta"] = lambda: ExpertaPeer(compiled)
     engines, setup_ms = {}, {}
@@ -411,8 +421,10 @@ def main(argv: list[str] | None = None) -> int:
     problems = probe(compiled)
 
     files, _ = find_scenarios([str(args.shipped)])
-    sets = {"shipped": engine_inputs(oracle, [load_scenario(rulebase, f).answers for f in files]),
-            "generated": engine_inputs(oracle, generate(rulebase, args.generated, seed=args.seed))}
+    sets = {
+        "shipped": engine_inputs(oracle, [load_scenario(rulebase, f).answers for f in files]),
+        "generated": engine_inputs(oracle, generate(rulebase, args.generated, seed=args.seed)),
+    }
     expected = {label: [engines["reference"].run(f) for f in inputs] for label, inputs in sets.items()}
     for engine in engines.values():  # warm-up, untimed
         for facts in sets["shipped"][:20] + sets["generated"][:5]:
@@ -429,22 +441,28 @@ def main(argv: list[str] | None = None) -> int:
     for engine in engines.values():
         engine.close()
 
-    versions = {p: importlib.metadata.version(p) for p in ("durable-rules", "clipspy", "experta")
-                if p != "experta" or not args.no_experta}
-    print(f"{len(rulebase.rules)} rules -> {len(compiled.variants)} variants (one peer rule each), "
-          f"{len(tested_facts(compiled))} tested facts; Python {sys.version.split()[0]}, "
-          + ", ".join(f"{p} {v}" for p, v in versions.items()))
+    versions = {
+        p: importlib.metadata.version(p)
+        for p in ("durable-rules", "clipspy", "experta")
+        if p != "experta" or not args.no_experta
+    }
+    print(
+        f"{len(rulebase.rules)} rules -> {len(compiled.variants)} variants (one peer rule each), "
+        f"{len(tested_facts(compiled))} tested facts; Python {sys.version.split()[0]}, "
+        + ", ".join(f"{p} {v}" for p, v in versions.items())
+    )
     for label, inputs in sets.items():
         fired = statistics.fmean(len(r.fired) for r in expected[label])
         print(f"{label}: {len(inputs)} scenarios, mean {fired:.1f} rules fired")
-    print("setup (build from the compiled rules): "
-          + ", ".join(f"{name} {ms:.0f} ms" for name, ms in setup_ms.items()))
+    print("setup (build from the compiled rules): " + ", ".join(f"{name} {ms:.0f} ms" for name, ms in setup_ms.items()))
     print()
     print(f"{'engine':<10} {'shipped':>10} {'/durable':>9} {'generated':>11} {'/durable':>9}")
     for name in engines:
         s, g = medians["shipped"][name], medians["generated"][name]
-        print(f"{name:<10} {fmt(s):>10} {s / medians['shipped']['durable']:>8.2f}x "
-              f"{fmt(g):>11} {g / medians['generated']['durable']:>8.2f}x")
+        print(
+            f"{name:<10} {fmt(s):>10} {s / medians['shipped']['durable']:>8.2f}x "
+            f"{fmt(g):>11} {g / medians['generated']['durable']:>8.2f}x"
+        )
     bad = {name: found for name, found in mismatches.items() if found}
     if problems:
         bad["translation probe"] = problems
@@ -455,8 +473,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name}: {len(found)}; first: " + " | ".join(found[:3]))
     else:
         print("mismatches: none (every timed call of every engine returned the reference engine's Firings)")
-    ratios = " ".join(f"clips/durable {label} = {medians[label]['clips'] / medians[label]['durable']:.2f}"
-                      for label in sets)
+    ratios = " ".join(
+        f"clips/durable {label} = {medians[label]['clips'] / medians[label]['durable']:.2f}" for label in sets
+    )
     print(f"{ratios}{' INVALID' if bad else ''}; wall time {time.perf_counter() - began:.0f} s")
     return 1 if bad else 0
 
