@@ -25,6 +25,7 @@ from advisor.inference.compiler import (
 from advisor.inference.firing import Firings
 from advisor.inference.numbers import shared_number
 from advisor.inference.resolution import Resolution, RuleVerdict, resolve
+from advisor.inference.rules_cache import cached
 from advisor.models.advice import (
     Advice,
     AnswerRecord,
@@ -84,40 +85,91 @@ class Calculated:
     inputs: dict[str, Any]
 
 
+@dataclass
+class PreparedRules:
+    """A rule base ready to evaluate with: loaded, compiled, and the per-decision tables evaluation reads.
+    Plain data that does not depend on the engine, so it is what the compiled rule base cache keeps."""
+
+    rulebase: RuleBase
+    compiled: CompiledRuleset
+    question_order: dict[str, int]
+    decision_questions: dict[str, list[str]]
+    decision_calculators: dict[str, set[str]]
+    decision_asks: dict[str, list[str]]
+    """What to ask for an open decision: what its rules read, not what only scopes it (like `topics`)."""
+    ask_when: dict[str, list[Conjunct]]
+    condition_text: dict[str, str]
+    effects_text: dict[str, tuple[str, ...]]
+    applies: dict[str, list[Conjunct]]
+    """Applicability is judged after inference, on the final facts: it only gates the resolution, and keeping
+    it out of the engine keeps the engine's ruleset smaller (its cost grows with rule count)."""
+
+
+def prepare(rulebase: RuleBase) -> PreparedRules:
+    compiled = compile_rulebase(rulebase)
+    order = {q: i for i, q in enumerate(rulebase.questions)}
+    feeding = {d.id: facts_feeding(rulebase, d) for d in rulebase.decisions}
+    questions = {d: sorted((f for f in facts if f in order), key=order.__getitem__) for d, facts in feeding.items()}
+    condition_text = {e.id: describe_condition(e.rule.when) for e in rulebase.rules}
+    condition_text.update({applies_id(d.id): describe_condition(d.applies_when)
+                           for d in rulebase.decisions if d.applies_when is not None})
+    return PreparedRules(
+        rulebase, compiled, order, questions,
+        {d: {f for f in facts if f in rulebase.calculators} for d, facts in feeding.items()},
+        {d.id: [q for q in questions[d.id] if q in facts_feeding(rulebase, d, with_applicability=False)]
+         for d in rulebase.decisions},
+        {q.id: to_dnf(q.ask_when) for q in rulebase.questions.values() if q.ask_when is not None},
+        condition_text,
+        {e.id: _effects_text(e.rule) for e in rulebase.rules},
+        {d.id: to_dnf(d.applies_when) for d in rulebase.decisions if d.applies_when is not None})
+
+
+def facts_feeding(rb: RuleBase, decision: Decision, with_applicability: bool = True) -> set[str]:
+    """Questions and calculators this decision's rules (and applicability) read, directly or through
+    derived facts and calculator formulas."""
+    conditions = [e.rule.when for e in rb.rules if e.decision == decision.id]
+    if with_applicability and decision.applies_when is not None:
+        conditions.append(decision.applies_when)
+    stack = [base_fact(lit.fact) for c in conditions for conj in to_dnf(c) for lit in conj]
+    seen: set[str] = set()
+    while stack:
+        fact = stack.pop()
+        if fact in seen:
+            continue
+        seen.add(fact)
+        if fact in rb.calculators:
+            stack += rb.calculators[fact].formula.names
+        for rule_id in rb.derived_by.get(fact, []):
+            stack += [base_fact(lit.fact) for conj in to_dnf(rb.rule(rule_id).rule.when) for lit in conj]
+    return {f for f in seen if f in rb.questions or f in rb.calculators}
+
+
 class Advisor:
-    def __init__(self, rulebase: RuleBase, engine: str = "auto", rules_label: str = BUNDLED) -> None:
-        self.rulebase = rulebase
+    def __init__(self, rulebase: RuleBase | PreparedRules, engine: str = "auto", rules_label: str = BUNDLED) -> None:
+        """From a loaded rule base, or one already prepared (the compiled rule base cache)."""
+        ready = rulebase if isinstance(rulebase, PreparedRules) else prepare(rulebase)
+        self.rulebase = ready.rulebase
         self.rules_label = rules_label
         """How reports name the rule base: 'bundled' or the folder it came from."""
-        self.compiled: CompiledRuleset = compile_rulebase(rulebase)
-        self.engine: EngineBackend = create_backend(choose_engine(engine), self.compiled, rulebase)
+        self.compiled: CompiledRuleset = ready.compiled
+        self.engine: EngineBackend = create_backend(choose_engine(engine), self.compiled, self.rulebase)
         self.engine_name = self.engine.name
-        self.question_order = {q: i for i, q in enumerate(rulebase.questions)}
-        feeding = {d.id: self._facts_feeding(d) for d in rulebase.decisions}
-        order = self.question_order
-        self._decision_questions = {d: sorted((f for f in facts if f in order), key=order.__getitem__)
-                                    for d, facts in feeding.items()}
-        self._decision_calculators = {d: {f for f in facts if f in rulebase.calculators}
-                                      for d, facts in feeding.items()}
-        # What to ask for an open decision: what its rules read, not what only scopes it (like `topics`).
-        self._decision_asks = {d.id: [q for q in self._decision_questions[d.id]
-                                      if q in self._facts_feeding(d, with_applicability=False)]
-                               for d in rulebase.decisions}
-        # Precomputed once: evaluation runs them for every scenario.
-        self._ask_when = {q.id: to_dnf(q.ask_when) for q in rulebase.questions.values() if q.ask_when is not None}
-        self.condition_text = {e.id: describe_condition(e.rule.when) for e in rulebase.rules}
-        self.effects_text = {e.id: _effects_text(e.rule) for e in rulebase.rules}
-        self.condition_text.update({applies_id(d.id): describe_condition(d.applies_when)
-                                    for d in rulebase.decisions if d.applies_when is not None})
-        # Applicability is judged after inference, on the final facts: it only gates the resolution, and
-        # keeping it out of the engine keeps the engine's ruleset smaller (its cost grows with rule count).
-        self._applies = {d.id: to_dnf(d.applies_when) for d in rulebase.decisions if d.applies_when is not None}
+        self.question_order = ready.question_order
+        self._decision_questions = ready.decision_questions
+        self._decision_calculators = ready.decision_calculators
+        self._decision_asks = ready.decision_asks
+        self._ask_when = ready.ask_when
+        self.condition_text = ready.condition_text
+        self.effects_text = ready.effects_text
+        self._applies = ready.applies
         self.not_in_play: dict[str, DecisionAdvice] = {}
         """The (immutable) advice for each decision when it is not in play, built once on first use."""
 
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "auto", rules_label: str | None = None) -> Advisor:
-        return cls(load_rulebase(rules_dir), engine, rules_label if rules_label is not None else str(rules_dir))
+        """The rules of this folder, compiled or taken from the compiled rule base cache (rules_cache)."""
+        ready = cached(rules_dir, lambda: prepare(load_rulebase(rules_dir)), PreparedRules)
+        return cls(ready, engine, rules_label if rules_label is not None else str(rules_dir))
 
     def close(self) -> None:
         self.engine.close()
@@ -231,26 +283,6 @@ class Advisor:
     def calculators_feeding(self, decisions: set[str]) -> set[str]:
         """Calculators whose values the given decisions' rules (or applicability) read, directly or not."""
         return {c for d in decisions for c in self._decision_calculators[d]}
-
-    def _facts_feeding(self, decision: Decision, with_applicability: bool = True) -> set[str]:
-        """Questions and calculators this decision's rules (and applicability) read, directly or through
-        derived facts and calculator formulas."""
-        rb = self.rulebase
-        conditions = [e.rule.when for e in rb.rules if e.decision == decision.id]
-        if with_applicability and decision.applies_when is not None:
-            conditions.append(decision.applies_when)
-        stack = [base_fact(lit.fact) for c in conditions for conj in to_dnf(c) for lit in conj]
-        seen: set[str] = set()
-        while stack:
-            fact = stack.pop()
-            if fact in seen:
-                continue
-            seen.add(fact)
-            if fact in rb.calculators:
-                stack += rb.calculators[fact].formula.names
-            for rule_id in rb.derived_by.get(fact, []):
-                stack += [base_fact(lit.fact) for conj in to_dnf(rb.rule(rule_id).rule.when) for lit in conj]
-        return {f for f in seen if f in rb.questions or f in rb.calculators}
 
 
 class _AdviceBuilder:

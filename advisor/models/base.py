@@ -10,13 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 class Strict(BaseModel):
     """Input models: unknown keys are errors, values are not coerced, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True, defer_build=True)
 
 
 class Output(BaseModel):
     """Result models: plain data for renderers; unknown keys are errors too."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 FactId = Annotated[
