@@ -300,10 +300,10 @@ class _AdviceBuilder:
 
     def binding(self, fact: str, value: Any) -> Binding:
         if value is None:
-            return Binding.model_construct(fact=fact, value=None, source="unknown")
+            return Binding.of(fact=fact, value=None, source="unknown")
         kind = self.rb.fact_kind(fact)
         shown = self.facts.get(fact, value)
-        return Binding.model_construct(fact=fact, value=shown, source=kind)  # type: ignore[arg-type]
+        return Binding.of(fact=fact, value=shown, source=kind)  # type: ignore[arg-type]
 
     def matched(self, rule_id: str) -> list[Binding]:
         # One list per rule and evaluation: the same bindings appear in the trace, the verdicts and why-not.
@@ -338,7 +338,7 @@ class _AdviceBuilder:
         for rule_id in self.firings.fired:
             entry = self.rb.rule(rule_id)
             rule = entry.rule
-            trace.append(FiredRule.model_construct(rule_id=rule_id, title=rule.title, decision=entry.decision,
+            trace.append(FiredRule.of(rule_id=rule_id, title=rule.title, decision=entry.decision,
                                    depth=depth.get(rule_id, 0), matched=self.matched(rule_id),
                                    condition=self.advisor.condition_text[rule_id],
                                    effects=list(self.advisor.effects_text[rule_id]),
@@ -376,7 +376,7 @@ class _AdviceBuilder:
             question = self.rb.questions[qid]
             value = given.known.get(qid)
             assert question.ask_when is not None  # only conditional questions can be hidden
-            out.append(IgnoredAnswer.model_construct(
+            out.append(IgnoredAnswer.of(
                 question=qid, prompt=question.prompt, value=value, display=show_value(value, question),
                 asked_when=describe_condition(question.ask_when)))
         return out
@@ -392,7 +392,7 @@ class _AdviceBuilder:
                                     conflicts=[], why_not=[], what_if=[], what_if_checked=False, fragile_on=[])
         if res is None:
             applies = self.advisor.condition_text.get(applies_id(decision.id), "")
-            self.advisor.not_in_play[decision.id] = DecisionAdvice.model_construct(
+            self.advisor.not_in_play[decision.id] = DecisionAdvice.of(
                 **base, status="not_applicable", alternatives=[], excluded=[],
                 summary=f"Not in play: it applies when {applies}.")
             return self.advisor.not_in_play[decision.id]
@@ -406,7 +406,7 @@ class _AdviceBuilder:
                     assumption=decision.fallback.assumption if res.strength == "default" else "",
                     summary=self.summary(decision, res, ask), alternatives=alternatives, excluded=excluded,
                     ask=ask, conflicts=list(res.conflicts), why_not=self.why_not(decision, res))
-        return DecisionAdvice.model_construct(**base)
+        return DecisionAdvice.of(**base)
 
     def why_not(self, decision: Decision, res: Resolution) -> list[WhyNot]:
         out: list[WhyNot] = []
@@ -432,19 +432,19 @@ class _AdviceBuilder:
                 reason = f"scored {score:g} against {res.scores[winner]:g} for {labels[winner]}"
             if against and option.id not in res.excluded:
                 reason += "; weighed down by " + ", ".join(v.rule_id for v in against)
-            out.append(WhyNot.model_construct(option=option.id, label=option.label, reason=reason, verdicts=against))
+            out.append(WhyNot.of(option=option.id, label=option.label, reason=reason, verdicts=against))
         return out
 
     def assess(self, decision: Decision, res: Resolution, option_id: str) -> OptionAssessment:
         option = next(o for o in decision.options if o.id == option_id)
-        return OptionAssessment.model_construct(option=option.id, label=option.label, summary=option.summary,
+        return OptionAssessment.of(option=option.id, label=option.label, summary=option.summary,
                                 score=res.scores[option.id],
                                 verdicts=[self.verdict(v) for v in res.verdicts[option.id]])
 
     def verdict(self, v: RuleVerdict) -> Verdict:
         key = (v.rule.id, v.kind)
         if key not in self._verdicts:  # verdict objects are immutable, so options and why-not can share them
-            self._verdicts[key] = Verdict.model_construct(
+            self._verdicts[key] = Verdict.of(
                 rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,
                 reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations))
         return self._verdicts[key]
