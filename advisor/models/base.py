@@ -24,7 +24,7 @@ class Output(BaseModel):
         every field, about twice as fast: an evaluation builds hundreds of these. The same object
         model_construct makes; with a field left out it is model_construct itself."""
         fields = cls.__pydantic_fields__  # model_fields is a slower accessor in pydantic 2.11+
-        if len(values) != len(fields) or not all(name in values for name in fields):
+        if values.keys() != fields.keys():
             return cls.model_construct(**values)
         values = {name: values[name] for name in fields}  # in field order, as model_construct: JSON follows it
         made = cls.__new__(cls)
