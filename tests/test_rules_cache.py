@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.inference import rules_cache
+from advisor.inference import evaluation, rules_cache
 from advisor.inference.evaluation import Advisor, PreparedRules
 from advisor.models.advice import ScenarioRef
 
@@ -50,11 +50,12 @@ def entries(cache: Path) -> list[Path]:
 def test_a_hit_gives_the_advice_compiling_gives(cache: Path, rules: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = advice_json(rules)
     assert len(entries(cache)) == 1
-    built: list[int] = []
-    real = rules_cache.pickle.loads
-    monkeypatch.setattr(rules_cache.pickle, "loads", lambda data: built.append(1) or real(data))
+
+    def no_loading(folder: Path) -> None:
+        raise AssertionError("the rules were loaded again instead of read from the cache")
+
+    monkeypatch.setattr(evaluation, "load_rulebase", no_loading)
     assert advice_json(rules) == first
-    assert built == [1]  # read from the cache
     assert len(entries(cache)) == 1
 
 
@@ -86,6 +87,30 @@ def test_a_damaged_cache_file_is_a_miss_and_is_replaced(cache: Path, rules: Path
     assert advice_json(rules) == expected
     assert entry.read_bytes() == good  # rewritten whole
     assert isinstance(rules_cache._read(entry, PreparedRules), PreparedRules)
+
+
+class _Planted:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch '{self.marker}'",))
+
+
+def test_a_planted_pickle_that_would_run_code_is_a_miss_and_runs_nothing(cache: Path, rules: Path,
+                                                                         tmp_path: Path) -> None:
+    expected = advice_json(rules)
+    (entry,) = entries(cache)
+    marker = tmp_path / "ran"
+    entry.write_bytes(rules_cache.FORMAT + rules_cache.pickle.dumps(_Planted(marker)))
+    assert rules_cache._read(entry, PreparedRules) is None
+    assert advice_json(rules) == expected
+    assert not marker.exists()
+    refused = [("os", "system"), ("builtins", "eval"), ("advisor.shared.atomic_write", "write_atomic"),
+               ("advisor.models.decision", "Decision.model_validate"), ("antigravity", "x")]
+    for module, name in refused:
+        with pytest.raises(rules_cache.pickle.UnpicklingError):
+            rules_cache._RulesUnpickler(__import__("io").BytesIO(b"")).find_class(module, name)
 
 
 def test_an_unwritable_cache_folder_is_skipped(tmp_path: Path, rules: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,18 +13,21 @@ rules are compiled as if there were no cache, and the file is replaced. A cache 
 (read-only home, full disk) is skipped silently; the cache never changes what the advisor answers.
 
 ADVISOR_NO_CACHE=1 turns it off; ADVISOR_CACHE_DIR puts it elsewhere (the tests point it at a temporary
-folder). Entries are pickles: the folder is the user's own, as trusted as their rule files.
+folder). Entries are pickles read by an unpickler that can only rebuild the rule base's own data classes
+(see _RulesUnpickler): a planted file cannot run code, only be a miss.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import io
 import os
 import pickle
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import TypeVar
+from pathlib import Path, PurePath
+from typing import Any, TypeVar
 
 import advisor
 from advisor.shared.atomic_write import write_bytes_atomic
@@ -97,10 +100,32 @@ def _read(path: Path, kind: type[T]) -> T | None:
     if not data.startswith(FORMAT):
         return None
     try:
-        value = pickle.loads(data[len(FORMAT):])
-    except Exception:  # truncated or corrupt: unpickling can fail in many ways, all of them a miss
+        value = _RulesUnpickler(io.BytesIO(data[len(FORMAT):])).load()
+    except Exception:  # truncated, corrupt or refused: unpickling can fail in many ways, all of them a miss
         return None
     return value if isinstance(value, kind) else None
+
+
+_CLASS_MODULES = ("advisor.models.", "advisor.sources.", "advisor.inference.compiler", "advisor.inference.evaluation")
+
+
+class _RulesUnpickler(pickle.Unpickler):
+    """Unpickling that can only make the data classes a compiled rule base is made of (the advisor's
+    models, sources and compiled forms, paths, and the syntax-tree nodes of formulas), never call a
+    function: a cache file someone else wrote cannot run code (the "restricting globals" recipe of the
+    pickle documentation). Anything else makes the file a miss."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        # The module is checked before it is imported: importing an arbitrary module can run code.
+        known = module.startswith(_CLASS_MODULES) or module in ("pathlib", "ast")
+        found = super().find_class(module, name) if known and "." not in name else None
+        allowed = isinstance(found, type) and (
+            (module.startswith(_CLASS_MODULES) and found.__module__ == module)
+            or (module == "pathlib" and issubclass(found, PurePath))
+            or (module == "ast" and issubclass(found, ast.AST)))
+        if not allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a compiled rule base")
+        return found
 
 
 def _write(folder: Path, path: Path, value: object) -> None:
