@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("durable_rules_engine",
-                    reason="durable-rules is not available on this Python: the reference engine runs instead")
+pytest.importorskip(
+    "durable_rules_engine", reason="durable-rules is not available on this Python: the reference engine runs instead"
+)
 
 from advisor.inference.compiler import CompiledRuleset, Variant
 from advisor.inference.compiler import Test as T
@@ -17,8 +18,16 @@ from advisor.inference.durable.engine import DurableEngine
 from advisor.inference.firing import ReferenceEngine
 
 TESTS = [
-    T("gt", 100), T("lte", 2.5), T("eq", 1), T("eq", True), T("eq", False), T("neq", True),
-    T("eq", "a"), T("neq", "a"), T("neq", 0), T("and", (T("gte", 1), T("lt", 10))),
+    T("gt", 100),
+    T("lte", 2.5),
+    T("eq", 1),
+    T("eq", True),
+    T("eq", False),
+    T("neq", True),
+    T("eq", "a"),
+    T("neq", "a"),
+    T("neq", 0),
+    T("and", (T("gte", 1), T("lt", 10))),
     T("and", (T("neq", "a"), T("neq", "b"))),
     T("and", (T("eq", 5), T("neq", "a"))),  # mixed kinds: can never hold
     T("exists"),

@@ -10,8 +10,31 @@ from hypothesis import strategies as st
 
 from advisor.shared import safe_text
 
-ALPHABET = st.sampled_from(["a", " ", "\n", '"', "\x7f", "\x80", "\x9f", "\xa0", "é", "›", "≤", "\u2028", "\u2029",
-                            "\u202a", "\u202e", "\u2066", "\u2069", "\u200b", "\ud800", "\udcff", "😀"])
+ALPHABET = st.sampled_from(
+    [
+        "a",
+        " ",
+        "\n",
+        '"',
+        "\x7f",
+        "\x80",
+        "\x9f",
+        "\xa0",
+        "é",
+        "›",
+        "≤",
+        "\u2028",
+        "\u2029",
+        "\u202a",
+        "\u202e",
+        "\u2066",
+        "\u2069",
+        "\u200b",
+        "\ud800",
+        "\udcff",
+        "😀",
+    ]
+)
 
 
 def plain(text: str, surrogates: bool) -> str:

@@ -10,8 +10,15 @@ def test_of_builds_what_model_construct_builds_whatever_the_argument_order() -> 
     assert Binding.of(**binding) == Binding.model_construct(**binding)
     assert Binding.of(**binding).model_dump_json() == Binding.model_construct(**binding).model_dump_json()
     assert Binding.of(**binding).model_fields_set == {"fact", "value", "source"}
-    verdict = {"rule_id": "R-001", "kind": "exclude", "strength": "must", "weight": 0.0, "reasoning": "r",
-               "matched": [Binding.of(**binding)], "citations": []}
+    verdict = {
+        "rule_id": "R-001",
+        "kind": "exclude",
+        "strength": "must",
+        "weight": 0.0,
+        "reasoning": "r",
+        "matched": [Binding.of(**binding)],
+        "citations": [],
+    }
     why_not = {"verdicts": [Verdict.of(**verdict)], "reason": "ruled out", "label": "K", "option": "k"}
     assert WhyNot.of(**why_not).model_dump_json() == WhyNot.model_construct(**why_not).model_dump_json()
 

@@ -80,7 +80,7 @@ def test_a_damaged_cache_file_is_a_miss_and_is_replaced(cache: Path, rules: Path
         "garbage": rules_cache.FORMAT + os.urandom(4096),
         "truncated": good[: len(good) // 2],
         "empty": b"",
-        "other format": b"advisor-rules-cache 0\n" + good[len(rules_cache.FORMAT):],
+        "other format": b"advisor-rules-cache 0\n" + good[len(rules_cache.FORMAT) :],
         "wrong object": rules_cache.FORMAT + rules_cache.pickle.dumps({"not": "prepared rules"}),
     }[damage]
     entry.write_bytes(damaged)
@@ -97,8 +97,9 @@ class _Planted:
         return (os.system, (f"touch '{self.marker}'",))
 
 
-def test_a_planted_pickle_that_would_run_code_is_a_miss_and_runs_nothing(cache: Path, rules: Path,
-                                                                         tmp_path: Path) -> None:
+def test_a_planted_pickle_that_would_run_code_is_a_miss_and_runs_nothing(
+    cache: Path, rules: Path, tmp_path: Path
+) -> None:
     expected = advice_json(rules)
     (entry,) = entries(cache)
     marker = tmp_path / "ran"
@@ -106,8 +107,13 @@ def test_a_planted_pickle_that_would_run_code_is_a_miss_and_runs_nothing(cache: 
     assert rules_cache._read(entry, PreparedRules) is None
     assert advice_json(rules) == expected
     assert not marker.exists()
-    refused = [("os", "system"), ("builtins", "eval"), ("advisor.shared.atomic_write", "write_atomic"),
-               ("advisor.models.decision", "Decision.model_validate"), ("antigravity", "x")]
+    refused = [
+        ("os", "system"),
+        ("builtins", "eval"),
+        ("advisor.shared.atomic_write", "write_atomic"),
+        ("advisor.models.decision", "Decision.model_validate"),
+        ("antigravity", "x"),
+    ]
     for module, name in refused:
         with pytest.raises(rules_cache.pickle.UnpicklingError):
             rules_cache._RulesUnpickler(__import__("io").BytesIO(b"")).find_class(module, name)
@@ -139,4 +145,3 @@ def test_concurrent_processes_share_one_whole_cache_file(cache: Path) -> None:
     warm = subprocess.run(command, capture_output=True, env=env, timeout=300)
     no_cache = subprocess.run(command, capture_output=True, env={**env, "ADVISOR_NO_CACHE": "1"}, timeout=300)
     assert warm.stdout == no_cache.stdout == outputs[0][0]
-

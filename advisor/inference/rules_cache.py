@@ -100,7 +100,7 @@ def _read(path: Path, kind: type[T]) -> T | None:
     if not data.startswith(FORMAT):
         return None
     try:
-        value = _RulesUnpickler(io.BytesIO(data[len(FORMAT):])).load()
+        value = _RulesUnpickler(io.BytesIO(data[len(FORMAT) :])).load()
     except Exception:  # truncated, corrupt or refused: unpickling can fail in many ways, all of them a miss
         return None
     return value if isinstance(value, kind) else None
@@ -122,7 +122,8 @@ class _RulesUnpickler(pickle.Unpickler):
         allowed = isinstance(found, type) and (
             (module.startswith(_CLASS_MODULES) and found.__module__ == module)
             or (module == "pathlib" and issubclass(found, PurePath))
-            or (module == "ast" and issubclass(found, ast.AST)))
+            or (module == "ast" and issubclass(found, ast.AST))
+        )
         if not allowed:
             raise pickle.UnpicklingError(f"{module}.{name} is not part of a compiled rule base")
         return found
