@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,15 @@ def engine_masked(report: bytes | str) -> bytes:
     byte for byte."""
     data = report.encode() if isinstance(report, str) else report
     return _ENGINE_FIELD.sub(b'"engine": "<engine>"', data)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The compiled rule base cache goes to a folder of this run, never the user's cache (subprocesses too).
+    if "ADVISOR_CACHE_DIR" not in os.environ:
+        import tempfile
+
+        os.environ["ADVISOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="advisor-test-cache-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop("ADVISOR_CACHE_DIR"), ignore_errors=True))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -159,3 +159,27 @@ def test_properties_are_deterministic_whatever_the_order_facts_arrive_in() -> No
         random.Random(seed).shuffle(facts)
         assert engine_properties(set(facts)) == first
     assert len(set(first.values())) == len(first)
+
+
+def test_a_session_where_no_action_ran_is_never_deleted(advisor: Advisor) -> None:
+    # Deleting such a session crashes durable-rules (it frees pointers it never set; durable-rules-notes.md
+    # 2.7). The wrapper no longer primes the session pool against it: it deletes a session only in the
+    # shards where an action ran. Run in a child process, so a regression is a failed test, not a dead run.
+    import subprocess
+    import sys
+
+    script = (
+        "import json, durable_rules_engine as C\n"
+        "from advisor.inference.evaluation import Advisor\n"
+        f"adv = Advisor.from_folder(__import__('pathlib').Path({str(FIXTURE)!r}), 'reference')\n"
+        "from advisor.inference.durable.engine import DurableEngine\n"
+        "engine = DurableEngine(adv.compiled)\n"
+        "C.assert_facts(engine._handles[0], json.dumps([{'sid': 'quiet', 'no_rule_tests_this': 1}]))\n"
+        "engine._live = 'quiet'\n"
+        "engine._drop_live()\n"
+        "engine.close()\n"
+        "print('closed')\n"
+    )
+    env = {**__import__("os").environ, "ADVISOR_NO_CACHE": "1"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0 and "closed" in done.stdout, done.stderr

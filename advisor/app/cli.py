@@ -285,8 +285,10 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     single_json = fmt == "json" and output_dir is None and len(paths) == 1 and Path(paths[0]).is_file()
     sink: Sink = (BaselineSink(baseline) if baseline is not None
                   else ReportWriter(output_dir, fmt, force) if output_dir is not None else StdoutSink(fmt, single_json))
+    # JSON does not depend on the terminal: no rich console (and its import) for it
+    look = FILE_SETTINGS if fmt == "json" else terminal_settings(_console(color))
     job = EvaluateJob(fmt, sink.staging, explain if explain is not None else report_format(fmt).what_if_by_default,
-                      baseline, terminal_settings(_console(color)), json_element=not single_json)
+                      baseline, look, json_element=not single_json)
     progress = progress_bar(len(files))
     failed = bool(problems)
     items = map_files(advisor, files, job, jobs=jobs or default_jobs(),

@@ -210,6 +210,15 @@ class Variant:
             f in facts and t.holds(facts[f]) for f, t in self.positives)
 
 
+def binding_plan(variant: Variant) -> tuple[tuple[str, bool], ...]:
+    """(reported fact, whether its value is read) per fact the alternative tested, in bindings order: a
+    picked choice of a multi-choice answer is reported as the whole answer, and a tested absence as None."""
+    plan = [(base_fact(fact), True) for fact, _ in variant.positives]
+    plan += [(base_fact(fact), ELEMENT in fact) for fact in variant.absences]
+    return tuple(plan)
+
+
+
 @dataclass
 class CompiledRuleset:
     variants: list[Variant]
@@ -224,6 +233,8 @@ class CompiledRuleset:
     def __post_init__(self) -> None:
         self.rule_position = {rule: i for i, rule in enumerate(self.rule_order)}
         """Rule id -> position in file order (results are reported in this order)."""
+        self.binding_plans = {v.name: binding_plan(v) for v in self.variants}
+        """Variant name -> what its firing binds (binding_plan), computed once per rule base."""
 
 
 

@@ -27,6 +27,7 @@ from advisor.inference.firing import Firings
 from advisor.inference.numbers import shared_number
 from advisor.inference.provenance import trace_back
 from advisor.inference.resolution import Resolution, RuleVerdict, resolve
+from advisor.inference.rules_cache import cached
 from advisor.models.advice import (
     Advice,
     AnswerRecord,
@@ -88,44 +89,96 @@ class Calculated:
     inputs: dict[str, Any]
 
 
+@dataclass
+class PreparedRules:
+    """A rule base ready to evaluate with: loaded, compiled, and the per-decision tables evaluation reads.
+    Plain data that does not depend on the engine, so it is what the compiled rule base cache keeps."""
+
+    rulebase: RuleBase
+    compiled: CompiledRuleset
+    question_order: dict[str, int]
+    decision_questions: dict[str, list[str]]
+    decision_calculators: dict[str, set[str]]
+    decision_asks: dict[str, list[str]]
+    """What to ask for an open decision: what its rules read, not what only scopes it (like `topics`)."""
+    ask_when: dict[str, list[Conjunct]]
+    condition_text: dict[str, str]
+    effects_text: dict[str, tuple[str, ...]]
+    applies: dict[str, list[Conjunct]]
+    """Applicability is judged after inference, on the final facts: it only gates the resolution, and keeping
+    it out of the engine keeps the engine's ruleset smaller (its cost grows with rule count)."""
+
+
+def prepare(rulebase: RuleBase) -> PreparedRules:
+    compiled = compile_rulebase(rulebase)
+    order = {q: i for i, q in enumerate(rulebase.questions)}
+    feeding = {d.id: facts_feeding(rulebase, d) for d in rulebase.decisions}
+    questions = {d: sorted((f for f in facts if f in order), key=order.__getitem__) for d, facts in feeding.items()}
+    condition_text = {e.id: describe_condition(e.rule.when) for e in rulebase.rules}
+    condition_text.update({applies_id(d.id): describe_condition(d.applies_when)
+                           for d in rulebase.decisions if d.applies_when is not None})
+    return PreparedRules(
+        rulebase, compiled, order, questions,
+        {d: {f for f in facts if f in rulebase.calculators} for d, facts in feeding.items()},
+        {d.id: [q for q in questions[d.id] if q in facts_feeding(rulebase, d, with_applicability=False)]
+         for d in rulebase.decisions},
+        {q.id: to_dnf(q.ask_when) for q in rulebase.questions.values() if q.ask_when is not None},
+        condition_text,
+        {e.id: _effects_text(e.rule) for e in rulebase.rules},
+        {d.id: to_dnf(d.applies_when) for d in rulebase.decisions if d.applies_when is not None})
+
+
+def facts_feeding(rb: RuleBase, decision: Decision, with_applicability: bool = True) -> set[str]:
+    """Questions and calculators this decision's rules (and applicability) read, directly or through
+    derived facts and calculator formulas."""
+    conditions = [e.rule.when for e in rb.rules if e.decision == decision.id]
+    if with_applicability and decision.applies_when is not None:
+        conditions.append(decision.applies_when)
+    stack = [base_fact(lit.fact) for c in conditions for conj in to_dnf(c) for lit in conj]
+    seen: set[str] = set()
+    while stack:
+        fact = stack.pop()
+        if fact in seen:
+            continue
+        seen.add(fact)
+        if fact in rb.calculators:
+            stack += rb.calculators[fact].formula.names
+        for rule_id in rb.derived_by.get(fact, []):
+            stack += [base_fact(lit.fact) for conj in to_dnf(rb.rule(rule_id).rule.when) for lit in conj]
+    return {f for f in seen if f in rb.questions or f in rb.calculators}
+
+
 class Advisor:
-    def __init__(self, rulebase: RuleBase, engine: str = "auto", rules_label: str = BUNDLED) -> None:
-        self.rulebase = rulebase
+    def __init__(self, rulebase: RuleBase | PreparedRules, engine: str = "auto", rules_label: str = BUNDLED) -> None:
+        """From a loaded rule base, or one already prepared (the compiled rule base cache)."""
+        ready = rulebase if isinstance(rulebase, PreparedRules) else prepare(rulebase)
+        self.rulebase = ready.rulebase
+        rb = self.rulebase
         self.questionnaire = QuestionnaireView(
-            tuple(rulebase.areas), MappingProxyType(rulebase.questions), MappingProxyType(rulebase.question_area),
-            MappingProxyType({d.id: MappingProxyType({o.id: o.label for o in d.options}) for d in rulebase.decisions}))
+            tuple(rb.areas), MappingProxyType(rb.questions), MappingProxyType(rb.question_area),
+            MappingProxyType({d.id: MappingProxyType({o.id: o.label for o in d.options}) for d in rb.decisions}))
         """The questionnaire for views (the TUI's form): plain data, read only."""
         self.rules_label = rules_label
         """How reports name the rule base: 'bundled' or the folder it came from."""
-        self.compiled: CompiledRuleset = compile_rulebase(rulebase)
-        self.engine: EngineBackend = create_backend(choose_engine(engine), self.compiled, rulebase)
+        self.compiled: CompiledRuleset = ready.compiled
+        self.engine: EngineBackend = create_backend(choose_engine(engine), self.compiled, self.rulebase)
         self.engine_name = self.engine.name
-        self.question_order = {q: i for i, q in enumerate(rulebase.questions)}
-        feeding = {d.id: self._facts_feeding(d) for d in rulebase.decisions}
-        order = self.question_order
-        self._decision_questions = {d: sorted((f for f in facts if f in order), key=order.__getitem__)
-                                    for d, facts in feeding.items()}
-        self._decision_calculators = {d: {f for f in facts if f in rulebase.calculators}
-                                      for d, facts in feeding.items()}
-        # What to ask for an open decision: what its rules read, not what only scopes it (like `topics`).
-        self._decision_asks = {d.id: [q for q in self._decision_questions[d.id]
-                                      if q in self._facts_feeding(d, with_applicability=False)]
-                               for d in rulebase.decisions}
-        # Precomputed once: evaluation runs them for every scenario.
-        self._ask_when = {q.id: to_dnf(q.ask_when) for q in rulebase.questions.values() if q.ask_when is not None}
-        self.condition_text = {e.id: describe_condition(e.rule.when) for e in rulebase.rules}
-        self.effects_text = {e.id: _effects_text(e.rule) for e in rulebase.rules}
-        self.condition_text.update({applies_id(d.id): describe_condition(d.applies_when)
-                                    for d in rulebase.decisions if d.applies_when is not None})
-        # Applicability is judged after inference, on the final facts: it only gates the resolution, and
-        # keeping it out of the engine keeps the engine's ruleset smaller (its cost grows with rule count).
-        self._applies = {d.id: to_dnf(d.applies_when) for d in rulebase.decisions if d.applies_when is not None}
+        self.question_order = ready.question_order
+        self._decision_questions = ready.decision_questions
+        self._decision_calculators = ready.decision_calculators
+        self._decision_asks = ready.decision_asks
+        self._ask_when = ready.ask_when
+        self.condition_text = ready.condition_text
+        self.effects_text = ready.effects_text
+        self._applies = ready.applies
         self.not_in_play: dict[str, DecisionAdvice] = {}
         """The (immutable) advice for each decision when it is not in play, built once on first use."""
 
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "auto", rules_label: str | None = None) -> Advisor:
-        return cls(load_rulebase(rules_dir), engine, rules_label if rules_label is not None else str(rules_dir))
+        """The rules of this folder, compiled or taken from the compiled rule base cache (rules_cache)."""
+        ready = cached(rules_dir, lambda: prepare(load_rulebase(rules_dir)), PreparedRules)
+        return cls(ready, engine, rules_label if rules_label is not None else str(rules_dir))
 
     def close(self) -> None:
         self.engine.close()
@@ -246,26 +299,6 @@ class Advisor:
         """Calculators whose values the given decisions' rules (or applicability) read, directly or not."""
         return {c for d in decisions for c in self._decision_calculators[d]}
 
-    def _facts_feeding(self, decision: Decision, with_applicability: bool = True) -> set[str]:
-        """Questions and calculators this decision's rules (and applicability) read, directly or through
-        derived facts and calculator formulas."""
-        rb = self.rulebase
-        conditions = [e.rule.when for e in rb.rules if e.decision == decision.id]
-        if with_applicability and decision.applies_when is not None:
-            conditions.append(decision.applies_when)
-        stack = [base_fact(lit.fact) for c in conditions for conj in to_dnf(c) for lit in conj]
-        seen: set[str] = set()
-        while stack:
-            fact = stack.pop()
-            if fact in seen:
-                continue
-            seen.add(fact)
-            if fact in rb.calculators:
-                stack += rb.calculators[fact].formula.names
-            for rule_id in rb.derived_by.get(fact, []):
-                stack += [base_fact(lit.fact) for conj in to_dnf(rb.rule(rule_id).rule.when) for lit in conj]
-        return {f for f in seen if f in rb.questions or f in rb.calculators}
-
 
 class _AdviceBuilder:
     # The inner result objects are built with model_construct: every value comes from validated rule files
@@ -287,11 +320,11 @@ class _AdviceBuilder:
     def binding(self, fact: str, value: Any) -> Binding:
         label = self.rb.fact_label(fact)
         if value is None:
-            return Binding.model_construct(fact=fact, value=None, source="unknown", display="unknown", label=label)
+            return Binding.of(fact=fact, value=None, source="unknown", display="unknown", label=label)
         kind = self.rb.fact_kind(fact)
         shown = self.facts.get(fact, value)
-        return Binding.model_construct(fact=fact, value=shown, source=kind,  # type: ignore[arg-type]
-                                       display=self.show(fact, shown), label=label)
+        return Binding.of(fact=fact, value=shown, source=kind,  # type: ignore[arg-type]
+                          display=self.show(fact, shown), label=label)
 
     def show(self, fact: str, value: Any) -> str:
         """A fact's value in words: with the question's unit or choice label, or the calculator's unit."""
@@ -334,7 +367,7 @@ class _AdviceBuilder:
         for rule_id in self.firings.fired:
             entry = self.rb.rule(rule_id)
             rule = entry.rule
-            trace.append(FiredRule.model_construct(rule_id=rule_id, title=rule.title, decision=entry.decision,
+            trace.append(FiredRule.of(rule_id=rule_id, title=rule.title, decision=entry.decision,
                                    depth=depth.get(rule_id, 0), matched=self.matched(rule_id),
                                    condition=self.advisor.condition_text[rule_id],
                                    effects=list(self.advisor.effects_text[rule_id]),
@@ -394,7 +427,7 @@ class _AdviceBuilder:
             question = self.rb.questions[qid]
             value = given.known.get(qid)
             assert question.ask_when is not None  # only conditional questions can be hidden
-            out.append(IgnoredAnswer.model_construct(
+            out.append(IgnoredAnswer.of(
                 question=qid, prompt=question.prompt, value=value, display=show_value(value, question),
                 asked_when=describe_condition(question.ask_when)))
         return out
@@ -411,7 +444,7 @@ class _AdviceBuilder:
                                     fragile_on=[], deciding=[], drivers=[])
         if res is None:
             applies = self.advisor.condition_text.get(applies_id(decision.id), "")
-            self.advisor.not_in_play[decision.id] = DecisionAdvice.model_construct(
+            self.advisor.not_in_play[decision.id] = DecisionAdvice.of(
                 **base, status="not_applicable", alternatives=[], excluded=[],
                 summary=f"Not in play: it applies when {applies}.")
             return self.advisor.not_in_play[decision.id]
@@ -430,7 +463,7 @@ class _AdviceBuilder:
                     deciding=list(res.deciding), drivers=self.rests_on(
                         [b for option in [recommended, *together, *alternatives, *excluded] if option
                          for verdict in option.verdicts for b in verdict.matched]))
-        return DecisionAdvice.model_construct(**base)
+        return DecisionAdvice.of(**base)
 
     def why_not(self, decision: Decision, res: Resolution) -> list[WhyNot]:
         out: list[WhyNot] = []
@@ -456,19 +489,19 @@ class _AdviceBuilder:
                 reason = f"scored {score:g} against {res.scores[winner]:g} for {labels[winner]}"
             if against and option.id not in res.excluded:
                 reason += "; weighed down by " + ", ".join(v.rule_id for v in against)
-            out.append(WhyNot.model_construct(option=option.id, label=option.label, reason=reason, verdicts=against))
+            out.append(WhyNot.of(option=option.id, label=option.label, reason=reason, verdicts=against))
         return out
 
     def assess(self, decision: Decision, res: Resolution, option_id: str) -> OptionAssessment:
         option = next(o for o in decision.options if o.id == option_id)
-        return OptionAssessment.model_construct(option=option.id, label=option.label, summary=option.summary,
+        return OptionAssessment.of(option=option.id, label=option.label, summary=option.summary,
                                 score=res.scores[option.id],
                                 verdicts=[self.verdict(v) for v in res.verdicts[option.id]])
 
     def verdict(self, v: RuleVerdict) -> Verdict:
         key = (v.rule.id, v.kind)
         if key not in self._verdicts:  # verdict objects are immutable, so options and why-not can share them
-            self._verdicts[key] = Verdict.model_construct(
+            self._verdicts[key] = Verdict.of(
                 rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,
                 reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations),
                 sources=list(v.rule.sources), freshness=list(v.rule.freshness))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.inference.compiler import ELEMENT, CompiledRuleset, Variant, base_fact
+from advisor.inference.compiler import ELEMENT, CompiledRuleset, Variant, binding_plan
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,13 @@ class Firings:
 
 
 def bindings_for(variant: Variant, facts: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
-    """(fact, value) per fact the alternative tested; a picked choice of a multi-choice answer is reported
-    as the whole answer, and a tested absence as None."""
-    pairs = [(base_fact(fact), facts.get(base_fact(fact))) for fact, _ in variant.positives]
-    pairs += [(base_fact(fact), facts.get(base_fact(fact)) if ELEMENT in fact else None)
-              for fact in variant.absences]
-    return tuple(dict.fromkeys((f, _frozen(v)) for f, v in pairs))
+    """(fact, value) per fact the alternative tested (see binding_plan)."""
+    return _bindings(binding_plan(variant), facts)
+
+
+def _bindings(plan: tuple[tuple[str, bool], ...], facts: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    pairs = [(fact, _frozen(facts.get(fact)) if read else None) for fact, read in plan]
+    return tuple(dict.fromkeys(pairs)) if len(pairs) > 1 else tuple(pairs)
 
 
 def _frozen(value: Any) -> Any:
@@ -43,12 +44,12 @@ def _frozen(value: Any) -> Any:
 
 def canonical(compiled: CompiledRuleset, best: dict[str, tuple[int, Variant]], facts: dict[str, Any]) -> Firings:
     """Firings in rule file order, with bindings read from the final facts."""
-    order = compiled.rule_position
-    fired = {rule: Firing(rule, idx, bindings_for(variant, facts))
+    order, plans = compiled.rule_position, compiled.binding_plans
+    fired = {rule: Firing(rule, idx, _bindings(plans[variant.name], facts))
              for rule, (idx, variant) in sorted(best.items(), key=lambda kv: order[kv[0]])}
-    derived = {fact: value for fact, value in facts.items()
-               if fact not in compiled.base_facts and ELEMENT not in fact}
-    return Firings(fired, dict(sorted(derived.items())))
+    base = compiled.base_facts
+    derived = {fact: value for fact, value in facts.items() if fact not in base and ELEMENT not in fact}
+    return Firings(fired, dict(sorted(derived.items())) if derived else {})
 
 
 class ReferenceEngine:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
@@ -10,13 +10,30 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 class Strict(BaseModel):
     """Input models: unknown keys are errors, values are not coerced, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True, defer_build=True)
 
 
 class Output(BaseModel):
     """Result models: plain data for renderers; unknown keys are errors too."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    @classmethod
+    def of(cls, **values: Any) -> Self:
+        """model_construct (no validation: for values that come from validated rules and answers) given
+        every field, about twice as fast: an evaluation builds hundreds of these. The same object
+        model_construct makes; with a field left out it is model_construct itself."""
+        fields = cls.__pydantic_fields__  # model_fields is a slower accessor in pydantic 2.11+
+        if values.keys() != fields.keys():
+            return cls.model_construct(**values)
+        values = {name: values[name] for name in fields}  # in field order, as model_construct: JSON follows it
+        made = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(made, "__dict__", values)
+        _set(made, "__pydantic_fields_set__", set(values))
+        _set(made, "__pydantic_extra__", None)
+        _set(made, "__pydantic_private__", None)
+        return made
 
 
 FactId = Annotated[

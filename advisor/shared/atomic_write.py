@@ -16,7 +16,12 @@ def write_atomic(path: Path, text: str) -> None:
     write_all_atomic({path: text})
 
 
-def write_all_atomic(files: dict[Path, str]) -> None:
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """write_atomic for bytes."""
+    write_all_atomic({path: data})
+
+
+def write_all_atomic(files: dict[Path, str] | dict[Path, bytes]) -> None:
     """Write several files all or nothing (as far as the file system allows): every text goes to a
     temporary file first, and the renames start only once all of them are complete, so a full disk
     or an unwritable folder leaves the old files as they were."""
@@ -31,13 +36,13 @@ def write_all_atomic(files: dict[Path, str]) -> None:
             Path(tmp).unlink(missing_ok=True)  # only the ones not renamed are still there
 
 
-def _stage(path: Path, text: str) -> str:
+def _stage(path: Path, text: str | bytes) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     # mkstemp creates 0600; give the file the mode it had, or the one a plain open() would give.
     mode = path.stat().st_mode & 0o777 if path.is_file() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", encoding="utf-8")) as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())  # the data is on disk before the rename makes it the file

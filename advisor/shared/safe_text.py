@@ -189,6 +189,22 @@ def mermaid_id(text: str) -> str:
 
 
 # ---- JSON ------------------------------------------------------------------------------------------------
+_BLOCK = 1024
+
+
+def _may_hold(pattern: re.Pattern[str], text: str) -> bool:
+    """pattern.search(text) is not None, for patterns of DEL and non-ASCII characters only, about 4 times faster on
+    a report: the regular expression engine reads a character in about 10 ns, while str.isascii() skips a
+    block of ASCII in C (a report is mostly ASCII, with a few arrows or signs)."""
+    if "\x7f" in text:  # DEL is the one ASCII character of these patterns
+        return True
+    if text.isascii():
+        return False
+    search = pattern.search
+    return any(search(text, i, i + _BLOCK) is not None
+               for i in range(0, len(text), _BLOCK) if not text[i:i + _BLOCK].isascii())
+
+
 def json_text(text: str, *, surrogates: bool = False) -> str:
     """JSON text with DEL, the C1 controls, bidi controls and U+2028/U+2029 (and with `surrogates`, lone
     surrogates, which json.dumps leaves raw) written as \\uNNNN escapes.
@@ -196,6 +212,6 @@ def json_text(text: str, *, surrogates: bool = False) -> str:
     JSON writers escape U+0000-U+001F and leave these raw; they can only occur inside strings, so the
     escaped text parses to exactly the same data."""
     pattern = _JSON_RAW_OR_SURROGATE if surrogates else _JSON_RAW
-    if pattern.search(text) is None:
+    if not _may_hold(pattern, text):
         return text
     return pattern.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -83,6 +83,28 @@ class SourceDocument:
     shown_path: str
     """The path as messages show it (see display_path)."""
 
+    # Pickled (the compiled rule base cache) without the parsed data and positions: they are most of its
+    # size and only locate messages. They are read again from the file on first use; the cache is keyed by
+    # the files' bytes, so it is the same text (a file changed or gone since gives positions 1:1, not an error).
+    _PARSED = ("data", "value_at", "key_at")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in self._PARSED}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> Any:  # only called for attributes not set: the parsed ones after unpickling
+        if name not in SourceDocument._PARSED or "path" not in self.__dict__:
+            raise AttributeError(name)
+        try:
+            again = read_yaml_file(self.path)
+            parsed = {"data": again.data, "value_at": again.value_at, "key_at": again.key_at}
+        except InvalidInput:
+            parsed = {"data": None, "value_at": {}, "key_at": {}}
+        self.__dict__.update(parsed)
+        return parsed[name]
+
     def locate(self, loc: tuple[Any, ...], *, prefer_key: bool = False) -> Position:
         """The best position for a pydantic-style `loc`, skipping segments that are not in the data
         (union tags and the like) and falling back to the deepest existing parent."""

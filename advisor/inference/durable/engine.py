@@ -5,7 +5,9 @@ Why not durable's `Host`: it starts timer threads that can run a session's actio
 we do not need. Here the C engine's calls are driven directly, with the guards listed in
 ../shared/durable-rules-notes.md: a sink rule (no fact is ever "not handled"), an anchor fact asserted
 last that fires first-thing rules and makes every session fire at least once (deleting a session where
-nothing fired crashes), a primed session pool, deduplication of alternatives, and our own duplicate
+nothing fired crashes: a session is only ever deleted in the shards where an action ran, which also
+makes priming the session pool unnecessary, and saves about 11 ms per primed session at start-up),
+deduplication of alternatives, and our own duplicate
 tracking for derived facts.
 
 One session serves a run of evaluations: after each, everything it asserted is retracted (anchors
@@ -15,9 +17,14 @@ or _REUSE_SESSION evaluations, and when the engine closes; so at most one is ali
 the engine's cap of 1024, and memory stays flat (bench/scale_bench.py measures it; bench/fuzz.py and
 the tests compare every result with the reference engine).
 
-Each fact is asserted as {sid, <its property>: value}: the engine finds a fact's tests by hashing its
-property names, so a property per fact is a lookup where a shared 'q' property was a scan of every test
-(see ruleset.engine_properties).
+Each fact is asserted as {sid, <its property>: value, <its typed property>: value}: the engine finds a
+fact's tests by hashing its property names, so a property per fact is a lookup where a shared 'q' property
+was a scan of every test (see ruleset.engine_properties). Value tests read the typed copy of the value's
+kind (bool, number, text), so the engine never compares across kinds ('z' > 100 is true in the engine,
+false in Test.holds): the engine's firings are final and are not checked again in Python.
+
+Per firing the only Python work is reading the rule's name off the front of the engine's message (rule
+names are plain ASCII, see ruleset) and recording the best alternative; the message is never decoded.
 
 The durable rules are built here from the engine-neutral variants (ruleset.build_ruleset) and come in
 shards (the engine's tables are fixed: see limits); derived facts found in one
@@ -47,12 +54,12 @@ from advisor.inference.durable.ruleset import (
     DurableRuleset,
     anchor_pattern,
     build_ruleset,
+    value_kind,
 )
 from advisor.inference.firing import Firings, canonical
 from advisor.shared.diagnostics import InvalidInput
 from advisor.sources.rulebase import RuleBase
 
-_PRIME_SESSIONS = 8
 _REUSE_SESSION = 256
 """Evaluations one session serves before it is deleted and a fresh one opened: a bound on whatever the
 engine might keep from retracted facts (the fuzz test found nothing kept, and memory stays flat)."""
@@ -63,8 +70,8 @@ class EngineError(RuntimeError):
     """The engine misbehaved; this is a bug in the wrapper or the rule compiler, not in the input."""
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+_dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+"""One encoder for every call: json.dumps with options builds a new encoder each time."""
 
 
 class _Session:
@@ -100,8 +107,10 @@ class DurableEngine:
     def __init__(self, compiled: CompiledRuleset) -> None:
         self.compiled = compiled
         ruleset = build_ruleset(compiled)
-        self._variants: dict[str, Variant] = {v.name: v for v in compiled.variants}
-        self._properties = ruleset.properties
+        self._variants: dict[str, Variant | None] = {v.name: v for v in compiled.variants}
+        self._variants.update({ANCHOR: None, SINK: None})
+        self._carriers = _carriers(ruleset)
+        """Fact -> (its plain property or None, {kind: its typed property}), for facts some rule tests."""
         self._lock = threading.Lock()
         self._sessions = itertools.count()
         self._handles: list[int] = []
@@ -111,15 +120,9 @@ class DurableEngine:
         """The session evaluations reuse (reset between them), if one is open."""
         self._live_uses = 0
         self._live_in: set[int] = set()
-        """Shards where that session exists."""
+        """Shards where that session exists and an action ran: the only ones where deleting it is safe
+        (durable-rules-notes.md 2.7: deleting a session where no action ran frees uninitialised pointers)."""
         self._register(ruleset)
-        # Segfault guard: several sessions alive at once in each shard, each firing the anchor rule.
-        primes = [f"prime{i}" for i in range(_PRIME_SESSIONS)]
-        for shard, handle in enumerate(self._handles):
-            for sid in primes:
-                self._assert_batch(shard, _Session(sid, {}, len(self._handles)), [])
-            for sid in primes:
-                _engine.delete_state(handle, sid)
 
     def _register(self, ruleset: DurableRuleset) -> None:
         """The rules in shards planned within the engine's fixed tables (limits.plan_shards, which
@@ -155,7 +158,6 @@ class DurableEngine:
             try:
                 base = sorted(facts.items())
                 for shard in range(len(self._handles)):
-                    self._live_in.add(shard)
                     self._assert_batch(shard, session, base)
                 # Feed each shard the derived facts other shards found, until no shard learns anything new.
                 changed = len(self._handles) > 1
@@ -196,12 +198,21 @@ class DurableEngine:
                 _engine.delete_state(self._handles[shard], self._live)
             self._live, self._live_in = None, set()
 
-    def _message(self, sid: str, fact: str, value: Any) -> dict[str, Any]:
-        return {SESSION_KEY: sid, self._properties[fact]: value}
+    def _message(self, sid: str, fact: str, value: Any) -> dict[str, Any] | None:
+        """The engine fact for this value, or None when no rule could test it."""
+        plain, typed = self._carriers[fact]
+        message: dict[str, Any] = {SESSION_KEY: sid}
+        if plain is not None:
+            message[plain] = value
+        kind = _KIND.get(type(value)) or value_kind(value)
+        if kind is not None and kind in typed:
+            message[typed[kind]] = value
+        return message if len(message) > 1 else None
 
     def _assert_batch(self, shard: int, session: _Session, facts: list[tuple[str, Any]]) -> None:
         # Facts no rule tests are left out: they cannot change what fires, and each costs the engine time.
-        batch = [self._message(session.sid, q, v) for q, v in facts if q in self._properties]
+        carriers, sid = self._carriers, session.sid
+        batch = [m for q, v in facts if q in carriers and (m := self._message(sid, q, v)) is not None]
         session.asserted[shard] += batch
         # Anchors last: rules testing absence are joined on them, so they see every answer.
         batch += [{SESSION_KEY: session.sid, anchor: True} for anchor in self._anchors[shard]]
@@ -219,9 +230,11 @@ class DurableEngine:
         """Assert one derived fact in this shard (recorded for the reset); the state handle to drain, or
         None when no rule tests the fact."""
         session.in_shard[shard].add(fact)
-        if fact not in self._properties:
+        if fact not in self._carriers:
             return None
         message = self._message(session.sid, fact, session.known[fact])
+        if message is None:
+            return None
         session.asserted[shard].append(message)
         result = _engine.assert_fact(self._handles[shard], _dumps(message))
         if result[0] != _RESULT_OK:
@@ -233,21 +246,27 @@ class DurableEngine:
         handle = self._handles[shard]
         started = _engine.start_action_for_state(handle, state_handle)
         message = started[1] if started else None
+        if message:
+            self._live_in.add(shard)
+        variants = self._variants
         try:
             while message:
-                for name, bound in json.loads(message).items():
-                    self._fire(shard, session, name, bound)
+                # The message is {"<rule name>": {bound facts}}; only the name is needed. A name this
+                # wrapper did not define (never seen) is read the slow, exact way.
+                name = message[2:message.find('"', 2)]
+                if name in variants:
+                    self._fire(shard, session, variants[name])
+                else:
+                    for name in json.loads(message):
+                        self._fire(shard, session, self._variants[name])
                 message = _engine.complete_and_start_action(handle, state_handle)
         except BaseException:
             _engine.abandon_action(handle, state_handle)
             raise
 
-    def _fire(self, shard: int, session: _Session, name: str, bound: dict[str, Any]) -> None:
-        if name in (ANCHOR, SINK):
+    def _fire(self, shard: int, session: _Session, variant: Variant | None) -> None:
+        if variant is None:  # the anchor or sink rule
             return
-        variant = self._variants[name]
-        if not variant.holds(session.known):  # catches the engine's loose type coercion ('z' > 100 is true there)
-            raise EngineError(f"{name} fired on {bound!r}, but its condition does not hold")
         current = session.best.get(variant.rule)
         if current is not None and current[0] <= variant.index:
             return
@@ -274,6 +293,15 @@ class DurableEngine:
                 self._closed = True
                 self._drop_live()
                 self._free()
+
+
+_KIND = {bool: "b", int: "n", float: "n", str: "s"}
+"""ruleset.value_kind by exact type (answers and derived values are plain bool, int, float, str or list)."""
+
+
+def _carriers(ruleset: DurableRuleset) -> dict[str, tuple[str | None, dict[str, str]]]:
+    facts = {f for f in ruleset.properties if "\0" not in f} | set(ruleset.typed)
+    return {f: (ruleset.properties.get(f), ruleset.typed.get(f, {})) for f in sorted(facts)}
 
 
 def _shard_definition(rules: dict[str, dict[str, Any]], names: list[str]) -> tuple[dict[str, Any], list[str]]:

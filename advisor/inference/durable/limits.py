@@ -24,7 +24,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.inference.compiler import CompiledRuleset, CompileError
-from advisor.inference.durable.ruleset import ANCHOR, ANCHOR_GROUP, DurableRuleset, anchor_pattern, build_ruleset
+from advisor.inference.durable.ruleset import (
+    ANCHOR,
+    ANCHOR_GROUP,
+    DurableRuleset,
+    anchor_pattern,
+    build_ruleset,
+    variant_properties,
+)
 from advisor.shared.diagnostics import Diagnostic
 from advisor.sources.rulebase import RuleBase
 
@@ -118,7 +125,7 @@ def _plan(ruleset: DurableRuleset) -> tuple[list[list[str]], list[CapacityProble
                     f"the durable-rules engine joins at most {MAX_PATTERNS_PER_RULE}: split the rule, derive an "
                     "intermediate fact, or evaluate with --engine reference")))
             continue
-        needs = {ruleset.properties[fact] for fact in (*(f for f, _ in variant.positives), *variant.absences)}
+        needs = variant_properties(variant, ruleset.properties)
         anchors = anchored + (1 if patterns and patterns[0] == anchor_pattern(ANCHOR) else 0)
         if current and (_cost(tested | needs, anchors) > MAX_SHARD_PROPERTIES or len(current) >= MAX_SHARD_RULES):
             shards.append(current)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.inference.compiler import CompiledRuleset, Test
+from advisor.inference.compiler import CompiledRuleset, Test, Variant
 
 ANCHOR_GROUP = 120
 """Engine rules per anchor fact: the engine allows at most 256 joins on one alpha node (error 108)."""
@@ -36,21 +36,61 @@ class DurableRuleset:
     """The durable-rules rule definitions, one per variant, in file order, each anchored (when it needs
     the anchor) on the placeholder fact ANCHOR; the engine wrapper spreads anchors and shards."""
     properties: dict[str, str]
-    """Fact -> the property that carries it in the engine: a fact is asserted as {sid, property: value}.
-    Only facts some engine rule tests are here; asserting the others could not change what fires."""
+    """Fact -> the property that carries it in the engine, for facts some rule tests for presence or
+    absence; and typed_key(fact, kind) -> the property of the fact's typed copy, for each kind its value
+    tests compare with. A fact is asserted as {sid, property: value, typed property of value's kind: value},
+    leaving out the properties no rule tests (when none is left, the fact is not asserted at all: it could
+    not change what fires)."""
+    typed: dict[str, dict[str, str]]
+    """Fact -> {kind: property of the typed copy} (from `properties`), for facts with value tests."""
 
 
 def anchor_pattern(anchor: str) -> dict[str, Any]:
     return {"b": {"$ex": {anchor: 1}}}
 
 
-def engine_expr(test: Test, prop: str) -> dict[str, Any]:
-    """A test on the fact's engine property `prop`, in durable's pattern syntax."""
-    if test.op == "eq":
-        return {prop: test.value}
-    if test.op == "and":
-        return {"$and": [engine_expr(t, prop) for t in test.value]}
-    return {f"${test.op}": {prop: test.value}}
+def value_kind(value: Any) -> str | None:
+    """The kind the rules compare within: 'b' bool, 'n' number, 's' text; None for a list (only `exists`
+    holds on one). compiler.Test.holds never compares across kinds; the engine would ('z' > 100 is true)."""
+    if isinstance(value, bool):
+        return "b"
+    if isinstance(value, int | float):
+        return "n"
+    if isinstance(value, str):
+        return "s"
+    return None
+
+
+def test_kind(test: Test) -> str:
+    """The kind of value a primitive (not 'and', not 'exists') test can hold on."""
+    if test.op in ("lt", "lte", "gt", "gte"):
+        return "n"
+    kind = value_kind(test.value)
+    if kind is None:
+        raise ValueError(f"no engine form for the test {test!r}")
+    return kind
+
+
+def typed_key(fact: str, kind: str) -> str:
+    """The name a fact's typed copy is planned under (NUL never occurs in a fact name)."""
+    return f"{fact}\0{kind}"
+
+
+def primitive_tests(test: Test) -> list[Test]:
+    return [t for sub in test.value for t in primitive_tests(sub)] if test.op == "and" else [test]
+
+
+def engine_pattern(test: Test, fact: str, properties: dict[str, str]) -> dict[str, Any]:
+    """A value test in durable's pattern syntax, with its type guard: each primitive test reads the fact's
+    copy of its own kind (present only when the value is of that kind), so the engine compares within one
+    kind, exactly as Test.holds does. An 'and' over several kinds can never hold, and never matches."""
+    if test.op == "exists":
+        return {"$ex": {properties[fact]: 1}}
+    parts = primitive_tests(test)
+    props = [properties[typed_key(fact, test_kind(t))] for t in parts]
+    guards: list[dict[str, Any]] = [{"$ex": {p: 1}} for p in dict.fromkeys(props)]
+    exprs = [{p: t.value} if t.op == "eq" else {f"${t.op}": {p: t.value}} for t, p in zip(parts, props, strict=True)]
+    return {"$and": guards + exprs}
 
 
 def engine_name_hash(name: str) -> int:
@@ -84,20 +124,37 @@ def engine_properties(facts: set[str]) -> dict[str, str]:
     return out
 
 
+def variant_properties(variant: Variant, properties: dict[str, str]) -> set[str]:
+    """The engine properties this variant's patterns test (for shard planning)."""
+    needs = {properties[fact] for fact in variant.absences}
+    for fact, test in variant.positives:
+        if test.op == "exists":
+            needs.add(properties[fact])
+        else:
+            needs.update(properties[typed_key(fact, test_kind(t))] for t in primitive_tests(test))
+    return needs
+
+
 def build_ruleset(compiled: CompiledRuleset) -> DurableRuleset:
     """The durable rule definitions for the compiled variants (deterministic for a given rule base)."""
-    tested = {fact for v in compiled.variants for fact in [*(f for f, _ in v.positives), *v.absences]}
-    properties = engine_properties(tested)
+    # The plain property only for facts tested for presence or absence: value tests read the typed copies.
+    plain = {fact for v in compiled.variants
+             for fact in [*(f for f, t in v.positives if t.op == "exists"), *v.absences]}
+    kinds = {typed_key(fact, test_kind(t)) for v in compiled.variants for fact, test in v.positives
+             if test.op != "exists" for t in primitive_tests(test)}
+    properties = engine_properties(plain | kinds)
+    typed: dict[str, dict[str, str]] = {}
+    for key in sorted(kinds):
+        fact, kind = key.split("\0")
+        typed.setdefault(fact, {})[kind] = properties[key]
     rules: dict[str, dict[str, Any]] = {}
     for variant in compiled.variants:
         patterns: list[dict[str, Any]] = []
         if variant.absences or not variant.positives:
             patterns.append(anchor_pattern(ANCHOR))  # first, so negations are checked once all answers exist
         for i, (fact, test) in enumerate(variant.positives):
-            prop = properties[fact]
-            present = {"$ex": {prop: 1}}
-            patterns.append({f"p{i}": present if test.op == "exists" else {"$and": [present, engine_expr(test, prop)]}})
+            patterns.append({f"p{i}": engine_pattern(test, fact, properties)})
         for i, fact in enumerate(variant.absences):
             patterns.append({f"n{i}$not": {"$ex": {properties[fact]: 1}}})
         rules[variant.name] = {"all": patterns}
-    return DurableRuleset(compiled, rules, properties)
+    return DurableRuleset(compiled, rules, properties, typed)
