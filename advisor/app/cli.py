@@ -231,6 +231,10 @@ def main(ctx: click.Context) -> None:
 
 
 def _interactive() -> bool:
+    """Whether the questionnaire has somewhere to draw: a terminal on stdin and stdout, or a browser tab
+    (`advisor serve` runs `advisor ask` with Textual's web driver, through pipes)."""
+    if os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver"):
+        return True
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
@@ -403,14 +407,37 @@ def schema_command(out_dir: Path, check: bool) -> None:
 def ask_command(scenario: Path | None = None, rules_dir: Path | None = None, notes_dir: Path | None = None) -> None:
     """Open the questionnaire (optionally starting from SCENARIO) with live, cited advice."""
     if not _interactive():
-        raise click.UsageError("the questionnaire needs an interactive terminal; for files and pipes use "
-                               "'advisor evaluate'")
+        raise click.UsageError("the questionnaire needs an interactive terminal; for a web browser use "
+                               "'advisor serve', for files and pipes 'advisor evaluate'")
     from advisor.tui.app import run_app  # the only place the CLI imports textual
 
     advisor = _advisor(rules_dir)
     code = run_app(advisor, scenario=scenario, notes_dir=notes_dir)
     advisor.close()
     sys.exit(code)
+
+
+@main.command("serve")
+@click.argument("scenario", required=False, type=NonEmptyPath(path_type=Path, dir_okay=False))
+@rules_option
+@click.option("--notes", "notes_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=None,
+              help="Study notes folder, to show cited passages (default: $ADVISOR_NOTES).")
+@click.option("--host", default="localhost", show_default=True,
+              help="Address to listen on; the default serves only this machine (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@guarded
+def serve_command(scenario: Path | None, rules_dir: Path | None, notes_dir: Path | None, host: str,
+                  port: int) -> None:
+    """Serve the questionnaire with live advice in a web browser (each tab runs its own session)."""
+    from advisor.tui.web import serve, served_command
+
+    _advisor(rules_dir).close()  # a broken rule base is reported here, not in every browser tab
+    try:
+        serve(served_command(scenario, rules_dir, notes_dir), host=host, port=port)
+    except OSError as exc:  # the address is taken or not this machine's: the user's choice, not a bug
+        if exc.filename is not None:
+            raise
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def _load_one(advisor: Any, scenario: Path) -> Any:
