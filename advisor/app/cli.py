@@ -371,16 +371,22 @@ def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
 
 
 @main.command("schema")
+@rules_option
 @click.option("--out", "out_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=Path("schemas"),
-              show_default=True)
-@click.option("--check", is_flag=True, help="Exit 1 if the committed schemas differ from the models.")
+              show_default=True,
+              help="Folder for the schemas; saved scenarios point at the one in schemas/ beside the rules folder.")
+@click.option("--check", is_flag=True, help="Exit 1 if the committed schemas differ from the models and questions.")
 @guarded
-def schema_command(out_dir: Path, check: bool) -> None:
-    """Write JSON Schemas for rule, question, calculator, scenario and test files."""
+def schema_command(rules_dir: Path | None, out_dir: Path, check: bool) -> None:
+    """Write JSON Schemas for rule, question, calculator, scenario and test files.
+
+    The scenario schema lists the rule base's questions: ids, types, units, ranges and choices."""
+    from advisor.sources.rulebase import load_rulebase
     from advisor.sources.schema import schema_files
 
     stale = []
-    files = {out_dir / name: text for name, text in schema_files().items()}
+    rulebase = load_rulebase(resolve_rules(rules_dir).folder)
+    files = {out_dir / name: text for name, text in schema_files(rulebase).items()}
     if check:
         for target, text in files.items():
             try:

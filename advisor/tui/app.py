@@ -164,7 +164,7 @@ class AdvisorApp(App[int]):
         self.push_screen(ConfirmDialog(title, problem_text(exc), [("OK", "ok", "primary")]))
 
     def save_to(self, path: Path, title: str, description: str) -> None:
-        text = scenario_text(self.advisor.rulebase, title, description, self.session.effective())
+        text = scenario_text(self.advisor.rulebase, title, description, self.session.effective(), path)
         write_atomic(path, text)
         self.session.title, self.session.description = title, description
         self.session.source, self.session.dirty = path, False
@@ -237,7 +237,8 @@ class AdvisorApp(App[int]):
         self._autosave_timer = None
         if not self.session.dirty:
             return True
-        text = scenario_text(self.advisor.rulebase, self.session.title, self.session.description, self.session.raw)
+        text = scenario_text(self.advisor.rulebase, self.session.title, self.session.description, self.session.raw,
+                             self.drafts.path)
         try:
             self.drafts.save(text, self.session.source)
         except OSError as exc:

@@ -10,19 +10,31 @@ import yaml
 from advisor.shared.atomic_write import write_atomic  # noqa: F401  (re-exported: callers import it from here)
 from advisor.sources.answers import UNKNOWN, LoadedScenario, load_scenario
 from advisor.sources.rulebase import RuleBase
+from advisor.sources.schema import scenario_schema_of, schema_reference
 
-SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/scenario.schema.json"
+SCHEMA_LINE = "# yaml-language-server: $schema={}"
 
 
-def scenario_text(rulebase: RuleBase, title: str, description: str, answers: dict[str, Any]) -> str:
-    """The file text: schema line, title, description, answers in questionnaire order."""
+def schema_line(rulebase: RuleBase, saved_at: Path | None) -> str:
+    """The first line that points editors at the rule base's scenario schema, named so that it resolves
+    from where the file is saved (see schema_reference); none when there is no schema to point at."""
+    schema = scenario_schema_of(rulebase.root)
+    if saved_at is None or not schema.is_file():
+        return ""
+    return SCHEMA_LINE.format(schema_reference(schema, saved_at)) + "\n"
+
+
+def scenario_text(rulebase: RuleBase, title: str, description: str, answers: dict[str, Any],
+                  saved_at: Path | None = None) -> str:
+    """The file text: schema line (for a file saved at `saved_at`), title, description, answers in
+    questionnaire order."""
     ordered = {qid: answers[qid] for qid in rulebase.questions if qid in answers}
     data: dict[str, Any] = {"title": title}
     if description:
         data["description"] = description
     data["answers"] = ordered
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
-    return f"{SCHEMA_LINE}\n{body}"
+    return schema_line(rulebase, saved_at) + body
 
 
 def raw_answers(loaded: LoadedScenario) -> dict[str, Any]:
