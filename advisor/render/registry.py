@@ -47,6 +47,12 @@ def _markdown(advice: Advice, _settings: TerminalSettings) -> str:
     return render_markdown(advice)
 
 
+def _summary(advice: Advice, _settings: TerminalSettings) -> str:
+    from advisor.render.summary import render_summary
+
+    return render_summary(advice)
+
+
 def _text(advice: Advice, settings: TerminalSettings) -> str:
     from rich.console import Console
 
@@ -63,6 +69,7 @@ FORMATS: dict[str, ReportFormat] = {f.name: f for f in (
     ReportFormat("text", "txt", what_if_by_default=False, render=_text),
     ReportFormat("json", "json", what_if_by_default=False, render=_json),
     ReportFormat("markdown", "md", what_if_by_default=True, render=_markdown),
+    ReportFormat("summary", "summary.txt", what_if_by_default=False, render=_summary),
 )}
 """In the order `--format` lists them; the first is the default."""
 
