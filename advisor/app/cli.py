@@ -483,25 +483,28 @@ def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | N
 @main.command("adr")
 @click.argument("scenario", type=NonEmptyPath(path_type=Path, dir_okay=False))
 @rules_option
-@click.option("--out", "out_dir", type=NonEmptyPath(path_type=Path, file_okay=False), required=True,
-              help="Folder for the decision records (created if missing).")
-@click.option("--force", is_flag=True, help="Overwrite existing records with the same names.")
+@click.option("--output", "-o", "out_dir", type=NonEmptyPath(path_type=Path, file_okay=False), required=True,
+              help="Folder for the decision records (created if missing). Numbering continues after the "
+                   "highest NNNN-*.md already there.")
+@click.option("--force", is_flag=True,
+              help="Replace the records of these decisions already in the folder (they keep their numbers).")
 @guarded
 def adr_command(scenario: Path, rules_dir: Path | None, out_dir: Path, force: bool) -> None:
     """Write one MADR 4.0 decision record per decided decision of SCENARIO."""
     from advisor.analysis.whatif import explain
-    from advisor.render.adr import render_adrs
+    from advisor.app.adr_files import plan_records
+    from advisor.render.adr import decision_records
 
     advisor = _advisor(rules_dir)
-    records = render_adrs(explain(advisor, _load_one(advisor, scenario)))
+    records = decision_records(explain(advisor, _load_one(advisor, scenario)))
     advisor.close()
-    existing = [name for name in records if (out_dir / name).exists()]
-    if existing and not force:
-        raise InvalidInput([Diagnostic.at_file(display_path(out_dir / name), "exists",
-                                               "a record with this name exists; pass --force to overwrite")
-                            for name in existing])
-    _write_files(out_dir, {out_dir / name: text for name, text in records.items()})
-    for name in records:
-        _stdout(safe_text.line(display_path(out_dir / name)))
+    plan = plan_records(out_dir, records)
+    if plan.existing and not force:
+        raise InvalidInput([Diagnostic.at_file(display_path(path), "exists",
+                                               "this decision already has a record; pass --force to replace it")
+                            for path in plan.existing])
+    _write_files(out_dir, plan.files)
+    for path in plan.files:
+        _stdout(safe_text.line(display_path(path)) + (" (replaced)" if path in plan.existing else ""))
     if not records:
         _stderr("no decided decision in this scenario: nothing to record")
