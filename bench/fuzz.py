@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 import time
@@ -32,54 +31,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from advisor.analysis.sampling import random_answers  # noqa: E402
 from advisor.inference.evaluation import Advisor  # noqa: E402
 from advisor.models.advice import Advice, ScenarioRef  # noqa: E402
-from advisor.models.questionnaire import Question  # noqa: E402
 from advisor.render.json_format import render_json  # noqa: E402
-from advisor.sources.answers import UNKNOWN, Answers  # noqa: E402
-from advisor.sources.rulebase import RuleBase, load_rulebase  # noqa: E402
-
-
-def random_value(question: Question, rnd: random.Random) -> Any:
-    """A valid answer, edge values included (bounds, zero, whole floats, empty multi-choice)."""
-    if question.type == "boolean":
-        return rnd.random() < 0.5
-    if question.type == "single":
-        return rnd.choice(question.choices).id
-    if question.type == "multi":
-        ids = [c.id for c in question.choices]
-        return rnd.sample(ids, rnd.randint(0, len(ids)))
-    low, high = question.min, question.max
-    assert low is not None and high is not None
-    pick = rnd.random()
-    if pick < 0.15:
-        value: float = rnd.choice([low, high])
-    elif pick < 0.5:  # numbers people write: small, round
-        value = min(max(rnd.choice([0, 1, 2, 5, 10, 30, 60, 100, 300, 900, 1000, 1024, 3600, 10000]), low), high)
-    elif pick < 0.8:  # log-uniform over the range, so thresholds at every scale get crossed
-        span = max(high - low, 1e-9)
-        value = low + min(span, math.expm1(rnd.uniform(0, math.log1p(span))))
-    else:
-        value = rnd.uniform(low, high)
-    if question.integer:
-        whole = min(max(round(value), math.ceil(low)), math.floor(high))
-        return int(whole)
-    if rnd.random() < 0.3:
-        value = round(value, rnd.choice([0, 1, 3]))
-    return min(max(value, low), high)
-
-
-def random_answers(rulebase: RuleBase, rnd: random.Random, answered: float | None = None) -> dict[str, Any]:
-    """Raw scenario answers: each question left out, 'unknown', or a valid value."""
-    share = rnd.choice([0.1, 0.3, 0.6, 0.9]) if answered is None else answered
-    answers: dict[str, Any] = {}
-    for qid, question in rulebase.questions.items():
-        roll = rnd.random()
-        if roll < share:
-            answers[qid] = random_value(question, rnd)
-        elif roll < share + 0.05:
-            answers[qid] = UNKNOWN
-    return answers
+from advisor.sources.answers import Answers  # noqa: E402
+from advisor.sources.rulebase import load_rulebase  # noqa: E402
 
 
 def status_problems(advisor: Advisor, answers: Answers, advice: Advice) -> list[str]:

@@ -5,6 +5,7 @@ as a diff of a few lines a person can read."""
 from __future__ import annotations
 
 from advisor.models.advice import Advice, DecisionAdvice, OptionAssessment, Verdict
+from advisor.models.review import Review
 
 
 def advice_digest(advice: Advice) -> str:
@@ -21,7 +22,27 @@ def advice_digest(advice: Advice) -> str:
     idle = [d.id for d in advice.decisions if d.status == "not_applicable"]
     if idle:
         lines.append("not in play: " + ", ".join(idle))
+    if advice.review is not None:
+        lines += _review(advice.review)
     return "\n".join(lines) + "\n"
+
+
+def _review(review: Review) -> list[str]:
+    """Each current choice's risk with the rules behind it and the change that would make it right; the plan."""
+    lines = [f"review (worst: {review.highest}):"]
+    for v in review.verdicts:
+        line = f"  {v.decision} = {v.option}: {v.risk}"
+        if v.rules:
+            line += " by " + ", ".join(v.rules)
+        if v.ask:
+            line += "; ask " + ", ".join(q.id for q in v.ask)
+        if v.what_if is not None:
+            line += "; right if " + " and ".join(f"{c.question} = {c.after}" for c in v.what_if.changes)
+        lines.append(line)
+    for number, step in enumerate(review.plan, 1):
+        moves = f" (also moves {', '.join(step.unblocks)})" if step.unblocks else ""
+        lines.append(f"  plan {number}: {step.decision}, {step.risk}: {step.change}{moves}")
+    return lines
 
 
 def _decision(decision: DecisionAdvice, advice: Advice) -> list[str]:

@@ -119,7 +119,8 @@ def test_undecided_names_the_questions_that_would_decide(core_advisor: Advisor) 
     wf = decision(advise(core_advisor, topics=["wf"]), "wf")
     assert wf.status == "undecided"
     assert [q.id for q in wf.ask] == ["duration_s"]
-    assert "duration_s" in wf.summary
+    assert "Workflow duration (s)?" in wf.summary  # the prompt, in plain words, not the id
+    assert "duration_s" not in wf.summary
 
 
 @pytest.mark.parametrize(("duration", "expected"), [(1200, "standard"), (300, "express"), (0, "express")])

@@ -97,3 +97,14 @@ def test_a_malformed_or_repeated_retired_id_is_a_finding(rules: Path) -> None:
 def test_the_shipped_rules_lint_clean_without_the_notes(advisor: Advisor) -> None:
     report = lint(advisor)
     assert not report.findings, "\n".join(f.render() for f in report.findings)
+
+
+def test_a_decision_without_a_pipeline_stage_is_a_finding(rules: Path) -> None:
+    # the fixture's decisions name no stage: the architecture picture would put them under 'Other'
+    found = {_at(f): f.message for f in _findings(rules, "missing_stage")}
+    assert sorted(found) == ["stream.yaml:4:7", "wf.yaml:4:7"]
+    assert "stage: one of sources, ingestion, storage" in found["wf.yaml:4:7"]
+    wf = rules / "decisions" / "wf.yaml"
+    wf.write_text(wf.read_text(encoding="utf-8").replace("area: core\n", "area: core\nstage: orchestration\n"),
+                  encoding="utf-8")
+    assert [_at(f) for f in _findings(rules, "missing_stage")] == ["stream.yaml:4:7"]

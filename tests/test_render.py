@@ -19,13 +19,14 @@ def test_json_text_is_the_model_data_in_the_canonical_layout() -> None:
                                {"rate_mb_s": 0.00001}, {})]
     for advice in advices:
         text = render_json(advice)
-        assert json.loads(text) == advice.model_dump(mode="json")
+        data = advice.model_dump(mode="json", exclude={"review"})  # no current choices: no review key at all
+        assert advice.review is None and json.loads(text) == data
         # Same layout as json.dumps(indent=2, ensure_ascii=False); only float spelling may differ (0.00001 vs 1e-05).
-        canonical = json.dumps(advice.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        canonical = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         assert len(text.splitlines()) == len(canonical.splitlines())
         assert "Ünïcode ✓" in text
     batch = render_json_batch(advices)
-    assert json.loads(batch) == [a.model_dump(mode="json") for a in advices]
+    assert json.loads(batch) == [a.model_dump(mode="json", exclude={"review"}) for a in advices]
     assert batch.startswith("[\n  {\n") and batch.endswith("\n]\n")
     assert render_json_batch([]) == "[]\n"
 
@@ -51,12 +52,14 @@ SHIPPED = Path(__file__).parent.parent / "scenarios"
 
 
 def _shipped_advice(name: str):  # type: ignore[no-untyped-def]
+    from advisor.analysis.review import review_advice
     from advisor.sources.answers import load_scenario
     from advisor.sources.locations import bundled_rules_dir
 
     adv = Advisor.from_folder(bundled_rules_dir(), "reference")
     try:
-        return adv.evaluate(load_scenario(adv.rulebase, SHIPPED / name))
+        loaded = load_scenario(adv.rulebase, SHIPPED / name)
+        return review_advice(adv, adv.evaluate(loaded), loaded.current)  # as the commands evaluate a file
     finally:
         adv.close()
 
@@ -104,3 +107,17 @@ def test_long_titles_wrap_instead_of_being_cut() -> None:
     for d in advice.decisions:
         if d.status != "not_applicable":
             assert d.title in words
+
+
+def test_the_review_summary_has_one_line_per_current_choice_then_the_advice_summary() -> None:
+    from advisor.render.summary import render_review_summary, render_summary
+
+    advice = _shipped_advice("review-payments-standard-queue.scenario.yaml")
+    assert advice.review is not None
+    text = render_review_summary(advice)
+    lines = text.splitlines()
+    assert lines[0] == f"Summary: review of {advice.scenario.title} ({advice.scenario.id})"
+    verdicts = advice.review.verdicts
+    assert len(lines[1:]) > len(verdicts) and text.endswith(render_summary(advice))
+    sqs = next(row for row in lines[1 : 1 + len(verdicts)] if "Amazon SQS Standard queue" in row)
+    assert sqs.startswith("  Streaming ingestion service ") and sqs.endswith("  high risk")

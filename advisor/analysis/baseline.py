@@ -179,7 +179,7 @@ def _decision_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 def compare(advice: Advice, saved: dict[str, Any] | None) -> ScenarioDiff | None:
     """None when the advice equals its baseline."""
     sid = advice.scenario.id
-    new = advice.model_dump(mode="json")
+    new = advice.model_dump(mode="json", exclude={"review"} if advice.review is None else None)  # as JSON has it
     if saved is None:
         return ScenarioDiff(sid, [safe_text.line(f"{sid}: new scenario, no baseline")])
     if saved == new:
@@ -200,6 +200,8 @@ def compare(advice: Advice, saved: dict[str, Any] | None) -> ScenarioDiff | None
     if old_fired != new_fired:
         lines.append(f"{sid}: rules fired " + ", ".join(
             [f"+{r}" for r in sorted(new_fired - old_fired)] + [f"-{r}" for r in sorted(old_fired - new_fired)]))
+    if saved.get("review") != new.get("review"):
+        lines.append(f"{sid}: the review of the current choices changed")
     if not lines:
         lines.append(f"{sid}: answers, derived facts or warnings changed")
     return ScenarioDiff(sid, [safe_text.line(text) for text in lines])

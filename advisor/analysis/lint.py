@@ -6,10 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor.analysis.dead_ends import find_dead_ends
 from advisor.analysis.rule_cases import check_case, decision_test_files, load_cases
 from advisor.inference.durable.limits import capacity_diagnostics, capacity_problems
 from advisor.inference.evaluation import Advisor
+from advisor.models.decision import STAGES
 from advisor.shared.diagnostics import Diagnostic, InvalidInput
+from advisor.sources.copied_text import CopyIndex
 from advisor.sources.notes import Notes
 from advisor.sources.yaml_source import read_yaml_file
 
@@ -47,6 +50,10 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
             if option.id not in reachable:
                 add(doc.diagnostic(("options", i, "id"), "unreachable_option",
                                    f"no rule can recommend '{option.id}' and it is not the fallback"))
+        if decision.stage is None:
+            add(doc.diagnostic(("area",), "missing_stage",
+                               "no pipeline stage (stage: one of " + ", ".join(STAGES) + "); the architecture "
+                               "picture shows the decision under 'Other'"))
         if not decision.fallback.option and not decision.fallback.ask:
             add(doc.diagnostic(("fallback",), "empty_fallback",
                                "the fallback neither recommends an option nor says which questions to ask"))
@@ -74,6 +81,14 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
             doc = rb.docs[f"decisions/{decision.id}.yaml"]
             add(doc.diagnostic(("id",), "missing_tests", f"no test file decisions/{decision.id}.test.yaml"))
 
+    evaluated, dead_ends = find_dead_ends(advisor)
+    for dead_end in dead_ends:
+        doc = rb.docs[f"decisions/{dead_end.decision}.yaml"]
+        add(doc.diagnostic(("fallback",), "dead_end",
+                           f"{dead_end.count} of {evaluated} generated scenarios leave '{dead_end.decision}' "
+                           f"undecided with nothing left to ask ({dead_end.summary}); give the fallback a "
+                           "default or `prefer` tie-breaks with their assumption"))
+
     notes_folder = Notes.locate(notes_dir)
     cited = 0
     if notes_folder is not None:
@@ -90,17 +105,39 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
                 problem = notes.check(citation)
                 if problem:
                     add(Diagnostic.at_file(_calc_file(rb, calc_id), "citation", f"{calc_id}: {problem}"))
-    coverage = _coverage(rb.root, report)
+        copies = CopyIndex(notes_folder)
+        for entry in rb.rules:
+            found = copies.copied(entry.rule.reasoning)
+            if found:
+                add(entry.doc.diagnostic((*entry.loc, "reasoning"), "copied_text",
+                                         f"{entry.id}: the reasoning repeats the notes word for word "
+                                         f"(\"{found}\"); write it in our own words"))
+    coverage = _coverage(rb.root, report, fired)
+    field = _field_coverage(rb, report)
     report.findings.sort()
     report.summary = [
         f"{len(rb.decisions)} decisions, {len(rb.rules)} rules, {len(rb.questions)} questions, "
         f"{len(rb.calculators)} calculators",
         f"citations checked against notes: {cited}" if notes_folder else
         "citations not checked against notes (pass --notes DIR or set ADVISOR_NOTES)",
+        _basis(rb),
+        f"dead ends: {evaluated} generated scenarios checked, {len(dead_ends)} decision(s) can end with nothing to ask",
         coverage,
+        field,
         f"{len(report.findings)} finding(s)",
     ]
     return report
+
+
+def _basis(rb: Any) -> str:
+    """How the rules are sourced: the notes alone, the notes and AWS documentation, or AWS alone."""
+    rules = [entry.rule for entry in rb.rules]
+    notes_only = sum(1 for r in rules if r.citations and not r.sources)
+    both = sum(1 for r in rules if r.citations and r.sources)
+    aws_only = sum(1 for r in rules if r.aws_only)
+    changed = sum(len(r.freshness) for r in rules) + sum(len(c.calculator.freshness) for c in rb.calculators.values())
+    return (f"rule sources: {notes_only} notes only, {both} notes and AWS documentation, {aws_only} AWS only; "
+            f"{changed} fact(s) where AWS has changed what the notes say")
 
 
 def _tests(condition: Any) -> list[Any]:
@@ -199,7 +236,7 @@ def _check_retired(rb: Any, report: LintReport) -> None:
                 f"{item.id} is retired (rules/retired.yaml): removed rule ids are never reused; take a new id"))
 
 
-def _coverage(root: Path, report: LintReport) -> str:
+def _coverage(root: Path, report: LintReport, fired: set[str] | None) -> str:
     """rules/coverage/*.yaml map catalog item ids to rule ids, or to a reason the item is left out."""
     folder = root / "coverage"
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
@@ -208,18 +245,76 @@ def _coverage(root: Path, report: LintReport) -> str:
     from advisor.models.coverage import CoverageFile
     from advisor.sources.validation import validate_document
 
-    encoded = rejected = 0
+    encoded = rejected = unproven = 0
     for path in files:
         try:
             cov = validate_document(read_yaml_file(path), CoverageFile)
         except InvalidInput as exc:
             report.findings += exc.diagnostics
             continue
-        for item in cov.items:
-            if item.rules or item.calculators:
+        doc = read_yaml_file(path)
+        for i, item in enumerate(cov.items):
+            # An item counts as encoded only when a rule test case fires one of its rules (or a calculator
+            # encodes it): a rule that never fires in a case proves nothing about the item.
+            if item.rules and fired is not None and not (set(item.rules) & fired) and not item.calculators:
+                report.findings.append(doc.diagnostic(("items", i, "rules"), "coverage_unproven",
+                                                      f"{item.item}: none of {', '.join(item.rules)} fires in "
+                                                      "a rule test case"))
+                unproven += 1
+            elif item.rules or item.calculators:
                 encoded += 1
             else:
                 rejected += 1
-    total = encoded + rejected
+    total = encoded + rejected + unproven
     share = 100.0 * encoded / total if total else 0.0
-    return f"coverage: {encoded}/{total} catalog items encoded ({share:.1f}%), {rejected} left out with reasons"
+    return (f"coverage: {encoded}/{total} catalog items encoded and fired in a rule test case ({share:.1f}%), "
+            f"{rejected} left out with reasons" + (f", {unproven} not proven by a test case" if unproven else ""))
+
+
+def _field_coverage(rb: Any, report: LintReport) -> str:
+    """rules/coverage/field/*.yaml: the choices of the field, each covered by decisions or out of scope."""
+    folder = rb.root / "coverage" / "field"
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        return "field coverage: no field map (rules/coverage/field/*.yaml)"
+    from advisor.models.field_map import FieldMapFile
+    from advisor.sources.validation import validate_document
+
+    decisions = {d.id: {o.id for o in d.options} for d in rb.decisions}
+    seen: set[str] = set()
+    covered = out = 0
+    by_area: dict[str, list[int]] = {}
+    for path in files:
+        doc = read_yaml_file(path)
+        try:
+            field_map = validate_document(doc, FieldMapFile)
+        except InvalidInput as exc:
+            report.findings += exc.diagnostics
+            continue
+        for i, choice in enumerate(field_map.choices):
+            if choice.id in seen:
+                report.findings.append(doc.diagnostic(("choices", i, "id"), "duplicate_field_choice",
+                                                      f"field choice '{choice.id}' is listed twice"))
+            seen.add(choice.id)
+            for j, coverer in enumerate(choice.covered_by):
+                where = ("choices", i, "covered_by", j)
+                if coverer.decision not in decisions:
+                    report.findings.append(doc.diagnostic((*where, "decision"), "unknown_decision",
+                                                          f"{choice.id}: no decision '{coverer.decision}'"))
+                    continue
+                for option in coverer.options:
+                    if option not in decisions[coverer.decision]:
+                        report.findings.append(doc.diagnostic(
+                            (*where, "options"), "unknown_option",
+                            f"{choice.id}: decision '{coverer.decision}' has no option '{option}'"))
+            tally = by_area.setdefault(field_map.area, [0, 0])
+            tally[1] += 1
+            if choice.covered_by:
+                covered += 1
+                tally[0] += 1
+            else:
+                out += 1
+    total = covered + out
+    share = 100.0 * covered / total if total else 0.0
+    areas = ", ".join(f"{a} {c}/{t}" for a, (c, t) in sorted(by_area.items()))
+    return f"field coverage: {covered}/{total} choices covered ({share:.1f}%), {out} out of scope ({areas})"

@@ -73,6 +73,10 @@ def _problems(loaded: LoadedCase, advice: Advice, fired: frozenset[str]) -> list
         problems.append(f"status is {decision.status}, expected {expect.status} ({decision.summary})")
     if expect.recommended and got != expect.recommended:
         problems.append(f"recommended {got or 'nothing'}, expected {expect.recommended} ({decision.summary})")
+    together = [o.option for o in decision.together]
+    if expect.together and together != expect.together:
+        problems.append(f"recommended together with {', '.join(together) or 'nothing'}, "
+                        f"expected {', '.join(expect.together)}")
     excluded = {o.option for o in decision.excluded}
     fired = {t.rule_id for t in advice.trace}
     problems += [f"{o} is not excluded" for o in expect.excluded if o not in excluded]

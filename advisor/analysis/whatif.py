@@ -157,7 +157,7 @@ def explain_what_if(advisor: Advisor, advice: Advice, answers: Answers) -> Advic
                 continue
             found.setdefault((change[0], outcome), (change,))
         if not found:
-            mattered = _mattered(decision, questions)
+            mattered = mattered_questions(decision, questions)
             pool = [c for c in singles if c[0] in mattered and c[1] is not None][:MAX_PAIR_CANDIDATES]
             for a, b in itertools.combinations(pool, 2):
                 if a[0] == b[0]:
@@ -165,14 +165,14 @@ def explain_what_if(advisor: Advisor, advice: Advice, answers: Answers) -> Advic
                 outcome = analysis.outcomes((a, b))[decision.id]
                 if outcome != base and outcome[0] != "not_applicable":
                     found.setdefault((f"{a[0]}+{b[0]}", outcome), (a, b))
-        what_ifs = [_what_if(advisor, decision.id, answers, changes, outcome)
+        what_ifs = [describe_what_if(advisor, decision.id, answers, changes, outcome)
                     for (_, outcome), changes in list(found.items())[:MAX_PER_DECISION]]
         updated.append(decision.model_copy(update={"what_if": what_ifs, "what_if_checked": True,
                                                    "fragile_on": sorted(set(fragile), key=questions.index)}))
     return advice.model_copy(update={"decisions": updated})
 
 
-def _mattered(decision: DecisionAdvice, questions: list[str]) -> set[str]:
+def mattered_questions(decision: DecisionAdvice, questions: list[str]) -> set[str]:
     """Questions the decision's verdicts matched, then the ones it asks for."""
     names = {b.fact for option in [decision.recommended, *decision.alternatives, *decision.excluded] if option
              for v in option.verdicts for b in v.matched}
@@ -180,13 +180,16 @@ def _mattered(decision: DecisionAdvice, questions: list[str]) -> set[str]:
     return {q for q in questions if q in names} or set(questions)
 
 
-def _what_if(advisor: Advisor, decision_id: str, answers: Answers, changes: tuple[Change, ...],
+_STATUS_WORDS = {"undecided": "undecided", "not_applicable": "not in play",
+                 "out_of_scope": "outside what this advisor covers"}
+
+
+def describe_what_if(advisor: Advisor, decision_id: str, answers: Answers, changes: tuple[Change, ...],
              outcome: Outcome) -> WhatIf:
     rb = advisor.rulebase
     status, option = outcome
     decision_labels = {o.id: o.label for o in rb.decision(decision_id).options}  # option ids repeat across decisions
-    label = decision_labels.get(option, option) if option else ("undecided" if status == "undecided"
-                                                                else "not in play")
+    label = decision_labels.get(option, option) if option else _STATUS_WORDS[status]
     described = []
     for qid, value in changes:
         q = rb.questions[qid]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from advisor.analysis.review import review_advice
 from advisor.inference.evaluation import Advisor
 from advisor.models.advice import Advice
 from advisor.shared.diagnostics import Diagnostic, InvalidInput
@@ -53,10 +54,12 @@ class Outcome:
 
 
 def evaluate_file(advisor: Advisor, path: Path) -> Outcome:
+    """The advice for one scenario file, with the review of its current choices when it states any."""
     try:
-        return Outcome(path, advisor.evaluate(load_scenario(advisor.rulebase, path)))
+        loaded = load_scenario(advisor.rulebase, path)
     except InvalidInput as exc:
         return Outcome(path, None, tuple(sorted(exc.diagnostics)))
+    return Outcome(path, review_advice(advisor, advisor.evaluate(loaded), loaded.current))
 
 
 def evaluate_files(advisor: Advisor, paths: list[Path],

@@ -218,7 +218,7 @@ def main(ctx: click.Context) -> None:
     """Architecture decision advisor for AWS data engineering.
 
     \b
-    Exit codes: 0 ok; 1 lint findings or advice changed against a baseline;
+    Exit codes: 0 ok; 1 lint findings, advice changed against a baseline, or a review risk at or above --fail-on;
     2 invalid input (each problem printed as file:line:col); 3 internal error; 130 interrupted;
     143 terminated (SIGTERM; 128 + the signal number).
     """
@@ -447,9 +447,64 @@ def serve_command(scenario: Path | None, rules_dir: Path | None, notes_dir: Path
 
 
 def _load_one(advisor: Any, scenario: Path) -> Any:
+    from advisor.analysis.review import review_advice
     from advisor.sources.answers import load_scenario
 
-    return advisor.evaluate(load_scenario(advisor.rulebase, scenario))
+    loaded = load_scenario(advisor.rulebase, scenario)
+    return review_advice(advisor, advisor.evaluate(loaded), loaded.current)
+
+
+@main.command("review")
+@click.argument("paths", nargs=-1, required=True, type=NonEmptyPath())
+@rules_option
+@click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
+@click.option("--fail-on", "fail_on", type=click.Choice(["high", "medium", "none"]), default="high",
+              show_default=True, help="Exit 1 when a current choice carries a risk at or above this level.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@guarded
+def review_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fail_on: str, color: str) -> None:
+    """Review the current choices of scenario files (their `current:` field): a risk per choice and an
+    improvement plan. Exit 1 when a risk at or above --fail-on is found, so a design can be gated in CI.
+    """
+    from advisor.analysis.review import risks_found
+    from advisor.app.batch import evaluate_file
+    from advisor.render.json_format import render_json_batch
+    from advisor.render.registry import TerminalSettings
+    from advisor.sources.discovery import find_scenarios
+
+    advisor = _advisor(rules_dir)
+    files, problems = find_scenarios(list(paths))
+    _report(problems)
+    failed, risky, reviewed = bool(problems), False, []
+    for path in files:
+        outcome = evaluate_file(advisor, path)
+        if outcome.advice is None:
+            failed = True
+            _report(outcome.diagnostics)
+            continue
+        if outcome.advice.review is None:
+            failed = True
+            _report([Diagnostic.at_file(display_path(path), "no_current_choices",
+                                        "the scenario states no current choices (current: {decision: option}): "
+                                        "nothing to review")])
+            continue
+        reviewed.append(outcome.advice)
+        risky = risky or bool(risks_found(outcome.advice, fail_on))
+    if fmt == "json":
+        single = len(paths) == 1 and Path(paths[0]).is_file() and len(reviewed) == 1
+        click.echo(report_format(fmt).render_review(reviewed[0], FILE_SETTINGS) if single
+                   else render_json_batch(reviewed), nl=False)
+    else:
+        console = _console(color)
+        settings = TerminalSettings(console.width, console.color_system, console.is_terminal, console.no_color)
+        for advice in reviewed:
+            click.echo(report_format(fmt).render_review(advice, settings if fmt == "text" else FILE_SETTINGS),
+                       nl=False)
+    advisor.close()
+    if failed:
+        sys.exit(ExitCode.INVALID_INPUT)
+    if risky:
+        sys.exit(ExitCode.FINDINGS)
 
 
 @main.command("explain")

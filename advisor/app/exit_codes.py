@@ -9,7 +9,7 @@ class ExitCode(IntEnum):
     OK = 0
     """Success; also a stdout whose reader stopped reading early (`| head -1`), which ends quietly."""
     FINDINGS = 1
-    """Lint found problems, or advice differs from the baseline."""
+    """Lint found problems, advice differs from the baseline, or `review` found a risk at or above --fail-on."""
     INVALID_INPUT = 2
     """Invalid command line, YAML, rule or scenario file; every problem is printed as file:line:col.
     Also a path the system refuses (located the same way) and a stdout that cannot be written (a full disk)."""

@@ -83,6 +83,7 @@ class ScenarioFile(pytest.Module):
         module = types.ModuleType(f"advisor_scenario_{path.stem.replace('.', '_').replace('-', '_')}")
 
         def test_advice(snapshot: Any) -> None:
+            from advisor.analysis.review import review_advice
             from advisor.render.json_format import render_json
             from advisor.shared import safe_text
             from advisor.shared.diagnostics import InvalidInput
@@ -94,7 +95,8 @@ class ScenarioFile(pytest.Module):
             except InvalidInput as exc:
                 pytest.fail(str(exc), pytrace=False)
             expected = snapshot(extension_class=_json_extension())
-            if expected != render_json(advisor.evaluate(loaded)):
+            # a scenario with current choices pins its review too (as `advisor evaluate` reports it)
+            if expected != render_json(review_advice(advisor, advisor.evaluate(loaded), loaded.current)):
                 # spell the diff out: assertion rewriting may not reach a plugin module
                 # syrupy colours each character; what is left quotes the saved snapshot: shown, never sent raw
                 diff = (safe_text.line(_ANSI.sub("", line)) for line in expected.get_assert_diff())

@@ -34,6 +34,7 @@ from advisor.models.advice import (
     FiredRule,
     IgnoredAnswer,
     OptionAssessment,
+    OutdatedFact,
     QuestionRef,
     ScenarioRef,
     Verdict,
@@ -75,6 +76,7 @@ def _effects_text(rule: Rule) -> tuple[str, ...]:
     effects += [f"recommend {o} (+{rule.effective_weight:g})" for o in rule.recommend]
     effects += [f"avoid {o} (-{rule.effective_weight:g})" for o in rule.avoid]
     effects += [f"derive {d.fact} = {show_value(d.value)}" for d in rule.derive]
+    effects += [f"outside: {rule.outside}"] if rule.outside else []
     return tuple(effects)
 
 
@@ -216,7 +218,9 @@ class Advisor:
             if decision.id in self._applies and not condition_holds(self._applies[decision.id], facts, expanded=True):
                 out[decision.id] = None
             else:
-                out[decision.id] = resolve(decision, by_decision.get(decision.id, []))
+                # Tie-breaks (`fallback.prefer`) apply only once no question feeding the decision is open.
+                settled = all(q in base for q in self._decision_asks[decision.id])
+                out[decision.id] = resolve(decision, by_decision.get(decision.id, []), settled=settled)
         return out
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
@@ -311,7 +315,8 @@ class _AdviceBuilder:
                                    condition=self.advisor.condition_text[rule_id],
                                    effects=list(self.advisor.effects_text[rule_id]),
                                    strength=rule.strength, reasoning=rule.reasoning,
-                                   note_conflict=rule.note_conflict, citations=list(rule.citations)))
+                                   note_conflict=rule.note_conflict, citations=list(rule.citations),
+                                   sources=list(rule.sources), freshness=list(rule.freshness)))
         resolutions = self.advisor.resolve_all(self.firings, self.facts)
         # Verdicts on decisions that are not in play would only be noise; derivations always count.
         trace = [f for f in trace if f.decision is None or resolutions[f.decision] is not None
@@ -336,7 +341,20 @@ class _AdviceBuilder:
                       engine=self.advisor.engine_name, answers=answers,
                       unknown=sorted(self.answers.unknown, key=self._q_order),
                       ignored=self.ignored(given or self.answers, ignored or []), derived=derived,
-                      decisions=decisions, trace=trace, warnings=warnings)
+                      decisions=decisions, trace=trace, outdated=self.outdated(trace, derived), warnings=warnings)
+
+    def outdated(self, trace: list[FiredRule], derived: list[DerivedFact]) -> list[OutdatedFact]:
+        """The notes' statements AWS has changed that this advice rests on: fired rules, then calculators."""
+        entries = [(f.rule_id, self.rb.rule(f.rule_id).rule.sources, f.freshness) for f in trace]
+        entries += [(d.fact, self.rb.calculators[d.fact].calculator.sources,
+                     self.rb.calculators[d.fact].calculator.freshness)
+                    for d in derived if d.source == "calculated"]
+        out = []
+        for by, sources, records in entries:
+            for record in records:
+                source = next(s for s in sources if s.url == record.source)
+                out.append(OutdatedFact(by=by, notes_say=record.notes_say, aws_says=record.aws_says, source=source))
+        return out
 
     def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
         out = []
@@ -356,7 +374,8 @@ class _AdviceBuilder:
         if res is None and decision.id in self.advisor.not_in_play:
             return self.advisor.not_in_play[decision.id]
         base: dict[str, Any] = dict(id=decision.id, title=decision.title, question=decision.question,
-                                    area=decision.area, recommended=None, strength=None, assumption="", ask=[],
+                                    area=decision.area, stage=decision.stage or "", recommended=None, strength=None,
+                                    assumption="", ask=[],
                                     conflicts=[], why_not=[], what_if=[], what_if_checked=False, fragile_on=[])
         if res is None:
             applies = self.advisor.condition_text.get(applies_id(decision.id), "")
@@ -365,14 +384,17 @@ class _AdviceBuilder:
                 summary=f"Not in play: it applies when {applies}.")
             return self.advisor.not_in_play[decision.id]
         recommended = self.assess(decision, res, res.recommended) if res.recommended else None
-        alternatives = [self.assess(decision, res, o) for o in res.candidates if o != res.recommended]
+        together = [self.assess(decision, res, o) for o in res.companions]
+        alternatives = [self.assess(decision, res, o) for o in res.candidates
+                        if o != res.recommended and o not in res.companions]
         excluded = [self.assess(decision, res, o) for o in res.excluded]
         wants_answers = res.status == "undecided" or res.strength == "default"
         # Exclusions are final (more answers only add verdicts), so when every option is out, asking is moot.
         ask = self.ask(decision) if wants_answers and res.candidates else []
         base.update(status=res.status, recommended=recommended, strength=res.strength,
-                    assumption=decision.fallback.assumption if res.strength == "default" else "",
-                    summary=self.summary(decision, res, ask), alternatives=alternatives, excluded=excluded,
+                    assumption=res.assumption if res.strength == "default" else "",
+                    summary=self.summary(decision, res, ask), together=together, alternatives=alternatives,
+                    excluded=excluded,
                     ask=ask, conflicts=list(res.conflicts), why_not=self.why_not(decision, res))
         return DecisionAdvice.model_construct(**base)
 
@@ -381,7 +403,7 @@ class _AdviceBuilder:
         winner = res.recommended
         labels = {o.id: o.label for o in decision.options}
         for option in decision.options:
-            if option.id == winner:
+            if option.id == winner or option.id in res.companions:
                 continue
             against = [self.verdict(v) for v in res.verdicts[option.id] if v.kind in ("exclude", "avoid")]
             score = res.scores[option.id]
@@ -414,7 +436,8 @@ class _AdviceBuilder:
         if key not in self._verdicts:  # verdict objects are immutable, so options and why-not can share them
             self._verdicts[key] = Verdict.model_construct(
                 rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,
-                reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations))
+                reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations),
+                sources=list(v.rule.sources), freshness=list(v.rule.freshness))
         return self._verdicts[key]
 
     def ask(self, decision: Decision) -> list[QuestionRef]:
@@ -429,16 +452,23 @@ class _AdviceBuilder:
         return [QuestionRef(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
 
     def summary(self, decision: Decision, res: Resolution, ask: list[QuestionRef]) -> str:
+        labels = {o.id: o.label for o in decision.options}
+        if res.status == "out_of_scope":
+            return f"Outside what this advisor covers: {res.reason}."
         if res.status == "undecided":
             detail = "; ".join(res.conflicts) if res.conflicts else res.reason
-            questions = ", ".join(q.id for q in ask)
-            return f"Undecided ({detail})" + (f": answer {questions}" if questions else "") + "."
+            if res.reason.startswith("nothing separates "):
+                detail = "nothing separates " + ", ".join(labels[o] for o in res.candidates
+                                                          if res.scores[o] == res.scores[res.candidates[0]])
+            questions = " / ".join(q.prompt for q in ask)
+            return f"Undecided ({detail})" + (f". To decide, answer: {questions}" if questions else ".")
         option = next(o for o in decision.options if o.id == res.recommended)
+        name = " together with ".join([option.label, *(labels[o] for o in res.companions)])
         if res.strength == "default":
-            return f"{option.label}, by default: {decision.fallback.assumption}"
+            return f"{name}, by default: {res.assumption}"
         support = [v for v in res.verdicts[option.id] if v.kind in ("require", "recommend")]
         if support:
-            return f"{option.label}: {support[0].rule.title}."
+            return f"{name}: {support[0].rule.title}."
         if res.excluded:
-            return f"{option.label}: the other options are ruled out."
-        return f"{option.label}."
+            return f"{name}: the other options are ruled out."
+        return f"{name}."

@@ -29,7 +29,7 @@ class RuleVerdict:
 
 @dataclass(frozen=True)
 class Resolution:
-    status: str  # recommended | undecided
+    status: str  # recommended | undecided | out_of_scope
     recommended: str | None
     strength: str | None  # must | should | consider | default | elimination
     scores: dict[str, float]
@@ -39,6 +39,10 @@ class Resolution:
     """Options still possible, best first (the recommendation first when there is one)."""
     reason: str
     conflicts: list[str]
+    assumption: str = ""
+    """What a default recommendation assumes (the fallback's default or the tie-break that chose it)."""
+    companions: tuple[str, ...] = ()
+    """Options recommended together with the recommendation (a declared combination for a mixed workload)."""
 
 
 def verdicts_of(rule: Rule) -> list[RuleVerdict]:
@@ -54,8 +58,9 @@ def _verdict_sort_key(v: RuleVerdict) -> tuple[int, int, float, str]:
     return (kind_rank, _STRENGTH_RANK[v.rule.strength], -abs(v.weight), v.rule.id)
 
 
-def resolve(decision: Decision, fired_rules: list[Rule]) -> Resolution:
-    """`fired_rules` are this decision's rules that fired, in file order."""
+def resolve(decision: Decision, fired_rules: list[Rule], settled: bool = False) -> Resolution:
+    """`fired_rules` are this decision's rules that fired, in file order. `settled`: every question feeding the
+    decision is answered, so a tie can no longer be broken by asking and the fallback's tie-breaks apply."""
     options = [o.id for o in decision.options]
     verdicts: dict[str, list[RuleVerdict]] = {o: [] for o in options}
     for rule in fired_rules:
@@ -73,13 +78,21 @@ def resolve(decision: Decision, fired_rules: list[Rule]) -> Resolution:
     ]
     ranked = sorted(candidates, key=lambda o: (-scores[o], options.index(o)))
 
-    def done(status: str, chosen: str | None, strength: str | None, reason: str) -> Resolution:
+    def done(status: str, chosen: str | None, strength: str | None, reason: str, assumption: str = "") -> Resolution:
+        together = _companions(decision, chosen, candidates, verdicts, scores) if chosen else ()
         order = ([chosen] if chosen else []) + [o for o in ranked if o != chosen]
-        return Resolution(status, chosen, strength, scores, verdicts, excluded, order, reason, conflicts)
+        return Resolution(status, chosen, strength, scores, verdicts, excluded, order, reason, conflicts,
+                          assumption, together)
 
+    beyond = [rule for rule in fired_rules if rule.outside]
+    if beyond:
+        # A stated need that no option meets: recommending the nearest option would mislead.
+        return done("out_of_scope", None, None, "; ".join(rule.outside for rule in beyond))
     if not candidates:
         return done("undecided", None, None, "every option is excluded by the answers")
     required = [o for o in candidates if any(v.kind == "require" for v in verdicts[o])]
+    if len(required) > 1 and _one_combination(decision, required):
+        return done("recommended", required[0], "must", "required together")
     if len(required) > 1:
         conflicts.append(f"several options are required at once: {', '.join(required)}")
         return done("undecided", None, None, "rules require different options")
@@ -91,7 +104,7 @@ def resolve(decision: Decision, fired_rules: list[Rule]) -> Resolution:
             for option in rule.recommend:
                 if option in candidates:
                     return done("recommended", option, rule.strength, "first matching rule")
-        return _fallback(decision, candidates, done)
+        return _fallback(decision, candidates, done, settled)
 
     if len(candidates) == 1:
         return done("recommended", candidates[0], _support_strength(verdicts[candidates[0]]) or "elimination",
@@ -101,7 +114,28 @@ def resolve(decision: Decision, fired_rules: list[Rule]) -> Resolution:
         return done("recommended", top, _support_strength(verdicts[top]) or "consider", "highest weight")
     if scores[top] > scores[second]:
         return done("recommended", top, "consider", "the others weigh against more")
-    return _fallback(decision, [o for o in ranked if scores[o] == scores[top]], done)
+    tied = [o for o in ranked if scores[o] == scores[top]]
+    if scores[top] > 0 and _one_combination(decision, tied):
+        # Tied options that the decision declares as a set serve different parts of the workload: both.
+        lead = decision.fallback.option if decision.fallback.option in tied else tied[0]
+        return done("recommended", lead, _support_strength(verdicts[lead]) or "consider", "recommended together")
+    return _fallback(decision, tied, done, settled)
+
+
+def _one_combination(decision: Decision, options: list[str]) -> bool:
+    return any(set(options) <= set(c.options) for c in decision.combinations)
+
+
+def _companions(decision: Decision, chosen: str, candidates: list[str], verdicts: dict[str, list[RuleVerdict]],
+                scores: dict[str, float]) -> tuple[str, ...]:
+    """Members of the winner's combinations that fired rules favour on their own merits, in option order."""
+    wanted: set[str] = set()
+    for combination in decision.combinations:
+        if chosen in combination.options:
+            wanted |= {o for o in combination.options if o != chosen and o in candidates
+                       and (any(v.kind == "require" for v in verdicts[o])
+                            or (scores[o] > 0 and any(v.kind == "recommend" for v in verdicts[o])))}
+    return tuple(o.id for o in decision.options if o.id in wanted)
 
 
 def _support_strength(verdicts: list[RuleVerdict]) -> str | None:
@@ -109,10 +143,13 @@ def _support_strength(verdicts: list[RuleVerdict]) -> str | None:
     return min(positive, key=_STRENGTH_RANK.__getitem__) if positive else None
 
 
-def _fallback(decision: Decision, tied: list[str], done):  # type: ignore[no-untyped-def]
+def _fallback(decision: Decision, tied: list[str], done, settled: bool):  # type: ignore[no-untyped-def]
     default = decision.fallback.option
     if default and default in tied:
-        return done("recommended", default, "default", "default")
+        return done("recommended", default, "default", "default", decision.fallback.assumption)
+    for preference in decision.fallback.prefer if settled else ():
+        if preference.option in tied and len(tied) > 1:
+            return done("recommended", preference.option, "default", "preferred on a tie", preference.assumption)
     if len(tied) < len(decision.options):
         return done("undecided", None, None, f"nothing separates {', '.join(tied)}")
     return done("undecided", None, None, "no rule decides with the answers given")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from advisor.models.aws_source import AwsSource, Freshness
 from advisor.models.base import Output
 from advisor.models.citation import Citation
 
@@ -35,6 +36,10 @@ class FiredRule(Output):
     reasoning: str
     note_conflict: str = ""
     citations: list[Citation]
+    sources: list[AwsSource] = []
+    """AWS documentation pages behind the rule (no citations and some sources: it rests on AWS alone)."""
+    freshness: list[Freshness] = []
+    """Where the notes are out of date on this rule's subject: what they say, what AWS says now."""
 
 
 class DerivedFact(Output):
@@ -60,6 +65,8 @@ class Verdict(Output):
     reasoning: str
     matched: list[Binding]
     citations: list[Citation]
+    sources: list[AwsSource] = []
+    freshness: list[Freshness] = []
 
 
 class OptionAssessment(Output):
@@ -100,7 +107,7 @@ class WhatIf(Output):
     """A change of answers that changes this decision's outcome (verified by re-evaluating)."""
 
     changes: list[AnswerChange]
-    status: Literal["recommended", "undecided", "not_applicable"]
+    status: Literal["recommended", "undecided", "not_applicable", "out_of_scope"]
     recommended: str | None
     label: str
     """The new outcome in words: the option's label, 'undecided' or 'not in play'."""
@@ -112,7 +119,9 @@ class DecisionAdvice(Output):
     title: str
     question: str
     area: str
-    status: Literal["recommended", "undecided", "not_applicable"]
+    stage: str = ""
+    """The pipeline stage the decision belongs to ('' when its file names none)."""
+    status: Literal["recommended", "undecided", "not_applicable", "out_of_scope"]
     recommended: OptionAssessment | None = None
     strength: Literal["must", "should", "consider", "default", "elimination"] | None = None
     """How firmly the recommendation stands: the strongest verdict for it, or how it was reached."""
@@ -120,6 +129,9 @@ class DecisionAdvice(Output):
     """Stated when the recommendation is the decision's default."""
     summary: str
     """One line: the outcome and its main reason."""
+    together: list[OptionAssessment] = []
+    """Options recommended alongside the recommendation: a declared combination for a mixed workload, each with
+    the verdicts that favour it."""
     alternatives: list[OptionAssessment]
     """Options still possible, best first."""
     excluded: list[OptionAssessment]
@@ -166,6 +178,16 @@ class IgnoredAnswer(Output):
     """The condition under which the question is asked, in words."""
 
 
+class OutdatedFact(Output):
+    """A statement of the notes that AWS has changed, touched by this advice (a fired rule or a calculator)."""
+
+    by: str
+    """The rule or calculator id that records the change."""
+    notes_say: str
+    aws_says: str
+    source: AwsSource
+
+
 class Advice(Output):
     scenario: ScenarioRef
     ruleset: str
@@ -182,4 +204,13 @@ class Advice(Output):
     derived: list[DerivedFact]
     decisions: list[DecisionAdvice]
     trace: list[FiredRule]
+    outdated: list[OutdatedFact] = []
+    """Where the notes behind this advice are out of date and the advice follows current AWS instead."""
     warnings: list[str] = []
+    review: Review | None = None
+    """The review of the scenario's current choices (advisor.analysis.review); None without current choices."""
+
+
+from advisor.models.review import Review  # noqa: E402  (its models use the ones above)
+
+Advice.model_rebuild()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from advisor.models.aws_source import AwsSource, Freshness, check_sources
 from advisor.models.base import FactId, Strict
 from advisor.models.citation import Citation
 
@@ -22,8 +23,17 @@ class Calculator(Strict):
     coalesce(x, default). The result is unknown when an input it needs is unknown."""
     reasoning: Annotated[str, Field(min_length=10)]
     """Why this formula, in our own words."""
-    citations: Annotated[list[Citation], Field(min_length=1)]
-    """Where the notes give the figures used."""
+    citations: list[Citation] = []
+    """Where the notes give the figures used (a calculator needs a citation, an AWS source, or both)."""
+    sources: list[AwsSource] = []
+    """AWS documentation pages that give the figures used."""
+    freshness: list[Freshness] = []
+    """Where the notes give a figure AWS has since changed."""
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Calculator:
+        check_sources(self.citations, self.sources, self.freshness)
+        return self
 
 
 class CalculatorFile(Strict):

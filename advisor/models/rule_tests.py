@@ -11,9 +11,11 @@ from advisor.models.scenario import AnswerValue
 
 
 class Expectation(Strict):
-    status: Literal["recommended", "undecided", "not_applicable"] | None = None
+    status: Literal["recommended", "undecided", "not_applicable", "out_of_scope"] | None = None
     recommended: OptionId | None = None
     """The recommended option."""
+    together: list[OptionId] = []
+    """Options that must be recommended alongside the recommendation (a declared combination), in option order."""
     excluded: list[OptionId] = []
     """Options that must be excluded."""
     not_excluded: list[OptionId] = []
@@ -30,7 +32,7 @@ class Expectation(Strict):
 
     @model_validator(mode="after")
     def _something(self) -> Expectation:
-        if not (self.status or self.recommended or self.excluded or self.not_excluded or self.fired
+        if not (self.status or self.recommended or self.together or self.excluded or self.not_excluded or self.fired
                 or self.not_fired or self.ask_includes):
             raise ValueError("an expectation needs at least one check")
         return self

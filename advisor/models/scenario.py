@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
-from advisor.models.base import FactId, Strict
+from advisor.models.base import DecisionId, FactId, OptionId, Strict
 
 AnswerValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
 
@@ -22,3 +22,6 @@ class Scenario(Strict):
     """The workload as the team would describe it."""
     answers: dict[FactId, AnswerValue | None]
     """Question id -> answer; 'unknown' (or leaving the question out) means not known."""
+    current: dict[DecisionId, OptionId | Annotated[list[OptionId], Field(min_length=1)]] = {}
+    """What the team runs or plans, per decision: decision id -> option id, or a list of option ids when
+    several run side by side. With current choices, reports add a review (risk per choice, improvement plan)."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 from advisor.models.advice import Advice, DecisionAdvice
+from advisor.models.review import RISK_LABELS
+from advisor.render.architecture import architecture_mermaid
 from advisor.render.common import binding_value
 from advisor.shared import safe_text
 
@@ -122,7 +124,23 @@ def render_adr(advice: Advice, d: DecisionAdvice) -> str:
         lines += [f"Rules: {_line(', '.join(rules))}.", ""]
     if citations:
         lines += ["Sources:", "", *[f"* {_line(c)}" for c in citations], ""]
+    lines += _current_choice(advice, d)
+    picture = architecture_mermaid(advice)
+    if picture:
+        lines += ["### Architecture", "", "The components of the whole design, by pipeline stage "
+                  + ("(the current choices, risky ones marked):" if advice.review is not None else
+                     "(the recommended ones):"), "", *picture, ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _current_choice(advice: Advice, d: DecisionAdvice) -> list[str]:
+    """In review mode: what the team runs today for this decision, and its risk."""
+    verdicts = [v for v in advice.review.verdicts if v.decision == d.id] if advice.review is not None else []
+    if not verdicts:
+        return []
+    lines = ["### Current choice", ""]
+    lines += [f"* {_line(v.label)}: {RISK_LABELS[v.risk]} — {_block(v.reason)}" for v in verdicts]
+    return [*lines, ""]
 
 
 def decision_records(advice: Advice) -> list[tuple[str, str]]:

@@ -25,10 +25,15 @@ from advisor.shared.safe_text import json_text
 
 def _dump(advice: Advice) -> str:
     try:
-        return json_text(advice.model_dump_json(indent=2))
+        return json_text(advice.model_dump_json(indent=2, exclude=_unset(advice)))
     except PydanticSerializationError:
-        text = json.dumps(advice.model_dump(mode="json"), indent=2, ensure_ascii=False)
+        text = json.dumps(advice.model_dump(mode="json", exclude=_unset(advice)), indent=2, ensure_ascii=False)
         return json_text(text, surrogates=True)
+
+
+def _unset(advice: Advice) -> set[str] | None:
+    """A scenario without current choices has no review: its JSON stays as it was, without `"review": null`."""
+    return {"review"} if advice.review is None else None
 
 
 def render_json(advice: Advice) -> str:

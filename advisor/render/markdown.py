@@ -6,11 +6,15 @@ control characters shown, and no HTML, link, image or (at a line start) heading 
 from __future__ import annotations
 
 from advisor.models.advice import Advice, Binding, DecisionAdvice, OptionAssessment, Verdict
+from advisor.models.aws_source import AwsSource
 from advisor.models.citation import Citation
+from advisor.render.architecture import architecture_mermaid
 from advisor.render.common import binding_value, verdict_sign
+from advisor.render.review import review_markdown
 from advisor.shared import safe_text
 
-_STATUS = {"recommended": "Recommended", "undecided": "Undecided", "not_applicable": "Not in play"}
+_STATUS = {"recommended": "Recommended", "undecided": "Undecided", "not_applicable": "Not in play",
+           "out_of_scope": "Outside what this advisor covers"}
 _cell, _code, _line, _block = safe_text.md_cell, safe_text.md_code, safe_text.md_line, safe_text.md_block
 
 
@@ -27,10 +31,19 @@ def _citations(citations: list[Citation]) -> str:
     return "; ".join(_code(c.render()) for c in citations)
 
 
+def _sources(sources: list[AwsSource]) -> str:
+    return "; ".join(f"{_line(s.title)} ({_code(s.url)}, read {_line(s.read)})" for s in sources)
+
+
 def _verdict_line(v: Verdict) -> str:
     sign = verdict_sign(v)
-    return (f"- **{_line(v.rule_id)}** ({_line(v.strength)}, {sign}) — {_block(v.reasoning.strip())}  \n"
-            f"  Matched: {_matched(v.matched)}.  \n  Cited: {_citations(v.citations)}")
+    cited = "; ".join(part for part in (_citations(v.citations), _sources(v.sources)) if part)
+    text = (f"- **{_line(v.rule_id)}** ({_line(v.strength)}, {sign}) — {_block(v.reasoning.strip())}  \n"
+            f"  Matched: {_matched(v.matched)}.  \n  Cited: {cited}")
+    for f in v.freshness:
+        text += (f"  \n  Changed since the notes: the notes say {_line(f.notes_say)}; "
+                 f"AWS documentation now says {_line(f.aws_says)}")
+    return text
 
 
 def _option_block(title: str, option: OptionAssessment) -> list[str]:
@@ -48,6 +61,8 @@ def _decision(d: DecisionAdvice) -> list[str]:
         if d.assumption:
             lines += [f"> Assumption: {_block(d.assumption)}", ""]
         lines += _option_block(f"Recommendation ({d.strength})", d.recommended)
+        for companion in d.together:
+            lines += _option_block("Recommended with it", companion)
     if d.conflicts:
         lines += ["Conflicts:", "", *[f"- {_block(c)}" for c in d.conflicts], ""]
     if d.ask:
@@ -72,9 +87,19 @@ def _decision(d: DecisionAdvice) -> list[str]:
     return lines
 
 
-def _provenance(advice: Advice) -> str:
+def provenance(advice: Advice) -> str:
     base = "bundled with advisor" if advice.rules == "bundled" else _code(advice.rules)
     return f"{base}; engine: {advice.engine}"  # the engine name is ours, never read from a file
+
+
+def architecture_section(advice: Advice) -> list[str]:
+    """The architecture picture with its heading; nothing when there is nothing to draw."""
+    picture = architecture_mermaid(advice)
+    if not picture:
+        return []
+    what = ("the current choices, by pipeline stage, risky ones marked" if advice.review is not None
+            else "the recommended components, by pipeline stage")
+    return ["## Architecture", "", f"A Mermaid flowchart of {what}.", "", *picture, ""]
 
 
 def render_markdown(advice: Advice) -> str:
@@ -84,16 +109,20 @@ def render_markdown(advice: Advice) -> str:
         lines += [_block(s.description.strip()), ""]
     lines += [f"Scenario {_code(s.id)}" + (f" from {_code(s.source)}" if s.source else "")
               + f"; rules {_code(advice.ruleset)}.",
-              "", f"Rule base: {_provenance(advice)}.", ""]
+              "", f"Rule base: {provenance(advice)}.", ""]
     in_play = [d for d in advice.decisions if d.status != "not_applicable"]
     if in_play:
         lines += ["| Decision | Outcome | Strength | Summary |", "| --- | --- | --- | --- |"]
         for d in in_play:
-            outcome = d.recommended.label if d.recommended else _STATUS[d.status]
+            outcome = " + ".join(o.label for o in [d.recommended, *d.together]) if d.recommended else \
+                _STATUS[d.status]
             lines.append(f"| {_cell(d.title)} | {_cell(outcome)} | {d.strength or ''} | {_cell(d.summary)} |")
     else:
         lines.append("No decision is in play for these answers: answer more questions or pick topics.")
     lines.append("")
+    lines += architecture_section(advice)
+    if advice.review is not None:
+        lines += review_markdown(advice.review)
     for d in advice.decisions:
         if d.status != "not_applicable":
             lines += _decision(d)
@@ -120,6 +149,14 @@ def render_markdown(advice: Advice) -> str:
                              f"{_code(f.formula)} with {inputs}")
             else:
                 lines.append(f"- {_code(f.fact)} = {_line(str(f.value))} — derived by {_line(', '.join(f.derived_by))}")
+        lines.append("")
+    if advice.outdated:
+        lines += ["## Where the notes are out of date", "",
+                  "This advice follows current AWS documentation where the study notes differ.", "",
+                  "| Rule | The notes say | AWS documentation now says | Source |", "| --- | --- | --- | --- |"]
+        lines += [f"| {_cell(o.by)} | {_cell(o.notes_say)} | {_cell(o.aws_says)} | "
+                  f"{_cell(o.source.title)} ({_code(o.source.url)}, read {_cell(o.source.read)}) |"
+                  for o in advice.outdated]
         lines.append("")
     if advice.trace:
         lines += ["## Trace", "", "| Rule | Depth | Matched | Effects |", "| --- | ---: | --- | --- |"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import StringIO
+from typing import Any
 
 from advisor.models.advice import Advice
 
@@ -33,6 +34,8 @@ class ReportFormat:
     """Whether reports in this format include what-if analysis unless --no-explain says otherwise."""
     render: Callable[[Advice, TerminalSettings], str]
     """The whole report as text (JSON ends with a newline, like the file it is written to)."""
+    render_review: Callable[[Advice, TerminalSettings], str]
+    """What `advisor review` writes: the review of the current choices (JSON: the whole advice, review included)."""
 
 
 def _json(advice: Advice, _settings: TerminalSettings) -> str:
@@ -53,23 +56,61 @@ def _summary(advice: Advice, _settings: TerminalSettings) -> str:
     return render_summary(advice)
 
 
-def _text(advice: Advice, settings: TerminalSettings) -> str:
-    from rich.console import Console
+def _review_summary(advice: Advice, _settings: TerminalSettings) -> str:
+    from advisor.render.summary import render_review_summary
 
-    from advisor.render.text import print_advice
+    return render_review_summary(advice)
+
+
+def _review_markdown(advice: Advice, _settings: TerminalSettings) -> str:
+    from advisor.render.review import review_report_markdown
+
+    return review_report_markdown(advice)
+
+
+def _html(advice: Advice, _settings: TerminalSettings) -> str:
+    from advisor.render.html import render_html
+    from advisor.render.markdown import render_markdown
+
+    return render_html(render_markdown(advice), f"Advice: {advice.scenario.title}")
+
+
+def _review_html(advice: Advice, _settings: TerminalSettings) -> str:
+    from advisor.render.html import render_html
+    from advisor.render.review import review_report_markdown
+
+    return render_html(review_report_markdown(advice), f"Review: {advice.scenario.title}")
+
+
+def _printed(draw: Callable[[Advice, Any], None], advice: Advice, settings: TerminalSettings) -> str:
+    from rich.console import Console
 
     buffer = StringIO()
     console = Console(file=buffer, width=settings.width, color_system=settings.color_system,  # type: ignore[arg-type]
                       force_terminal=settings.force_terminal, no_color=settings.no_color)
-    print_advice(advice, console)
+    draw(advice, console)
     return buffer.getvalue()
 
 
+def _text(advice: Advice, settings: TerminalSettings) -> str:
+    from advisor.render.text import print_advice
+
+    return _printed(print_advice, advice, settings)
+
+
+def _review_text(advice: Advice, settings: TerminalSettings) -> str:
+    from advisor.render.review import print_review_report
+
+    return _printed(print_review_report, advice, settings)
+
+
 FORMATS: dict[str, ReportFormat] = {f.name: f for f in (
-    ReportFormat("text", "txt", what_if_by_default=False, render=_text),
-    ReportFormat("json", "json", what_if_by_default=False, render=_json),
-    ReportFormat("markdown", "md", what_if_by_default=True, render=_markdown),
-    ReportFormat("summary", "summary.txt", what_if_by_default=False, render=_summary),
+    ReportFormat("text", "txt", what_if_by_default=False, render=_text, render_review=_review_text),
+    ReportFormat("json", "json", what_if_by_default=False, render=_json, render_review=_json),
+    ReportFormat("markdown", "md", what_if_by_default=True, render=_markdown, render_review=_review_markdown),
+    ReportFormat("html", "html", what_if_by_default=True, render=_html, render_review=_review_html),
+    ReportFormat("summary", "summary.txt", what_if_by_default=False, render=_summary,
+                 render_review=_review_summary),
 )}
 """In the order `--format` lists them; the first is the default."""
 

@@ -13,9 +13,10 @@ from rich.text import Text
 
 from advisor.models.advice import Advice, DecisionAdvice, DerivedFact, OptionAssessment, Verdict
 from advisor.render.common import binding_value, console_title, verdict_sign
+from advisor.render.review import print_review
 from advisor.shared import safe_text
 
-_STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim"}
+_STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim", "out_of_scope": "magenta"}
 line, block = safe_text.line, safe_text.block
 
 
@@ -44,6 +45,11 @@ def _verdict(v: Verdict, calculated: Calculated) -> Text:
             text.append(f"\n    calculated: {line(_calculation(calculated[b.fact]))}", style="magenta")
     for c in v.citations:
         text.append(f"\n    cites: {line(c.render())}", style="cyan")
+    for src in v.sources:
+        text.append(f"\n    cites: {line(src.render())}", style="cyan")
+    for f in v.freshness:
+        text.append(f"\n    changed since the notes: the notes say {block(f.notes_say)}; "
+                    f"AWS documentation now says {block(f.aws_says)}", style="magenta")
     return text
 
 
@@ -68,10 +74,13 @@ def _decision(d: DecisionAdvice, calculated: Calculated, width: int) -> Panel:
         parts.append(Text(f"Assumption: {block(d.assumption)}", style="italic"))
     if d.recommended:
         parts += _option(f"Recommended ({d.strength}):", d.recommended, calculated)
+    for companion in d.together:
+        parts += _option("Recommended with it:", companion, calculated)
     for c in d.conflicts:
         parts.append(Text(f"Conflict: {block(c)}", style="red"))
     if d.ask:
-        parts.append(Text("Answer to decide: " + ", ".join(line(q.id) for q in d.ask), style="yellow"))
+        parts.append(Text("Answer to decide:", style="yellow"))
+        parts += [Text(f"  - {line(q.prompt)} ({line(q.id)})", style="yellow") for q in d.ask]
     for alt in d.alternatives:
         parts += _option("Alternative:", alt, calculated)
     for ex in d.excluded:
@@ -94,7 +103,8 @@ def print_advice(advice: Advice, console: Console) -> None:
     table.add_column("Outcome")
     in_play = [d for d in advice.decisions if d.status != "not_applicable"]
     for d in in_play:
-        outcome = d.recommended.label if d.recommended else d.status.replace("_", " ")
+        outcome = " + ".join(o.label for o in [d.recommended, *d.together]) if d.recommended else \
+            d.status.replace("_", " ")
         table.add_row(Text(line(d.title)), Text(line(outcome), style=_STYLE[d.status]))
     if in_play:
         console.print(table)
@@ -103,6 +113,8 @@ def print_advice(advice: Advice, console: Console) -> None:
     skipped = len(advice.decisions) - len(in_play)
     if skipped:
         console.print(Text(f"{skipped} other decisions are not in play for this workload.", style="dim"))
+    if advice.review is not None:
+        print_review(advice.review, console)
     calculated = {f.fact: f for f in advice.derived if f.source == "calculated"}
     for d in advice.decisions:
         if d.status != "not_applicable":
@@ -112,6 +124,11 @@ def print_advice(advice: Advice, console: Console) -> None:
         for f in advice.derived:
             extra = f" = {f.formula}" if f.formula else f" (by {', '.join(f.derived_by)})"
             console.print(line(f"  {f.fact} = {f.value} {f.unit}{extra}"), markup=False, highlight=False)
+    if advice.outdated:
+        console.print(Text("Where the notes are out of date (this advice follows AWS documentation)", style="bold"))
+        for o in advice.outdated:
+            console.print(Text(f"  {line(o.by)}: the notes say {block(o.notes_say)}; AWS documentation now says "
+                               f"{block(o.aws_says)} ({line(o.source.url)})"))
     for a in advice.ignored:
         console.print(Text(line(f"not counted: {a.question} = {a.display} (asked only when {a.asked_when})"),
                            style="yellow"))

@@ -172,6 +172,22 @@ def front_matter_value(text: str) -> str:
     return json.dumps(text, ensure_ascii=True)
 
 
+# ---- Mermaid ---------------------------------------------------------------------------------------------
+_MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 .,:;()/+_-]")
+
+
+def mermaid_label(text: str) -> str:
+    """Text for a quoted Mermaid node label (`id["..."]`): `line(text)`, then every character outside
+    letters, digits, spaces and `.,:;()/+_-` written as a Mermaid entity code (`#34;` for a quote), so no
+    quote, bracket, pipe, backtick, newline, HTML tag or fence can end the label, the node or the block."""
+    return _MERMAID_UNSAFE.sub(lambda m: f"#{ord(m.group())};", line(text))
+
+
+def mermaid_id(text: str) -> str:
+    """A Mermaid node id made of [a-z0-9_] only (anything else becomes _)."""
+    return re.sub(r"[^a-z0-9_]", "_", text.lower()) or "_"
+
+
 # ---- JSON ------------------------------------------------------------------------------------------------
 def json_text(text: str, *, surrogates: bool = False) -> str:
     """JSON text with DEL, the C1 controls, bidi controls and U+2028/U+2029 (and with `surrogates`, lone

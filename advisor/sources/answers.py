@@ -38,6 +38,8 @@ class LoadedScenario:
     scenario: Scenario
     answers: Answers
     source: str
+    current: dict[str, list[str]] = field(default_factory=dict)
+    """What the team runs or plans: decision id -> option ids (checked against the rule base)."""
 
 
 def check_answer(question: Question, value: Any) -> tuple[FactValue | None, str | None]:
@@ -161,5 +163,49 @@ def load_scenario(rulebase: RuleBase, path: Path) -> LoadedScenario:
         raise InvalidInput([doc.diagnostic((), "scenario_shape",
                                            "expected a mapping with title and answers")])
     scenario = validate_document(doc, Scenario)
-    answers = check_answers(rulebase, scenario.answers, doc)
-    return LoadedScenario(scenario.id or scenario_id_for(path), scenario, answers, doc.shown_path)
+    try:
+        answers = check_answers(rulebase, scenario.answers, doc)
+    except InvalidInput as exc:
+        problems = list(exc.diagnostics)
+    else:
+        problems = []
+    try:
+        current = check_current(rulebase, scenario.current, doc)
+    except InvalidInput as exc:
+        problems += exc.diagnostics
+    if problems:
+        raise InvalidInput(problems)
+    return LoadedScenario(scenario.id or scenario_id_for(path), scenario, answers, doc.shown_path, current)
+
+
+def check_current(rulebase: RuleBase, raw: dict[str, Any], doc: SourceDocument | None = None,
+                  base_loc: tuple[Any, ...] = ("current",)) -> dict[str, list[str]]:
+    """Current choices with known decision and option ids, in decision order; each option once."""
+    problems: list[Diagnostic] = []
+    decisions = {d.id: d for d in rulebase.decisions}
+    out: dict[str, list[str]] = {}
+    for did, value in raw.items():
+        if len(problems) >= MAX_PROBLEMS_PER_FILE:
+            break
+        decision = decisions.get(did)
+        if decision is None:
+            close = get_close_matches(did, list(decisions), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(_located(doc, (*base_loc, did), "unknown_decision", f"{did!r} is not a decision{hint}",
+                                     key=True))
+            continue
+        options = [o.id for o in decision.options]
+        chosen = value if isinstance(value, list) else [value]
+        for index, option in enumerate(chosen):
+            if option in options:
+                continue
+            close = get_close_matches(option, options, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            loc = (*base_loc, did, index) if isinstance(value, list) else (*base_loc, did)
+            problems.append(_located(doc, loc, "unknown_option",
+                                     f"{option!r} is not an option of {did}{hint} (options: {', '.join(options)})"))
+        out[did] = sorted(set(chosen) & set(options), key=options.index)
+    if problems:
+        raise InvalidInput(problems)
+    order = {d.id: i for i, d in enumerate(rulebase.decisions)}
+    return dict(sorted(out.items(), key=lambda kv: order[kv[0]]))

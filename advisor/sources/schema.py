@@ -11,6 +11,7 @@ from typing import Any
 
 from advisor.models.calculator import CalculatorFile
 from advisor.models.decision import Decision, DerivationFile
+from advisor.models.field_map import FieldMapFile
 from advisor.models.questionnaire import Question, QuestionFile
 from advisor.models.retired import RetiredFile
 from advisor.models.rule_tests import RuleTestFile
@@ -27,6 +28,7 @@ SCHEMAS = {
     SCENARIO_SCHEMA: Scenario,
     "rule-tests.schema.json": RuleTestFile,
     "retired.schema.json": RetiredFile,
+    "field-map.schema.json": FieldMapFile,
 }
 NOT_KNOWN: dict[str, Any] = {"enum": [UNKNOWN, None], "description": "Not known (the same as leaving it out)."}
 

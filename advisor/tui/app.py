@@ -142,14 +142,14 @@ class AdvisorApp(App[int]):
             self.show_problems("The draft no longer fits the rules", exc)
             return
         self.session.replace(title=loaded.scenario.title, description=loaded.scenario.description,
-                             raw=raw_answers(loaded), source=source, dirty=True)
+                             raw=raw_answers(loaded), source=source, dirty=True, current=loaded.current)
         await self.main.reload()
         self.notify("Draft restored.")
 
     # ---- files -----------------------------------------------------------------------------------
     def _adopt(self, loaded: LoadedScenario, path: Path) -> None:
         self.session.replace(title=loaded.scenario.title, description=loaded.scenario.description,
-                             raw=raw_answers(loaded), source=path, dirty=False)
+                             raw=raw_answers(loaded), source=path, dirty=False, current=loaded.current)
 
     def load_path(self, path: Path) -> None:
         """Replace the answers with a scenario file's; raises InvalidInput with located messages."""
@@ -164,7 +164,8 @@ class AdvisorApp(App[int]):
         self.push_screen(ConfirmDialog(title, problem_text(exc), [("OK", "ok", "primary")]))
 
     def save_to(self, path: Path, title: str, description: str) -> None:
-        text = scenario_text(self.advisor.rulebase, title, description, self.session.effective(), path)
+        text = scenario_text(self.advisor.rulebase, title, description, self.session.effective(),
+                             self.session.current, saved_at=path)
         write_atomic(path, text)
         self.session.title, self.session.description = title, description
         self.session.source, self.session.dirty = path, False
@@ -238,7 +239,7 @@ class AdvisorApp(App[int]):
         if not self.session.dirty:
             return True
         text = scenario_text(self.advisor.rulebase, self.session.title, self.session.description, self.session.raw,
-                             self.drafts.path)
+                             self.session.current, saved_at=self.drafts.path)
         try:
             self.drafts.save(text, self.session.source)
         except OSError as exc:

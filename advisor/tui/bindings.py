@@ -27,6 +27,8 @@ ADVICE_BINDINGS = [
     Binding("j", "jump", "Ask", id="advisor.jump", show=False),
     Binding("a", "toggle_all", "All", id="advisor.toggle_all_decisions",
             tooltip="Also list the decisions not in play"),
+    Binding("c", "cycle_current", "Current", id="advisor.cycle_current", show=False,
+            tooltip="Mark the next option as the choice you run or plan today (review mode)"),
 ]
 
 REASONING_BINDINGS = [

@@ -26,3 +26,11 @@ class ShowReasoning(Message):
     def __init__(self, decision_id: str) -> None:
         super().__init__()
         self.decision_id = decision_id
+
+
+class CycleCurrent(Message):
+    """Mark the next option of a decision as the team's current choice (review mode)."""
+
+    def __init__(self, decision_id: str) -> None:
+        super().__init__()
+        self.decision_id = decision_id

@@ -44,7 +44,8 @@ class ReasoningBuilder:
         self.answers = {a.question: a for a in advice.answers}
 
     def build(self, decision: DecisionAdvice) -> Step:
-        status = {"recommended": "recommended", "undecided": "undecided", "not_applicable": "not in play"}
+        status = {"recommended": "recommended", "undecided": "undecided", "not_applicable": "not in play",
+                  "out_of_scope": "outside what this advisor covers"}
         root = Step("decision", f"{decision.title} ({status[decision.status]})",
                     detail=f"{decision.question}\n\n{decision.summary}", ref=decision.id)
         if decision.status == "not_applicable":

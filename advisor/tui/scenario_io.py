@@ -25,14 +25,16 @@ def schema_line(rulebase: RuleBase, saved_at: Path | None) -> str:
 
 
 def scenario_text(rulebase: RuleBase, title: str, description: str, answers: dict[str, Any],
-                  saved_at: Path | None = None) -> str:
+                  current: dict[str, list[str]] | None = None, saved_at: Path | None = None) -> str:
     """The file text: schema line (for a file saved at `saved_at`), title, description, answers in
-    questionnaire order."""
+    questionnaire order, then the current choices (one option as a plain value, several as a list)."""
     ordered = {qid: answers[qid] for qid in rulebase.questions if qid in answers}
     data: dict[str, Any] = {"title": title}
     if description:
         data["description"] = description
     data["answers"] = ordered
+    if current:
+        data["current"] = {d: options[0] if len(options) == 1 else list(options) for d, options in current.items()}
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
     return schema_line(rulebase, saved_at) + body
 

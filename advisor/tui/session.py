@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor.analysis.review import review_advice
 from advisor.inference.evaluation import Advisor
 from advisor.models.advice import Advice, ScenarioRef
 from advisor.models.questionnaire import Question
@@ -39,6 +40,8 @@ class Session:
     """The scenario file the answers were loaded from or last saved to."""
     raw: dict[str, Any] = field(default_factory=dict)
     """Question id -> typed value or 'unknown'; unanswered questions are absent."""
+    current: dict[str, list[str]] = field(default_factory=dict)
+    """What the team runs or plans: decision id -> option ids (reviewed with the advice, saved with the file)."""
     dirty: bool = False
 
     def set_answer(self, qid: str, value: Any) -> bool:
@@ -55,10 +58,28 @@ class Session:
         return True
 
     def replace(self, *, title: str, description: str, raw: dict[str, Any], source: Path | None,
-                dirty: bool) -> None:
+                dirty: bool, current: dict[str, list[str]] | None = None) -> None:
         self.title, self.description, self.source = title or DEFAULT_TITLE, description, source
         self.raw = dict(raw)
+        self.current = {d: list(options) for d, options in (current or {}).items()}
         self.dirty = dirty
+
+    def cycle_current(self, decision_id: str) -> str | None:
+        """Mark the next option of a decision as the current choice (after the last: none). A set of several
+        current options is replaced by the first. Returns the option now current, None for none."""
+        options = [o.id for o in self.advisor.rulebase.decision(decision_id).options]
+        now = self.current.get(decision_id, [])
+        following = options.index(now[0]) + 1 if len(now) == 1 else 0
+        if now and len(now) == 1 and following >= len(options):
+            del self.current[decision_id]
+            chosen = None
+        else:
+            chosen = options[following]
+            self.current[decision_id] = [chosen]
+        order = {d.id: i for i, d in enumerate(self.advisor.rulebase.decisions)}
+        self.current = dict(sorted(self.current.items(), key=lambda kv: order[kv[0]]))
+        self.dirty = True
+        return chosen
 
     # ---- evaluation ------------------------------------------------------------------------------
     def effective(self) -> dict[str, Any]:
@@ -92,7 +113,7 @@ class Session:
     def evaluate(self) -> Evaluation:
         counted, typed, relevant = self._counted()
         # The advice is built from every answer, so it lists the hidden ones it did not count.
-        advice = self.advisor.advise(typed, self.scenario_ref())
+        advice = review_advice(self.advisor, self.advisor.advise(typed, self.scenario_ref()), self.current)
         return Evaluation(advice, relevant, sum(1 for q in relevant if q.id in counted))
 
     def is_unknown(self, qid: str) -> bool:

@@ -428,7 +428,12 @@ def test_markdown_report_holds_no_html_links_or_extra_headings(tmp_path: Path, h
         reports.append(out)
     tokens = _tokens(reports[1])
     kinds = {t.type for t in tokens}
-    assert not kinds & {"html_inline", "html_block", "link_open", "image", "fence", "code_block"}
+    assert not kinds & {"html_inline", "html_block", "link_open", "image", "code_block"}
+    # the only fence is our own architecture picture; labels in it are Mermaid-escaped (no tag, quote, backtick)
+    fences = [t for t in tokens if t.type == "fence"]
+    assert [t.info for t in fences] == ["mermaid"] * len(fences)
+    assert not any(c in t.content for t in fences for c in '<>`') and all(
+        line.count('"') in (0, 2) for t in fences for line in t.content.splitlines())
     headings = [t for t in tokens if t.type == "heading_open"]
     assert len(headings) == len([t for t in _tokens(reports[0]) if t.type == "heading_open"])
     # the decision title holds a `|`: every row of the summary table keeps its four cells

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header
 
 from advisor.shared import safe_text
 from advisor.tui.bindings import MAIN_BINDINGS
-from advisor.tui.messages import AnswerChanged, JumpToQuestion, ShowReasoning
+from advisor.tui.messages import AnswerChanged, CycleCurrent, JumpToQuestion, ShowReasoning
 from advisor.tui.session import Evaluation, Session
 from advisor.tui.widgets.advice_list import AdvicePane
 from advisor.tui.widgets.question_card import QuestionCard
@@ -63,6 +63,14 @@ class MainScreen(Screen[None]):
         return self.query_one(AdvicePane)
 
     # ---- answers -> advice ------------------------------------------------------------------------
+    @on(CycleCurrent)
+    def _cycle_current(self, event: CycleCurrent) -> None:
+        chosen = self.session.cycle_current(event.decision_id)
+        labels = {o.id: o.label for o in self.session.advisor.rulebase.decision(event.decision_id).options}
+        self.notify(f"Current choice: {safe_text.line(labels[chosen])}" if chosen else "No current choice")
+        self.schedule_refresh()
+        self.advisor_app.answers_changed()
+
     @on(AnswerChanged)
     def _answer_changed(self, event: AnswerChanged) -> None:
         if self.session.set_answer(event.question_id, event.value):

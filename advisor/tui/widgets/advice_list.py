@@ -10,16 +10,66 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from advisor.models.advice import Advice, DecisionAdvice
+from advisor.models.review import RISK_LABELS, ChoiceVerdict, Review
 from advisor.shared import safe_text
 from advisor.tui.bindings import ADVICE_BINDINGS
-from advisor.tui.messages import JumpToQuestion, ShowReasoning
+from advisor.tui.messages import CycleCurrent, JumpToQuestion, ShowReasoning
 
-_ICON = {"recommended": "●", "undecided": "?", "not_applicable": "·"}
-_STATUS_STYLE = {"recommended": "bold green", "undecided": "bold yellow", "not_applicable": "dim"}
+_ICON = {"recommended": "●", "undecided": "?", "not_applicable": "·", "out_of_scope": "✗"}
+_STATUS_STYLE = {"recommended": "bold green", "undecided": "bold yellow", "not_applicable": "dim",
+                 "out_of_scope": "bold magenta"}
+_RISK_STYLE = {"high": "bold white on red", "medium": "bold black on yellow", "fine": "green",
+               "cannot_judge": "dim"}
 line, block = safe_text.line, safe_text.block
 
 
-def decision_line(d: DecisionAdvice) -> Text:
+def _badge(v: ChoiceVerdict) -> Text:
+    label = RISK_LABELS[v.risk]
+    return Text(f" {label.upper() if v.risk in ('high', 'medium') else label} ", style=_RISK_STYLE[v.risk])
+
+
+def verdicts_for(review: Review | None, decision_id: str) -> list[ChoiceVerdict]:
+    return [v for v in review.verdicts if v.decision == decision_id] if review is not None else []
+
+
+def current_lines(verdicts: list[ChoiceVerdict]) -> Text:
+    """The current choices of one decision with their risk badges (for the decision's line)."""
+    text = Text()
+    for v in verdicts:
+        text.append("\n  current: ")
+        text.append(line(v.label))
+        text.append(" ")
+        text.append_text(_badge(v))
+    return text
+
+
+def review_detail(verdicts: list[ChoiceVerdict]) -> Text:
+    text = Text()
+    for v in verdicts:
+        text.append("\nYour current choice: ", style="bold")
+        text.append(line(v.label) + " ")
+        text.append_text(_badge(v))
+        text.append("\n  " + block(v.reason) + "\n")
+        if v.rules:
+            text.append("  rules: " + line(", ".join(v.rules)) + "\n", style="dim")
+        if v.what_if is not None:
+            text.append("  right " + line(v.what_if.summary) + "\n", style="italic")
+    return text
+
+
+def plan_text(review: Review) -> Text:
+    text = Text("Improvement plan\n", style="bold")
+    if not review.plan:
+        text.append("Every current choice is fine.\n", style="green")
+    for number, step in enumerate(review.plan, 1):
+        text.append(f"{number}. ")
+        text.append(f"{RISK_LABELS[step.risk]}", style=_RISK_STYLE[step.risk])
+        text.append(f" {line(step.decision_title)}: {line(step.change)}\n")
+    text.append("c on a decision: mark the next option as current", style="dim")
+    return text
+
+
+def decision_line(d: DecisionAdvice, verdicts: list[ChoiceVerdict] | None = None) -> Text:
     text = Text()
     text.append(f"{_ICON[d.status]} ", style=_STATUS_STYLE[d.status])
     text.append(line(d.title), style="bold" if d.status != "not_applicable" else "dim")
@@ -30,6 +80,8 @@ def decision_line(d: DecisionAdvice) -> Text:
     elif d.status == "undecided":
         count = len(d.ask)
         text.append(f"\n  undecided · {count} question{'s' * (count != 1)} would decide it", style="yellow")
+    if verdicts:
+        text.append_text(current_lines(verdicts))
     return text
 
 
@@ -88,6 +140,11 @@ class DecisionList(OptionList):
         if option is not None and option.id:
             self.post_message(ShowReasoning(option.id))
 
+    def action_cycle_current(self) -> None:
+        option = self.highlighted_option
+        if option is not None and option.id:
+            self.post_message(CycleCurrent(option.id))
+
     def action_jump(self) -> None:
         pane = self.parent
         while pane is not None and not isinstance(pane, AdvicePane):
@@ -109,6 +166,9 @@ class AdvicePane(Vertical):
         yield DecisionList(id="decisions")
         with VerticalScroll(id="decision-detail-scroll", can_focus=False):
             yield Static("", id="decision-detail")
+        plan = Static("", id="review-plan")
+        plan.display = False  # shown only when the scenario states current choices
+        yield plan
 
     @property
     def decisions(self) -> DecisionList:
@@ -118,18 +178,20 @@ class AdvicePane(Vertical):
         self.advice, self.relevant = advice, relevant
         listing = self.decisions
         # In play first, so what matters is at the top; "not in play" ones only on request (a).
-        ordered = [d for d in advice.decisions if d.status != "not_applicable"]
+        reviewed = set(advice.review.current) if advice.review is not None else set()
+        ordered = [d for d in advice.decisions if d.status != "not_applicable" or d.id in reviewed]
         if self.show_all:
-            ordered += [d for d in advice.decisions if d.status == "not_applicable"]
+            ordered += [d for d in advice.decisions if d.status == "not_applicable" and d.id not in reviewed]
         ids = [d.id for d in ordered]
         current = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
         if ids == current:
             for i, d in enumerate(ordered):
-                listing.replace_option_prompt_at_index(i, decision_line(d))
+                listing.replace_option_prompt_at_index(i, decision_line(d, verdicts_for(advice.review, d.id)))
         else:
             keep = listing.highlighted_option.id if listing.highlighted_option else None
             listing.clear_options()
-            listing.add_options([Option(decision_line(d), id=d.id) for d in ordered])
+            listing.add_options([Option(decision_line(d, verdicts_for(advice.review, d.id)), id=d.id)
+                                 for d in ordered])
             if ids:
                 listing.highlighted = ids.index(keep) if keep in ids else 0
         in_play = sum(1 for d in advice.decisions if d.status != "not_applicable")
@@ -138,6 +200,11 @@ class AdvicePane(Vertical):
         more = f" · +{hidden} (a)" if hidden and not self.show_all else ""
         uncounted = f" · {len(advice.ignored)} not counted" if advice.ignored else ""
         self.border_subtitle = f"{decided} decided · {in_play - decided} open{more}{uncounted}"
+        plan = self.query_one("#review-plan", Static)
+        plan.display = advice.review is not None
+        if advice.review is not None:
+            plan.update(plan_text(advice.review))
+            plan.border_title = f"Review · worst: {RISK_LABELS[advice.review.highest]}"
         self._show_detail()
 
     def decision(self, decision_id: str | None) -> DecisionAdvice | None:
@@ -155,6 +222,10 @@ class AdvicePane(Vertical):
         detail = self.query_one("#decision-detail", Static)
         if d is not None:
             text = decision_detail(d)
+            verdicts = verdicts_for(self.advice.review if self.advice else None, d.id)
+            if verdicts:
+                text = text.copy()
+                text.append_text(review_detail(verdicts))
         elif self.advice is not None and not self.advice.decisions:
             text = Text("No decisions in this rule base yet.")
         else:
