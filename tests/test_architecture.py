@@ -105,3 +105,22 @@ def test_the_package_shows_the_stages_of_the_data_flow() -> None:
     assert stages == {"sources", "models", "inference", "analysis", "render", "tui", "app", "shared"}
     loose = sorted(p.name for p in PACKAGE.glob("*.py") if p.name not in ("__init__.py", "__main__.py"))
     assert loose == [], f"modules outside the stage packages: {loose}"
+
+
+def test_views_never_reach_for_the_rule_base() -> None:
+    """The TUI and the renderers draw the Advice (and the core's plain-data questionnaire); none of them
+    imports the rule base or reaches it through an attribute such as `advisor.rulebase`."""
+    for path in [*(PACKAGE / "tui").rglob("*.py"), *(PACKAGE / "render").rglob("*.py")]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        reached = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "rulebase"]
+        assert not reached, f"{rel(path)} reads the rule base at lines {reached}"
+        assert "advisor.sources.rulebase" not in imports_of(path), rel(path)
+
+
+def test_which_verdicts_support_an_option_is_decided_in_one_place() -> None:
+    """advisor.models.advice.supports is the one test; no other module lists the supporting kinds."""
+    for path in modules():
+        if rel(path) == "advisor/models/advice.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert '"require", "recommend"' not in text and '"exclude", "avoid"' not in text, rel(path)

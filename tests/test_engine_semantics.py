@@ -244,3 +244,44 @@ def test_facts_named_like_the_engines_own_properties_are_ordinary_facts(tmp_path
     finally:
         durable.close()
         reference.close()
+
+
+def test_supports_is_the_one_test_of_which_verdicts_speak_for_an_option() -> None:
+    from advisor.models.advice import supports
+
+    assert [k for k in ("require", "exclude", "recommend", "avoid") if supports(k)] == ["require", "recommend"]
+
+
+def test_the_advice_names_the_deciding_rules_and_the_answers_behind_the_decision(core_advisor: Advisor) -> None:
+    advice = advise(core_advisor, size_kb=5000, replay=True, ordering="strict")
+    stream = decision(advice, "stream")
+    assert stream.recommended is not None
+    assert stream.deciding == list(dict.fromkeys(v.rule_id for v in stream.recommended.support()))
+    assert all(v.supports for v in stream.recommended.support())
+    titles = {t.rule_id: t.title for t in advice.trace}
+    assert stream.summary == f"{stream.recommended.label}: {titles[stream.deciding[0]]}."
+    # Drivers are traced back through derived facts (oversized, big_retained) to what was answered.
+    assert [(b.fact, b.display, b.source) for b in stream.drivers] == [
+        ("ordering", "Strict", "answer"), ("size_kb", "5,000 KB", "answer"), ("replay", "yes", "answer")]
+    derived = {f.fact: f for f in advice.derived}
+    assert [(b.fact, b.source) for b in derived["big_retained"].based_on] == [("replay", "answer"),
+                                                                            ("size_kb", "answer")]
+    assert derived["oversized"].display == "yes"
+    assert decision(advice, "wf").deciding == [] and decision(advice, "wf").drivers == []
+
+
+def test_under_policy_first_the_first_matching_rule_decides(core_advisor: Advisor) -> None:
+    wf = decision(advise(core_advisor, duration_s=1200), "wf")
+    assert wf.recommended is not None and wf.recommended.option == "standard"
+    assert wf.deciding == ["WFT-001", "WFT-003"]
+    assert [(b.fact, b.display) for b in wf.drivers] == [("duration_s", "1,200 s")]
+
+
+def test_bindings_read_as_the_answers_do(core_advisor: Advisor) -> None:
+    advice = advise(core_advisor, size_kb=5000, replay=True, ordering="strict")
+    shown = {a.question: a.display for a in advice.answers}
+    for fired in advice.trace:
+        for b in fired.matched:
+            if b.source == "answer":
+                assert b.display == shown[b.fact], (fired.rule_id, b.fact)
+                assert b.label == next(a.prompt for a in advice.answers if a.question == b.fact)

@@ -93,7 +93,7 @@ def test_text_shows_each_calculated_value_beside_the_rule_that_uses_it() -> None
     text = _text(advice, 200)
     rule_line = next(n for n, row in enumerate(text.splitlines()) if "DDBCAP-008 (" in row)
     after = text.splitlines()[rule_line : rule_line + 8]
-    assert any(f"calculated: required_wcu = {wcu.value} WCU = {wcu.formula}" in row for row in after), after
+    assert any(f"calculated: required_wcu = {wcu.display} = {wcu.formula}" in row for row in after), after
 
 
 def test_long_titles_wrap_instead_of_being_cut() -> None:
@@ -121,3 +121,31 @@ def test_the_review_summary_has_one_line_per_current_choice_then_the_advice_summ
     assert len(lines[1:]) > len(verdicts) and text.endswith(render_summary(advice))
     sqs = next(row for row in lines[1 : 1 + len(verdicts)] if "Amazon SQS Standard queue" in row)
     assert sqs.startswith("  Streaming ingestion service ") and sqs.endswith("  high risk")
+
+
+def test_every_view_words_values_and_statuses_the_same_way() -> None:
+    """One wording module: a number reads '5,000 KB' in the answers, the matched facts and the ADR drivers, and
+    a decision that does not apply is 'not in play' in the terminal and Markdown alike."""
+    import io
+
+    from rich.console import Console
+
+    from advisor.render.adr import render_adrs
+    from advisor.render.markdown import render_markdown
+    from advisor.render.text import print_advice
+    from advisor.shared.wording import slug, status_word
+
+    adv = Advisor.from_folder(FIXTURE, "reference")
+    advice = adv.advise(adv.check({"size_kb": 5000, "replay": True, "ordering": "strict"}),
+                        ScenarioRef(id="x", title="x"))
+    markdown = render_markdown(advice)
+    assert "| 5,000 KB |" in markdown and "`size_kb` = 5,000 KB" in markdown and "= 5000" not in markdown
+    assert status_word("not_applicable") == "not in play" and "## Not in play" in markdown
+    adrs = render_adrs(advice)
+    assert adrs and all("* `size_kb` = 5,000 KB" in text for text in adrs.values())
+    out = io.StringIO()
+    print_advice(advice, Console(file=out, width=200, color_system=None))
+    assert "matched: ordering=Strict, big_retained=yes" in out.getvalue()  # the choice's label, as answered
+    assert "Stream service — recommended" in out.getvalue() and "not applicable" not in out.getvalue()
+    assert slug("  Kinesis / MSK: which? ", "decision") == "kinesis-msk-which" and slug("???", "decision") == "decision"
+    assert slug("a" * 59 + "-b", "x") == "a" * 59  # never ends with a dash when cut at 60

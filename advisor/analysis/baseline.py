@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from advisor.models.advice import Advice
 from advisor.shared import safe_text
 from advisor.shared.diagnostics import Diagnostic, InvalidInput, display_path
+from advisor.shared.wording import STATUS_WORDS
 
 MAX_DETAIL_LINES = 40
 MAX_BASELINE_BYTES = 16 * 1024 * 1024
@@ -147,7 +148,8 @@ def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def _option(d: dict[str, Any]) -> str:
     rec = d.get("recommended")
-    return rec["label"] if rec else d.get("status", "?").replace("_", " ")
+    status = str(d.get("status") or "?")
+    return rec["label"] if rec else STATUS_WORDS.get(status, status.replace("_", " "))
 
 
 def _decision_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

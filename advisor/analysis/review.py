@@ -138,7 +138,7 @@ class _Judge:
                 [],
                 self._applicability_questions(d.id),
             )
-        against = [v for v in mine.verdicts if v.kind in ("exclude", "avoid")]
+        against = [v for v in mine.verdicts if not v.supports]
         hard = [v for v in mine.verdicts if v.kind == "exclude" and v.strength == "must"]
         if hard:
             return "high", f"{label} is ruled out by a must rule ({_ids(hard)})", hard, []
@@ -146,7 +146,7 @@ class _Judge:
         if excluded:
             return "medium", f"{label} is ruled out by {_ids(excluded)}", excluded, []
         rec = d.recommended
-        support = [v for v in mine.verdicts if v.kind in ("require", "recommend")]
+        support = mine.support()
         if rec is not None and rec.option == option:
             return "fine", f"{label} is the recommendation ({d.strength})", support, []
         if rec is not None and option in {t.option for t in d.together}:
@@ -171,7 +171,7 @@ class _Judge:
                 list(d.ask),
             )
         lead = rec.score - mine.score
-        rec_support = [v for v in rec.verdicts if v.kind in ("require", "recommend")]
+        rec_support = rec.support()
         if lead >= CLEAR_MARGIN:
             return (
                 "medium",

@@ -17,7 +17,7 @@ from advisor.inference.evaluation import Advisor
 from advisor.models.advice import Advice, AnswerChange, DecisionAdvice, WhatIf
 from advisor.models.conditions import iter_tests
 from advisor.models.questionnaire import Question
-from advisor.shared.wording import show_value
+from advisor.shared.wording import show_value, status_word
 from advisor.sources.answers import Answers
 
 MAX_PER_DECISION = 8
@@ -180,16 +180,12 @@ def mattered_questions(decision: DecisionAdvice, questions: list[str]) -> set[st
     return {q for q in questions if q in names} or set(questions)
 
 
-_STATUS_WORDS = {"undecided": "undecided", "not_applicable": "not in play",
-                 "out_of_scope": "outside what this advisor covers"}
-
-
 def describe_what_if(advisor: Advisor, decision_id: str, answers: Answers, changes: tuple[Change, ...],
              outcome: Outcome) -> WhatIf:
     rb = advisor.rulebase
     status, option = outcome
     decision_labels = {o.id: o.label for o in rb.decision(decision_id).options}  # option ids repeat across decisions
-    label = decision_labels.get(option, option) if option else _STATUS_WORDS[status]
+    label = decision_labels.get(option, option) if option else status_word(status)
     described = []
     for qid, value in changes:
         q = rb.questions[qid]

@@ -10,6 +10,7 @@ import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from advisor.inference.backends import EngineBackend, choose_engine, create_backend
@@ -24,6 +25,7 @@ from advisor.inference.compiler import (
 )
 from advisor.inference.firing import Firings
 from advisor.inference.numbers import shared_number
+from advisor.inference.provenance import trace_back
 from advisor.inference.resolution import Resolution, RuleVerdict, resolve
 from advisor.models.advice import (
     Advice,
@@ -42,12 +44,13 @@ from advisor.models.advice import (
 )
 from advisor.models.conditions import Condition
 from advisor.models.decision import Decision, Rule
-from advisor.models.questionnaire import Question
+from advisor.models.questionnaire import Question, QuestionnaireView
 from advisor.shared.wording import describe_condition, show_value
-from advisor.sources.answers import Answers, LoadedScenario, check_answers
+from advisor.sources.answers import Answers, LoadedScenario, check_answers, load_scenario
 from advisor.sources.formula import EVALUATION_ERRORS, Unknown, failure_reason
 from advisor.sources.locations import BUNDLED
 from advisor.sources.rulebase import RuleBase, load_rulebase
+from advisor.sources.schema import scenario_schema_of
 
 MAX_ASK = 8
 
@@ -89,6 +92,11 @@ class Calculated:
 class Advisor:
     def __init__(self, rulebase: RuleBase, engine: str = "auto", rules_label: str = BUNDLED) -> None:
         self.rulebase = rulebase
+        self.questionnaire = QuestionnaireView(
+            tuple(rulebase.areas), MappingProxyType(rulebase.questions), MappingProxyType(rulebase.question_area),
+            MappingProxyType({d.id: MappingProxyType({o.id: o.label for o in d.options}) for d in rulebase.decisions}),
+            scenario_schema_of(rulebase.root))
+        """The questionnaire for views (the TUI's form): plain data, read only."""
         self.rules_label = rules_label
         """How reports name the rule base: 'bundled' or the folder it came from."""
         self.compiled: CompiledRuleset = compile_rulebase(rulebase)
@@ -130,6 +138,10 @@ class Advisor:
         facts = expand_facts(answers.known)
         return [q for q in self.rulebase.questions.values()
                 if q.id not in self._ask_when or condition_holds(self._ask_when[q.id], facts, expanded=True)]
+
+    def load_scenario(self, path: Path) -> LoadedScenario:
+        """A scenario file, its answers checked against this rule base."""
+        return load_scenario(self.rulebase, path)
 
     def check(self, raw_answers: dict[str, Any]) -> Answers:
         return check_answers(self.rulebase, raw_answers)
@@ -269,13 +281,27 @@ class _AdviceBuilder:
         self._relevant: set[str] | None = None
         self._matched: dict[str, list[Binding]] = {}
         self._verdicts: dict[tuple[str, str], Verdict] = {}
+        self._derived_by: dict[str, list[str]] = {}
+        """Derived fact -> the fired rules that derived it."""
+        self._deriving: dict[str, list[Binding]] = {}
+        """Fired rule that derived a fact -> the bindings it matched."""
 
     def binding(self, fact: str, value: Any) -> Binding:
+        label = self.rb.fact_label(fact)
         if value is None:
-            return Binding.model_construct(fact=fact, value=None, source="unknown")
+            return Binding.model_construct(fact=fact, value=None, source="unknown", display="unknown", label=label)
         kind = self.rb.fact_kind(fact)
         shown = self.facts.get(fact, value)
-        return Binding.model_construct(fact=fact, value=shown, source=kind)  # type: ignore[arg-type]
+        return Binding.model_construct(fact=fact, value=shown, source=kind,  # type: ignore[arg-type]
+                                       display=self.show(fact, shown), label=label)
+
+    def show(self, fact: str, value: Any) -> str:
+        """A fact's value in words: with the question's unit or choice label, or the calculator's unit."""
+        calculator = self.rb.calculators.get(fact)
+        return show_value(value, self.rb.questions.get(fact), calculator.calculator.unit if calculator else "")
+
+    def rests_on(self, bindings: list[Binding]) -> list[Binding]:
+        return trace_back(bindings, self._derived_by, self._deriving)
 
     def matched(self, rule_id: str) -> list[Binding]:
         # One list per rule and evaluation: the same bindings appear in the trace, the verdicts and why-not.
@@ -325,14 +351,14 @@ class _AdviceBuilder:
         shown_calculators = self.advisor.calculators_feeding(
             {d for d, r in resolutions.items() if r is not None}) | {
             b.fact for f in trace for b in f.matched if b.source == "calculated"}
-        derived = [DerivedFact(fact=c, value=calc.value, source="calculated", derived_by=[c],
-                               label=self.rb.calculators[c].calculator.label,
-                               unit=self.rb.calculators[c].calculator.unit,
-                               formula=self.rb.calculators[c].calculator.formula, inputs=calc.inputs)
-                   for c, calc in self.calculated.items() if c in shown_calculators]
+        derived = [self.calculated_fact(c, calc) for c, calc in self.calculated.items() if c in shown_calculators]
+        self._derived_by = {fact: [r for r in self.rb.derived_by.get(fact, []) if r in self.firings.fired]
+                            for fact in self.firings.derived}
+        self._deriving = {r: self.matched(r) for by in self._derived_by.values() for r in by}
         for fact, value in self.firings.derived.items():
-            by = [r for r in self.rb.derived_by.get(fact, []) if r in self.firings.fired]
-            derived.append(DerivedFact(fact=fact, value=value, source="derived", derived_by=by))
+            derived.append(DerivedFact(fact=fact, value=value, source="derived", derived_by=self._derived_by[fact],
+                                       display=self.show(fact, value),
+                                       based_on=self.rests_on([self.binding(fact, value)])))
         decisions = [self.decision(d, resolutions[d.id]) for d in self.rb.decisions]
         answers = [AnswerRecord(question=q, prompt=self.rb.questions[q].prompt, value=v,
                                 display=show_value(v, self.rb.questions[q]))
@@ -356,6 +382,14 @@ class _AdviceBuilder:
                 out.append(OutdatedFact(by=by, notes_say=record.notes_say, aws_says=record.aws_says, source=source))
         return out
 
+    def calculated_fact(self, calc_id: str, calc: Calculated) -> DerivedFact:
+        calculator = self.rb.calculators[calc_id].calculator
+        return DerivedFact(fact=calc_id, value=calc.value, source="calculated", derived_by=[calc_id],
+                           label=calculator.label, unit=calculator.unit, formula=calculator.formula,
+                           inputs=calc.inputs, display=self.show(calc_id, calc.value),
+                           based_on=[self.binding(name, value) for name, value in calc.inputs.items()],
+                           reasoning=calculator.reasoning, citations=list(calculator.citations))
+
     def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
         out = []
         for qid in ignored:
@@ -375,8 +409,8 @@ class _AdviceBuilder:
             return self.advisor.not_in_play[decision.id]
         base: dict[str, Any] = dict(id=decision.id, title=decision.title, question=decision.question,
                                     area=decision.area, stage=decision.stage or "", recommended=None, strength=None,
-                                    assumption="", ask=[],
-                                    conflicts=[], why_not=[], what_if=[], what_if_checked=False, fragile_on=[])
+                                    assumption="", ask=[], conflicts=[], why_not=[], what_if=[], what_if_checked=False,
+                                    fragile_on=[], deciding=[], drivers=[])
         if res is None:
             applies = self.advisor.condition_text.get(applies_id(decision.id), "")
             self.advisor.not_in_play[decision.id] = DecisionAdvice.model_construct(
@@ -394,8 +428,10 @@ class _AdviceBuilder:
         base.update(status=res.status, recommended=recommended, strength=res.strength,
                     assumption=res.assumption if res.strength == "default" else "",
                     summary=self.summary(decision, res, ask), together=together, alternatives=alternatives,
-                    excluded=excluded,
-                    ask=ask, conflicts=list(res.conflicts), why_not=self.why_not(decision, res))
+                    excluded=excluded, ask=ask, conflicts=list(res.conflicts), why_not=self.why_not(decision, res),
+                    deciding=list(res.deciding), drivers=self.rests_on(
+                        [b for option in [recommended, *together, *alternatives, *excluded] if option
+                         for verdict in option.verdicts for b in verdict.matched]))
         return DecisionAdvice.model_construct(**base)
 
     def why_not(self, decision: Decision, res: Resolution) -> list[WhyNot]:
@@ -405,7 +441,7 @@ class _AdviceBuilder:
         for option in decision.options:
             if option.id == winner or option.id in res.companions:
                 continue
-            against = [self.verdict(v) for v in res.verdicts[option.id] if v.kind in ("exclude", "avoid")]
+            against = [self.verdict(v) for v in res.verdicts[option.id] if not v.supports]
             score = res.scores[option.id]
             if option.id in res.excluded:
                 rules = ", ".join(v.rule_id for v in against if v.kind == "exclude")
@@ -466,9 +502,8 @@ class _AdviceBuilder:
         name = " together with ".join([option.label, *(labels[o] for o in res.companions)])
         if res.strength == "default":
             return f"{name}, by default: {res.assumption}"
-        support = [v for v in res.verdicts[option.id] if v.kind in ("require", "recommend")]
-        if support:
-            return f"{name}: {support[0].rule.title}."
+        if res.deciding:
+            return f"{name}: {self.rb.rule(res.deciding[0]).rule.title}."
         if res.excluded:
             return f"{name}: the other options are ruled out."
         return f"{name}."

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advisor.models.advice import supports
 from advisor.models.decision import Decision, Rule
 
 _STRENGTH_RANK = {"must": 0, "should": 1, "consider": 2}
@@ -26,6 +27,10 @@ class RuleVerdict:
             return -self.rule.effective_weight
         return 0.0
 
+    @property
+    def supports(self) -> bool:
+        return supports(self.kind)
+
 
 @dataclass(frozen=True)
 class Resolution:
@@ -39,6 +44,8 @@ class Resolution:
     """Options still possible, best first (the recommendation first when there is one)."""
     reason: str
     conflicts: list[str]
+    deciding: list[str]
+    """Ids of the rules whose verdicts decided the recommendation, the main one first."""
     assumption: str = ""
     """What a default recommendation assumes (the fallback's default or the tie-break that chose it)."""
     companions: tuple[str, ...] = ()
@@ -78,11 +85,15 @@ def resolve(decision: Decision, fired_rules: list[Rule], settled: bool = False) 
     ]
     ranked = sorted(candidates, key=lambda o: (-scores[o], options.index(o)))
 
-    def done(status: str, chosen: str | None, strength: str | None, reason: str, assumption: str = "") -> Resolution:
+    def done(status: str, chosen: str | None, strength: str | None, reason: str, assumption: str = "",
+             first: str | None = None) -> Resolution:
         together = _companions(decision, chosen, candidates, verdicts, scores) if chosen else ()
         order = ([chosen] if chosen else []) + [o for o in ranked if o != chosen]
+        deciding = [v.rule.id for v in verdicts[chosen] if v.supports] if chosen else []
+        if first is not None:  # policy 'first': the first matching rule decided, whatever its strength
+            deciding = [first, *[r for r in deciding if r != first]]
         return Resolution(status, chosen, strength, scores, verdicts, excluded, order, reason, conflicts,
-                          assumption, together)
+                          list(dict.fromkeys(deciding)), assumption, together)
 
     beyond = [rule for rule in fired_rules if rule.outside]
     if beyond:
@@ -103,7 +114,7 @@ def resolve(decision: Decision, fired_rules: list[Rule], settled: bool = False) 
         for rule in fired_rules:
             for option in rule.recommend:
                 if option in candidates:
-                    return done("recommended", option, rule.strength, "first matching rule")
+                    return done("recommended", option, rule.strength, "first matching rule", first=rule.id)
         return _fallback(decision, candidates, done, settled)
 
     if len(candidates) == 1:

@@ -10,6 +10,14 @@ from advisor.models.citation import Citation
 
 FactValue = bool | int | float | str | list[str]
 
+SUPPORTING_KINDS = frozenset({"require", "recommend"})
+"""Verdict kinds that speak for an option; 'exclude' and 'avoid' speak against it."""
+
+
+def supports(kind: str) -> bool:
+    """Whether a verdict of this kind speaks for its option: the one test every stage uses."""
+    return kind in SUPPORTING_KINDS
+
 
 class Binding(Output):
     """A fact a rule matched, and where its value came from."""
@@ -18,6 +26,10 @@ class Binding(Output):
     value: FactValue | None
     """None when the rule matched because the fact is unknown."""
     source: Literal["answer", "calculated", "derived", "unknown"]
+    display: str = ""
+    """The value in words, with its unit or choice label (as the answers show it)."""
+    label: str = ""
+    """What the fact is: the question's prompt, the calculator's label, or the fact's name in words."""
 
 
 class FiredRule(Output):
@@ -53,6 +65,15 @@ class DerivedFact(Output):
     formula: str = ""
     inputs: dict[str, FactValue | None] = {}
     """Values the formula used."""
+    display: str = ""
+    """The value in words, with its unit."""
+    based_on: list[Binding] = []
+    """What it rests on: a formula's inputs; for a derived fact, the facts its rules matched, derived facts
+    followed back through the rules that derived them (so each is an answer, a calculated or an unknown fact)."""
+    reasoning: str = ""
+    """Why the formula holds (calculated facts)."""
+    citations: list[Citation] = []
+    """Sources of the formula (calculated facts)."""
 
 
 class Verdict(Output):
@@ -68,6 +89,10 @@ class Verdict(Output):
     sources: list[AwsSource] = []
     freshness: list[Freshness] = []
 
+    @property
+    def supports(self) -> bool:
+        return supports(self.kind)
+
 
 class OptionAssessment(Output):
     option: str
@@ -76,6 +101,10 @@ class OptionAssessment(Output):
     score: float
     verdicts: list[Verdict]
     """Every verdict on this option, strongest first."""
+
+    def support(self) -> list[Verdict]:
+        """The verdicts that speak for this option, strongest first."""
+        return [v for v in self.verdicts if v.supports]
 
 
 class QuestionRef(Output):
@@ -148,6 +177,13 @@ class DecisionAdvice(Output):
     """True when what-if analysis ran (so an empty what_if means no change in the domain flips it)."""
     fragile_on: list[str] = []
     """Questions that decide the outcome on their own: making any one of them unknown changes it."""
+    deciding: list[str] = []
+    """Ids of the rules whose verdicts decided the recommendation, the main one first (empty when it is the
+    default or the last option left)."""
+    drivers: list[Binding] = []
+    """The facts behind every verdict on this decision, each once, in the order they were reached: derived
+    facts are followed back through the rules that derived them, so each is something the team said (or a
+    calculated or unknown fact)."""
 
 
 class ScenarioRef(Output):

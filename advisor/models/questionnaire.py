@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictFloat, StrictInt, model_validator
@@ -87,3 +91,21 @@ class QuestionFile(Strict):
 
     area: Area
     questions: Annotated[list[Question], Field(min_length=1)]
+
+
+@dataclass(frozen=True)
+class QuestionnaireView:
+    """The questionnaire as a form draws it, as plain data: areas in order, questions in order, and the area
+    of each. The core makes it from the rule base (`Advisor.questionnaire`), so views never read the rule base."""
+
+    areas: tuple[Area, ...]
+    questions: Mapping[str, Question]
+    """By id, in questionnaire order."""
+    question_area: Mapping[str, str]
+    """Question id -> its area's id."""
+    decision_options: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    """Decision id -> {option id: label}, decisions in display order and options in file order (for marking the
+    team's current choices)."""
+    scenario_schema: Path | None = None
+    """Where the scenario schema generated from this questionnaire lives (schemas/ beside the rules folder; it
+    may not have been written), for saved scenario files to name."""

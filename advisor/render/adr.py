@@ -5,46 +5,29 @@ quoted scalar in the front matter when an id is not plain), and file names are s
 
 from __future__ import annotations
 
-import re
-
 from advisor.models.advice import Advice, DecisionAdvice
 from advisor.models.review import RISK_LABELS
 from advisor.render.architecture import architecture_mermaid
-from advisor.render.common import binding_value
 from advisor.shared import safe_text
+from advisor.shared.wording import slug
 
 _code, _line, _block, _front = safe_text.md_code, safe_text.md_line, safe_text.md_block, safe_text.front_matter_value
 
 
 def adr_slug(title: str) -> str:
     """The part of a record's file name after its number: the same decision always gets the same slug."""
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "decision"
+    return slug(title, "decision")
 
 
 def adr_filename(number: int, title: str) -> str:
     return f"{number:04d}-{adr_slug(title)}.md"
 
 
-def _drivers(advice: Advice, d: DecisionAdvice) -> list[str]:
-    """The answers behind the verdicts on this decision, each once; derived facts are followed back
-    through the rules that derived them, so every driver is something the team said."""
-    derived_by = {f.fact: f.derived_by for f in advice.derived if f.source == "derived"}
-    trace = {t.rule_id: t for t in advice.trace}
-    seen: dict[str, str] = {}
-    stack = [b for option in [d.recommended, *d.alternatives, *d.excluded] if option
-             for verdict in option.verdicts for b in verdict.matched]
-    visited: set[str] = set()
-    while stack:
-        b = stack.pop(0)
-        if b.source == "derived":
-            for rule_id in derived_by.get(b.fact, []):
-                if rule_id not in visited and rule_id in trace:
-                    visited.add(rule_id)
-                    stack += trace[rule_id].matched
-            continue
-        seen.setdefault(b.fact, f"{_code(b.fact)} = {_line(binding_value(b))}" + ("" if b.source == "answer" else
-                                                                                  f" ({b.source})"))
-    return list(seen.values())
+def _drivers(d: DecisionAdvice) -> list[str]:
+    """The facts behind the verdicts on this decision, as the Advice traced them back (to answers, where
+    it can)."""
+    return [f"{_code(b.fact)} = {_line(b.display)}" + ("" if b.source == "answer" else f" ({b.source})")
+            for b in d.drivers]
 
 
 def _because(text: str) -> str:
@@ -73,16 +56,16 @@ def render_adr(advice: Advice, d: DecisionAdvice) -> str:
     ]
     if advice.scenario.description:
         lines += ["", _block(advice.scenario.description.strip())]
-    drivers = _drivers(advice, d)
+    drivers = _drivers(d)
     lines += ["", "## Decision Drivers", ""]
     lines += [f"* {x}" for x in drivers] or ["* No answer decided it; the default applies (see the assumption)."]
     if d.assumption:
         lines.append(f"* Assumption: {_block(d.assumption)}")
     lines += ["", "## Considered Options", ""]
     lines += [f"* {_line(o.label)}" for o in [chosen, *d.alternatives, *d.excluded]]
-    support = [v for v in chosen.verdicts if v.kind in ("require", "recommend")]
-    if support:
-        because = f"because {_because(support[0].reasoning)} ({_line(support[0].rule_id)})"
+    deciding = next((v for v in chosen.verdicts if d.deciding and v.rule_id == d.deciding[0]), None)
+    if deciding is not None:
+        because = f"because {_because(deciding.reasoning)} ({_line(deciding.rule_id)})"
     elif d.assumption:
         because = f"by default: {_because(d.assumption)}"
     else:
@@ -90,7 +73,7 @@ def render_adr(advice: Advice, d: DecisionAdvice) -> str:
     lines += ["", "## Decision Outcome", "", f"Chosen option: \"{_line(chosen.label)}\", {because}", ""]
     lines += ["### Consequences", ""]
     for v in chosen.verdicts:
-        if v.kind in ("require", "recommend"):
+        if v.supports:
             lines.append(f"* Good, because {_because(v.reasoning)} ({_line(v.rule_id)})")
         else:
             lines.append(f"* Bad, because {_because(v.reasoning)} ({_line(v.rule_id)})")
@@ -107,8 +90,7 @@ def render_adr(advice: Advice, d: DecisionAdvice) -> str:
         if why and option.option not in {e.option for e in d.excluded}:
             lines.append(f"* Bad, because it {_block(why.reason)}")
         for v in option.verdicts:
-            good = v.kind in ("require", "recommend")
-            lines.append(f"* {'Good' if good else 'Bad'}, because {_because(v.reasoning)} ({_line(v.rule_id)})")
+            lines.append(f"* {'Good' if v.supports else 'Bad'}, because {_because(v.reasoning)} ({_line(v.rule_id)})")
         lines.append("")
     lines += ["## More Information", ""]
     if d.what_if:

@@ -1,10 +1,11 @@
-"""Small wording helpers shared by the renderers."""
+"""Small helpers shared by the renderers (the words themselves come from `advisor.shared.wording`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from advisor.models.advice import Binding, Verdict
+from advisor.shared.wording import verdict_sign as _sign
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -13,18 +14,12 @@ if TYPE_CHECKING:
 
 def verdict_sign(v: Verdict) -> str:
     """'requires', 'excludes', or the signed weight the verdict adds."""
-    return {"require": "requires", "exclude": "excludes", "recommend": f"+{v.weight:g}",
-            "avoid": f"{v.weight:g}"}[v.kind]
+    return _sign(v.kind, v.weight)
 
 
-def binding_value(b: Binding) -> str:
-    if b.value is None:
-        return "unknown"
-    if isinstance(b.value, bool):
-        return "yes" if b.value else "no"
-    if isinstance(b.value, list):
-        return ", ".join(b.value) or "none"
-    return str(b.value)
+def matched_text(bindings: list[Binding]) -> str:
+    """The facts a rule matched, as 'fact=value' pairs (values as the Advice words them); 'always' for none."""
+    return ", ".join(f"{b.fact}={b.display}" for b in bindings) or "always"
 
 
 def console_title(console: Console, text: Text) -> Text:

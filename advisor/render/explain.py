@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from advisor.models.advice import Advice, DecisionAdvice
-from advisor.render.common import binding_value, console_title, verdict_sign
+from advisor.render.common import console_title, matched_text, verdict_sign
 from advisor.shared import safe_text
 
 line, block = safe_text.line, safe_text.block
@@ -30,14 +30,13 @@ def _chain(advice: Advice, console: Console) -> None:
         console.print(Text("Derived facts", style="bold"))
         for f in advice.derived:
             if f.source == "calculated":
-                inputs = ", ".join(f"{k}={v}" for k, v in f.inputs.items())
-                text = f"  {f.fact} = {f.value} {f.unit}  <- {f.formula}  with {inputs}"
+                text = f"  {f.fact} = {f.display}  <- {f.formula}  with {matched_text(f.based_on)}"
             else:
-                text = f"  {f.fact} = {f.value}  <- derived by {', '.join(f.derived_by)}"
+                text = f"  {f.fact} = {f.display}  <- derived by {', '.join(f.derived_by)}"
             _print(console, line(text))
     console.print(Text("Rules fired (by depth)", style="bold"))
     for t in advice.trace:
-        matched = ", ".join(f"{b.fact}={binding_value(b)}" for b in t.matched) or "always"
+        matched = matched_text(t.matched)
         console.print(Text.assemble(f"  [{t.depth}] ", (line(t.rule_id), "bold"), f" {line(t.title)}"))
         _print(console, f"      when {line(t.condition)}  (matched {line(matched)})", style="dim")
         _print(console, f"      then {line('; '.join(t.effects))}")
@@ -57,7 +56,7 @@ def _decision(d: DecisionAdvice, console: Console) -> None:
     if d.recommended:
         console.print(Text(f"Why {line(d.recommended.label)} ({d.strength})", style="bold green"))
         for v in d.recommended.verdicts:
-            matched = ", ".join(f"{b.fact}={binding_value(b)}" for b in v.matched) or "always"
+            matched = matched_text(v.matched)
             _print(console, f"  {line(v.rule_id)} {verdict_sign(v)}: {v.reasoning.strip()} [{line(matched)}]")
             for c in v.citations:
                 _print(console, f"    cites {line(c.render())}", style="cyan")
@@ -66,7 +65,7 @@ def _decision(d: DecisionAdvice, console: Console) -> None:
         for w in d.why_not:
             _print(console, f"  {line(w.label)}: {w.reason}")
             for v in w.verdicts:
-                matched = ", ".join(f"{b.fact}={binding_value(b)}" for b in v.matched) or "always"
+                matched = matched_text(v.matched)
                 _print(console, f"    {line(v.rule_id)} {verdict_sign(v)}: {v.reasoning.strip()} [{line(matched)}]",
                        style="dim")
                 for c in v.citations:

@@ -9,12 +9,12 @@ from advisor.models.advice import Advice, Binding, DecisionAdvice, OptionAssessm
 from advisor.models.aws_source import AwsSource
 from advisor.models.citation import Citation
 from advisor.render.architecture import architecture_mermaid
-from advisor.render.common import binding_value, verdict_sign
+from advisor.render.common import verdict_sign
 from advisor.render.review import review_markdown
 from advisor.shared import safe_text
+from advisor.shared.wording import STATUS_WORDS, status_word
 
-_STATUS = {"recommended": "Recommended", "undecided": "Undecided", "not_applicable": "Not in play",
-           "out_of_scope": "Outside what this advisor covers"}
+_STATUS = {status: status_word(status, capital=True) for status in STATUS_WORDS}
 _cell, _code, _line, _block = safe_text.md_cell, safe_text.md_code, safe_text.md_line, safe_text.md_block
 
 
@@ -24,7 +24,7 @@ def _pipes(markdown: str) -> str:
 
 
 def _matched(bindings: list[Binding]) -> str:
-    return ", ".join(f"{_code(b.fact)} = {_line(binding_value(b))}" for b in bindings) or "always"
+    return ", ".join(f"{_code(b.fact)} = {_line(b.display)}" for b in bindings) or "always"
 
 
 def _citations(citations: list[Citation]) -> str:
@@ -128,7 +128,7 @@ def render_markdown(advice: Advice) -> str:
             lines += _decision(d)
     skipped = [_line(d.title) for d in advice.decisions if d.status == "not_applicable"]
     if skipped:
-        lines += ["## Not in play", "", ", ".join(skipped) + ".", ""]
+        lines += [f"## {_STATUS['not_applicable']}", "", ", ".join(skipped) + ".", ""]
     lines += ["## Answers", "", "| Question | Answer |", "| --- | --- |"]
     lines += [f"| {_cell(a.prompt)} ({_code(a.question)}) | {_cell(a.display)} |" for a in advice.answers]
     lines += [f"| {_code(q)} | unknown |" for q in advice.unknown]
@@ -144,11 +144,11 @@ def render_markdown(advice: Advice) -> str:
         lines += ["## Derived facts", ""]
         for f in advice.derived:
             if f.source == "calculated":
-                inputs = _line(", ".join(f"{k} = {v}" for k, v in f.inputs.items()))
-                lines.append(f"- {_code(f.fact)} = {_line(f'{f.value} {f.unit}')} — {_line(f.label)}: "
+                inputs = _line(", ".join(f"{b.fact} = {b.display}" for b in f.based_on))
+                lines.append(f"- {_code(f.fact)} = {_line(f.display)} — {_line(f.label)}: "
                              f"{_code(f.formula)} with {inputs}")
             else:
-                lines.append(f"- {_code(f.fact)} = {_line(str(f.value))} — derived by {_line(', '.join(f.derived_by))}")
+                lines.append(f"- {_code(f.fact)} = {_line(f.display)} — derived by {_line(', '.join(f.derived_by))}")
         lines.append("")
     if advice.outdated:
         lines += ["## Where the notes are out of date", "",

@@ -8,6 +8,7 @@ from rich.cells import cell_len
 from advisor.models.advice import Advice, DecisionAdvice
 from advisor.models.review import RISK_LABELS
 from advisor.shared import safe_text
+from advisor.shared.wording import status_word
 
 SUMMARY_START = "Summary: "
 """How every summary starts: `--output` recognises its own reports by it (a review's summary too)."""
@@ -15,7 +16,7 @@ NO_STRENGTH = "-"
 
 
 def _outcome(d: DecisionAdvice) -> str:
-    return safe_text.line(d.recommended.label) if d.recommended else d.status.replace("_", " ")
+    return safe_text.line(d.recommended.label) if d.recommended else status_word(d.status)
 
 
 def _strength(d: DecisionAdvice) -> str:

@@ -12,9 +12,10 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.models.advice import Advice, DecisionAdvice, DerivedFact, OptionAssessment, Verdict
-from advisor.render.common import binding_value, console_title, verdict_sign
+from advisor.render.common import console_title, matched_text, verdict_sign
 from advisor.render.review import print_review
 from advisor.shared import safe_text
+from advisor.shared.wording import status_word
 
 _STYLE = {"recommended": "green", "undecided": "yellow", "not_applicable": "dim", "out_of_scope": "magenta"}
 line, block = safe_text.line, safe_text.block
@@ -25,18 +26,18 @@ Calculated = dict[str, DerivedFact]
 
 
 def _calculation(f: DerivedFact) -> str:
-    """`required_wcu = 800 WCU = writes_per_s * ... (writes_per_s=800, item_size_kb=1)`."""
-    text = f"{f.fact} = {f.value} {f.unit}".rstrip()
+    """`required_wcu = 800 WCU = writes_per_s * ... (writes_per_s=400 writes/s, item_size_kb=1.5 KB)`."""
+    text = f"{f.fact} = {f.display}"
     if f.formula:
         text += f" = {f.formula}"
-    if f.inputs:
-        text += " (" + ", ".join(f"{k}={'unknown' if v is None else v}" for k, v in f.inputs.items()) + ")"
+    if f.based_on:
+        text += f" ({matched_text(f.based_on)})"
     return text
 
 
 def _verdict(v: Verdict, calculated: Calculated) -> Text:
     sign = verdict_sign(v)
-    matched = ", ".join(f"{b.fact}={binding_value(b)}" for b in v.matched) or "always"
+    matched = matched_text(v.matched)
     text = Text.assemble((f"  {line(v.rule_id)}", "bold"), f" ({line(v.strength)}, {sign}) ",
                          block(v.reasoning.strip()))
     text.append(f"\n    matched: {line(matched)}", style="dim")
@@ -63,7 +64,7 @@ PANEL_FRAME = 6
 
 
 def _decision(d: DecisionAdvice, calculated: Calculated, width: int) -> Panel:
-    status = d.status.replace("_", " ")
+    status = status_word(d.status)
     title = Text(f"{line(d.title)} — {status}")
     parts: list[Text] = []
     if title.cell_len + PANEL_FRAME > width:  # too long for the border, which would cut it: wrapped inside
@@ -104,7 +105,7 @@ def print_advice(advice: Advice, console: Console) -> None:
     in_play = [d for d in advice.decisions if d.status != "not_applicable"]
     for d in in_play:
         outcome = " + ".join(o.label for o in [d.recommended, *d.together]) if d.recommended else \
-            d.status.replace("_", " ")
+            status_word(d.status)
         table.add_row(Text(line(d.title)), Text(line(outcome), style=_STYLE[d.status]))
     if in_play:
         console.print(table)
@@ -123,7 +124,7 @@ def print_advice(advice: Advice, console: Console) -> None:
         console.print(Text("Derived facts", style="bold"))
         for f in advice.derived:
             extra = f" = {f.formula}" if f.formula else f" (by {', '.join(f.derived_by)})"
-            console.print(line(f"  {f.fact} = {f.value} {f.unit}{extra}"), markup=False, highlight=False)
+            console.print(line(f"  {f.fact} = {f.display}{extra}"), markup=False, highlight=False)
     if advice.outdated:
         console.print(Text("Where the notes are out of date (this advice follows AWS documentation)", style="bold"))
         for o in advice.outdated:

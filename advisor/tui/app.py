@@ -16,7 +16,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from advisor.inference.evaluation import Advisor
-from advisor.shared import safe_text
+from advisor.shared import safe_text, wording
 from advisor.shared.atomic_write import write_atomic
 from advisor.shared.diagnostics import InvalidInput, display_path
 from advisor.sources.answers import LoadedScenario
@@ -35,8 +35,7 @@ DARK, LIGHT = "textual-dark", "textual-light"
 
 
 def slug(title: str) -> str:
-    text = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
-    return text or "scenario"
+    return wording.slug(title, "scenario")
 
 
 class AdvisorApp(App[int]):
@@ -66,7 +65,7 @@ class AdvisorApp(App[int]):
         if scenario is not None:
             # Before the first paint, so the questionnaire appears already filled in.
             try:
-                self._adopt(read_scenario(advisor.rulebase, scenario), scenario)
+                self._adopt(read_scenario(advisor, scenario), scenario)
             except InvalidInput as exc:
                 self._start_problem = exc
 
@@ -137,7 +136,7 @@ class AdvisorApp(App[int]):
 
     async def restore_draft(self, source: Path | None) -> None:
         try:
-            loaded = read_scenario(self.advisor.rulebase, self.drafts.path)
+            loaded = read_scenario(self.advisor, self.drafts.path)
         except InvalidInput as exc:
             self.show_problems("The draft no longer fits the rules", exc)
             return
@@ -153,7 +152,7 @@ class AdvisorApp(App[int]):
 
     def load_path(self, path: Path) -> None:
         """Replace the answers with a scenario file's; raises InvalidInput with located messages."""
-        self._adopt(read_scenario(self.advisor.rulebase, path), path)
+        self._adopt(read_scenario(self.advisor, path), path)
         self._cancel_autosave()
         self.call_later(self.main.reload)
         self.notify(f"Opened {display_path(path)}.")
@@ -164,7 +163,7 @@ class AdvisorApp(App[int]):
         self.push_screen(ConfirmDialog(title, problem_text(exc), [("OK", "ok", "primary")]))
 
     def save_to(self, path: Path, title: str, description: str) -> None:
-        text = scenario_text(self.advisor.rulebase, title, description, self.session.effective(),
+        text = scenario_text(self.advisor.questionnaire, title, description, self.session.effective(),
                              self.session.current, saved_at=path)
         write_atomic(path, text)
         self.session.title, self.session.description = title, description
@@ -238,8 +237,8 @@ class AdvisorApp(App[int]):
         self._autosave_timer = None
         if not self.session.dirty:
             return True
-        text = scenario_text(self.advisor.rulebase, self.session.title, self.session.description, self.session.raw,
-                             self.session.current, saved_at=self.drafts.path)
+        text = scenario_text(self.advisor.questionnaire, self.session.title, self.session.description,
+                             self.session.raw, self.session.current, saved_at=self.drafts.path)
         try:
             self.drafts.save(text, self.session.source)
         except OSError as exc:

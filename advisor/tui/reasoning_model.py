@@ -12,13 +12,11 @@ from typing import Literal
 
 from advisor.models.advice import Advice, Binding, DecisionAdvice, FiredRule, OptionAssessment, Verdict
 from advisor.models.citation import Citation
-from advisor.shared.wording import show_value
-from advisor.sources.rulebase import RuleBase
+from advisor.shared.wording import status_word, verdict_sign
 
 StepKind = Literal["decision", "group", "option", "verdict", "rule", "answer", "unknown", "calculated",
                    "derived", "citation", "question", "note"]
 _MAX_DEPTH = 12
-_SIGN = {"require": "requires", "exclude": "excludes", "recommend": "+{w:g}", "avoid": "−{w:g}"}
 
 
 @dataclass
@@ -36,17 +34,16 @@ class Step:
 
 
 class ReasoningBuilder:
-    def __init__(self, rulebase: RuleBase, advice: Advice) -> None:
-        self.rb = rulebase
+    """Reads only the Advice: rule titles come from its trace, labels and values in words from its bindings."""
+
+    def __init__(self, advice: Advice) -> None:
         self.advice = advice
         self.trace: dict[str, FiredRule] = {t.rule_id: t for t in advice.trace}
         self.derived = {d.fact: d for d in advice.derived}
         self.answers = {a.question: a for a in advice.answers}
 
     def build(self, decision: DecisionAdvice) -> Step:
-        status = {"recommended": "recommended", "undecided": "undecided", "not_applicable": "not in play",
-                  "out_of_scope": "outside what this advisor covers"}
-        root = Step("decision", f"{decision.title} ({status[decision.status]})",
+        root = Step("decision", f"{decision.title} ({status_word(decision.status)})",
                     detail=f"{decision.question}\n\n{decision.summary}", ref=decision.id)
         if decision.status == "not_applicable":
             return root
@@ -83,31 +80,22 @@ class ReasoningBuilder:
         return step
 
     def verdict(self, v: Verdict) -> Step:
-        title = self.rb.rule(v.rule_id).rule.title if self._has_rule(v.rule_id) else ""
-        sign = _SIGN[v.kind].format(w=abs(v.weight))
         fired = self.trace.get(v.rule_id)
+        title = fired.title if fired else ""
+        sign = verdict_sign(v.kind, v.weight)
         detail = self.rule_detail(fired) if fired else v.reasoning.strip()
         step = Step("verdict", f"{v.rule_id} {sign} ({v.strength}): {title}", detail=detail, ref=v.rule_id)
         step.children = [self.binding(b, 1, {v.rule_id}) for b in v.matched]
         step.children += [self.citation(c) for c in v.citations]
         return step
 
-    def _has_rule(self, rule_id: str) -> bool:
-        try:
-            self.rb.rule(rule_id)
-        except KeyError:
-            return False
-        return True
-
     def binding(self, b: Binding, depth: int, seen: set[str]) -> Step:
-        label = self.rb.fact_label(b.fact)
+        label = b.label or b.fact
         if b.value is None or b.source == "unknown":
             return Step("unknown", f"{b.fact} is unknown", detail=f"{label}: not answered or answered unknown",
                         ref=b.fact)
         if b.source == "answer":
-            question = self.rb.questions.get(b.fact)
-            shown = show_value(b.value, question)
-            return Step("answer", f"Answer: {label} = {shown}", detail=f"{label}\n\nYour answer: {shown}",
+            return Step("answer", f"Answer: {label} = {b.display}", detail=f"{label}\n\nYour answer: {b.display}",
                         ref=b.fact)
         if b.source == "calculated":
             return self.calculated(b, depth, seen)
@@ -115,30 +103,23 @@ class ReasoningBuilder:
 
     def calculated(self, b: Binding, depth: int, seen: set[str]) -> Step:
         fact = self.derived.get(b.fact)
-        entry = self.rb.calculators.get(b.fact)
-        unit = fact.unit if fact else ""
         formula = fact.formula if fact else ""
-        step = Step("calculated", f"Calculated: {self.rb.fact_label(b.fact)} = {show_value(b.value)} {unit}".rstrip()
+        step = Step("calculated", f"Calculated: {b.label or b.fact} = {b.display}"
                     + (f"  ← {formula}" if formula else ""), ref=b.fact)
-        inputs = ", ".join(f"{k} = {show_value(v)}" for k, v in (fact.inputs if fact else {}).items())
-        reasoning = entry.calculator.reasoning if entry else ""
+        inputs = ", ".join(f"{i.fact} = {i.display}" for i in (fact.based_on if fact else []))
         step.detail = (f"{b.fact} = {formula}\nwith {inputs or 'no inputs'}\n"
-                       f"= {show_value(b.value)} {unit}\n\n{reasoning}")
+                       f"= {b.display}\n\n{fact.reasoning if fact else ''}")
         if fact and depth < _MAX_DEPTH:
-            for name, value in fact.inputs.items():
-                kind = self.rb.fact_kind(name)
-                source = kind if value is not None else "unknown"
-                step.children.append(self.binding(Binding(fact=name, value=value, source=source),  # type: ignore[arg-type]
-                                                  depth + 1, seen))
-        if entry:
-            step.children += [self.citation(c) for c in entry.calculator.citations]
+            step.children += [self.binding(i, depth + 1, seen) for i in fact.based_on]
+        if fact:
+            step.children += [self.citation(c) for c in fact.citations]
         return step
 
     def derived_step(self, b: Binding, depth: int, seen: set[str]) -> Step:
         fact = self.derived.get(b.fact)
         by = [r for r in (fact.derived_by if fact else []) if r in self.trace]
-        step = Step("derived", f"Derived: {b.fact} = {show_value(b.value)}" + (f"  ← {', '.join(by)}" if by else ""),
-                    detail=f"{b.fact} = {show_value(b.value)}, derived by {', '.join(by) or 'no fired rule'}",
+        step = Step("derived", f"Derived: {b.fact} = {b.display}" + (f"  ← {', '.join(by)}" if by else ""),
+                    detail=f"{b.fact} = {b.display}, derived by {', '.join(by) or 'no fired rule'}",
                     ref=b.fact)
         for rule_id in by:
             if rule_id in seen or depth >= _MAX_DEPTH:
@@ -165,6 +146,6 @@ class ReasoningBuilder:
         return Step("citation", f"Cites {c.render()}", detail=c.render(), citation=c)
 
 
-def build_reasoning(rulebase: RuleBase, advice: Advice, decision_id: str) -> Step | None:
+def build_reasoning(advice: Advice, decision_id: str) -> Step | None:
     decision = next((d for d in advice.decisions if d.id == decision_id), None)
-    return ReasoningBuilder(rulebase, advice).build(decision) if decision else None
+    return ReasoningBuilder(advice).build(decision) if decision else None

@@ -7,28 +7,29 @@ from typing import Any
 
 import yaml
 
+from advisor.inference.evaluation import Advisor
+from advisor.models.questionnaire import QuestionnaireView
 from advisor.shared.atomic_write import write_atomic  # noqa: F401  (re-exported: callers import it from here)
-from advisor.sources.answers import UNKNOWN, LoadedScenario, load_scenario
-from advisor.sources.rulebase import RuleBase
-from advisor.sources.schema import scenario_schema_of, schema_reference
+from advisor.sources.answers import UNKNOWN, LoadedScenario
+from advisor.sources.schema import schema_reference
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}"
 
 
-def schema_line(rulebase: RuleBase, saved_at: Path | None) -> str:
-    """The first line that points editors at the rule base's scenario schema, named so that it resolves
+def schema_line(questionnaire: QuestionnaireView, saved_at: Path | None) -> str:
+    """The first line that points editors at the questionnaire's scenario schema, named so that it resolves
     from where the file is saved (see schema_reference); none when there is no schema to point at."""
-    schema = scenario_schema_of(rulebase.root)
-    if saved_at is None or not schema.is_file():
+    schema = questionnaire.scenario_schema
+    if saved_at is None or schema is None or not schema.is_file():
         return ""
     return SCHEMA_LINE.format(schema_reference(schema, saved_at)) + "\n"
 
 
-def scenario_text(rulebase: RuleBase, title: str, description: str, answers: dict[str, Any],
+def scenario_text(questionnaire: QuestionnaireView, title: str, description: str, answers: dict[str, Any],
                   current: dict[str, list[str]] | None = None, saved_at: Path | None = None) -> str:
     """The file text: schema line (for a file saved at `saved_at`), title, description, answers in
     questionnaire order, then the current choices (one option as a plain value, several as a list)."""
-    ordered = {qid: answers[qid] for qid in rulebase.questions if qid in answers}
+    ordered = {qid: answers[qid] for qid in questionnaire.questions if qid in answers}
     data: dict[str, Any] = {"title": title}
     if description:
         data["description"] = description
@@ -36,7 +37,7 @@ def scenario_text(rulebase: RuleBase, title: str, description: str, answers: dic
     if current:
         data["current"] = {d: options[0] if len(options) == 1 else list(options) for d, options in current.items()}
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
-    return schema_line(rulebase, saved_at) + body
+    return schema_line(questionnaire, saved_at) + body
 
 
 def raw_answers(loaded: LoadedScenario) -> dict[str, Any]:
@@ -46,14 +47,14 @@ def raw_answers(loaded: LoadedScenario) -> dict[str, Any]:
     return raw
 
 
-def read_scenario(rulebase: RuleBase, path: Path) -> LoadedScenario:
-    """load_scenario, with missing or unreadable files reported the same located way."""
+def read_scenario(advisor: Advisor, path: Path) -> LoadedScenario:
+    """The advisor's load_scenario, with missing or unreadable files reported the same located way."""
     from advisor.shared.diagnostics import Diagnostic, InvalidInput, display_path
 
     try:
         if not path.is_file():  # may raise too: a name longer than the system allows
             raise InvalidInput([Diagnostic.at_file(display_path(path), "not_found", "no such scenario file")])
-        return load_scenario(rulebase, path)
+        return advisor.load_scenario(path)
     except OSError as exc:
         raise InvalidInput([Diagnostic.of_os_error(exc, display_path(path), "unreadable")]) from None
     except UnicodeDecodeError as exc:

@@ -67,7 +67,7 @@ class Session:
     def cycle_current(self, decision_id: str) -> str | None:
         """Mark the next option of a decision as the current choice (after the last: none). A set of several
         current options is replaced by the first. Returns the option now current, None for none."""
-        options = [o.id for o in self.advisor.rulebase.decision(decision_id).options]
+        options = list(self.advisor.questionnaire.decision_options[decision_id])
         now = self.current.get(decision_id, [])
         following = options.index(now[0]) + 1 if len(now) == 1 else 0
         if now and len(now) == 1 and following >= len(options):
@@ -76,7 +76,7 @@ class Session:
         else:
             chosen = options[following]
             self.current[decision_id] = [chosen]
-        order = {d.id: i for i, d in enumerate(self.advisor.rulebase.decisions)}
+        order = {d: i for i, d in enumerate(self.advisor.questionnaire.decision_options)}
         self.current = dict(sorted(self.current.items(), key=lambda kv: order[kv[0]]))
         self.dirty = True
         return chosen
@@ -100,7 +100,7 @@ class Session:
         except InvalidInput:
             # Values come from the widgets and load_scenario, so this only happens if the rule base
             # changed under a draft; drop what no longer checks instead of failing.
-            questions = self.advisor.rulebase.questions
+            questions = self.advisor.questionnaire.questions
             ok = {q: v for q, v in raw.items()
                   if q in questions and check_answer(questions[q], v)[1] is None}
             return self.advisor.check(ok)

@@ -499,7 +499,7 @@ def test_reading_a_scenario_with_a_name_too_long_is_invalid_input() -> None:
 
     advisor = Advisor.from_folder(RULES, "reference")
     with pytest.raises(InvalidInput) as caught:
-        read_scenario(advisor.rulebase, Path(LONG_NAME + ".yaml"))
+        read_scenario(advisor, Path(LONG_NAME + ".yaml"))
     assert caught.value.diagnostics[0].kind == "unreadable"
 
 

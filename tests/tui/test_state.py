@@ -39,7 +39,7 @@ def test_set_answer_reports_changes(tui_advisor: Advisor) -> None:
 
 def test_scenario_text_round_trips(tui_advisor: Advisor, tmp_path: Path) -> None:
     answers = {"needs_replay": "unknown", "topics": ["processing"], "ingestion_mode": "hybrid"}
-    text = scenario_text(tui_advisor.rulebase, "Title: with colon", "Two\nlines", answers)
+    text = scenario_text(tui_advisor.questionnaire, "Title: with colon", "Two\nlines", answers)
     assert not text.startswith("#")  # no schemas/ beside the fixture rules: no schema line
     path = tmp_path / "x.scenario.yaml"
     write_atomic(path, text)
@@ -79,7 +79,7 @@ def test_reasoning_steps_reach_answers_formulas_and_citations(tui_advisor: Advis
     for qid, value in {"ingestion_mode": "streaming", "max_record_size_kb": 4096, "write_throughput_mb_s": 300}.items():
         session.set_answer(qid, value)
     advice = session.evaluate().advice
-    root = build_reasoning(tui_advisor.rulebase, advice, "streaming_ingestion")
+    root = build_reasoning(advice, "streaming_ingestion")
     assert root is not None
 
     def walk(step):  # type: ignore[no-untyped-def]

@@ -46,7 +46,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="body"):
-            yield Questionnaire(self.session.advisor.rulebase, lambda: self.session.raw,
+            yield Questionnaire(self.session.advisor.questionnaire, lambda: self.session.raw,
                                 cursor_blink=self.cursor_blink, id="questionnaire")
             yield AdvicePane(id="advice")
         yield Footer()
@@ -66,7 +66,7 @@ class MainScreen(Screen[None]):
     @on(CycleCurrent)
     def _cycle_current(self, event: CycleCurrent) -> None:
         chosen = self.session.cycle_current(event.decision_id)
-        labels = {o.id: o.label for o in self.session.advisor.rulebase.decision(event.decision_id).options}
+        labels = self.session.advisor.questionnaire.decision_options[event.decision_id]
         self.notify(f"Current choice: {safe_text.line(labels[chosen])}" if chosen else "No current choice")
         self.schedule_refresh()
         self.advisor_app.answers_changed()
@@ -115,11 +115,11 @@ class MainScreen(Screen[None]):
         await self.jump_to(event.question_id)
 
     async def jump_to(self, qid: str) -> None:
-        rulebase = self.session.advisor.rulebase
-        if qid not in rulebase.questions:
+        questions = self.session.advisor.questionnaire.questions
+        if qid not in questions:
             return
         if qid not in self.questionnaire.relevant:
-            prompt = rulebase.questions[qid].prompt
+            prompt = questions[qid].prompt
             self.notify(f"'{prompt}' is not asked with the current answers.", severity="warning")
             return
         await self.questionnaire.open_area(self.questionnaire.area_of(qid), focus=qid)
@@ -137,7 +137,7 @@ class MainScreen(Screen[None]):
 
         if self.evaluation is None:
             return
-        screen = ReasoningScreen(self.session.advisor.rulebase, self.evaluation.advice, decision_id,
+        screen = ReasoningScreen(self.session.advisor.questionnaire, self.evaluation.advice, decision_id,
                                  self.advisor_app.notes_dir)
 
         async def back(question_id: str | None) -> None:

@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Tree
 
 from advisor.models.advice import Advice
+from advisor.models.questionnaire import QuestionnaireView
 from advisor.shared import safe_text
-from advisor.sources.rulebase import RuleBase
 from advisor.tui.bindings import REASONING_BINDINGS
 from advisor.tui.reasoning_model import Step, build_reasoning
 from advisor.tui.widgets.citation_panel import CitationPanel
@@ -25,9 +25,10 @@ class ReasoningScreen(Screen[str | None]):
     BINDINGS = REASONING_BINDINGS  # type: ignore[assignment]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
-    def __init__(self, rulebase: RuleBase, advice: Advice, decision_id: str, notes_dir: Path | None) -> None:
+    def __init__(self, questionnaire: QuestionnaireView, advice: Advice, decision_id: str,
+                 notes_dir: Path | None) -> None:
         super().__init__()
-        self.rulebase, self.advice, self.notes_dir = rulebase, advice, notes_dir
+        self.questionnaire, self.advice, self.notes_dir = questionnaire, advice, notes_dir
         self.decision_id = decision_id
         self.in_play = [d.id for d in advice.decisions if d.status != "not_applicable"] or \
             [d.id for d in advice.decisions]
@@ -45,7 +46,7 @@ class ReasoningScreen(Screen[str | None]):
 
     def show_decision(self, decision_id: str) -> None:
         self.decision_id = decision_id
-        root = build_reasoning(self.rulebase, self.advice, decision_id)
+        root = build_reasoning(self.advice, decision_id)
         tree = self.query_one(ReasoningTree)
         if root is not None:
             tree.show_step(root)
@@ -63,7 +64,7 @@ class ReasoningScreen(Screen[str | None]):
     def _selected(self, event: Tree.NodeSelected[Step]) -> None:
         step = event.node.data
         if step is not None and step.kind in ("question", "answer", "unknown") and \
-                step.ref in self.rulebase.questions:
+                step.ref in self.questionnaire.questions:
             self.dismiss(step.ref)
 
     def action_back(self) -> None:

@@ -96,7 +96,7 @@ def decision_detail(d: DecisionAdvice) -> Text:
         text.append("\nRecommended: ", style="bold")
         text.append(line(d.recommended.label), style="bold green")
         text.append(f" ({d.strength}, score {d.recommended.score:g})\n")
-        rules = ", ".join(line(v.rule_id) for v in d.recommended.verdicts if v.kind in ("require", "recommend"))
+        rules = ", ".join(line(v.rule_id) for v in d.recommended.support())
         if rules:
             text.append(f"  by {rules}\n", style="dim")
     if d.assumption:

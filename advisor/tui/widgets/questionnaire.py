@@ -16,16 +16,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Label, ProgressBar, Tab, Tabs
 
+from advisor.models.questionnaire import QuestionnaireView
 from advisor.shared import safe_text
-from advisor.sources.rulebase import RuleBase
 from advisor.tui.widgets.question_card import QuestionCard
 
 
 class Questionnaire(Vertical):
-    def __init__(self, rulebase: RuleBase, answers: Callable[[], dict[str, Any]], *, cursor_blink: bool = True,
-                 id: str | None = None) -> None:
+    def __init__(self, questionnaire: QuestionnaireView, answers: Callable[[], dict[str, Any]], *,
+                 cursor_blink: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rulebase = rulebase
+        self.questionnaire = questionnaire
         self.answers = answers
         """The session's answers, read when an area's cards are built."""
         self.cursor_blink = cursor_blink
@@ -33,16 +33,16 @@ class Questionnaire(Vertical):
         self.area: str | None = None
         self._opening = asyncio.Lock()
         self.border_title = "Questions"
-        self.by_area: dict[str, list[str]] = {a.id: [] for a in rulebase.areas}
-        for qid in rulebase.questions:
-            self.by_area[rulebase.question_area[qid]].append(qid)
+        self.by_area: dict[str, list[str]] = {a.id: [] for a in questionnaire.areas}
+        for qid in questionnaire.questions:
+            self.by_area[questionnaire.question_area[qid]].append(qid)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="progress-row"):
             yield Label("", id="progress-label")
             yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="progress-bar")
         # Content, not a str: a str label is read as markup. Rule-base texts are shown as written.
-        yield Tabs(*[Tab(Content(safe_text.line(a.title)), id=f"tab-{a.id}") for a in self.rulebase.areas],
+        yield Tabs(*[Tab(Content(safe_text.line(a.title)), id=f"tab-{a.id}") for a in self.questionnaire.areas],
                    id="area-tabs")
         yield VerticalScroll(id="questions-scroll", can_focus=False)
 
@@ -70,7 +70,7 @@ class Questionnaire(Vertical):
             scroll = self.query_one("#questions-scroll", VerticalScroll)
             await scroll.remove_children()
             answers = self.answers()
-            cards = [QuestionCard(self.rulebase.questions[q], answers.get(q), cursor_blink=self.cursor_blink)
+            cards = [QuestionCard(self.questionnaire.questions[q], answers.get(q), cursor_blink=self.cursor_blink)
                      for q in self.by_area[area]]
             for card in cards:
                 card.display = card.question.id in self.relevant
@@ -91,7 +91,7 @@ class Questionnaire(Vertical):
                 await self._open_area(area, None)
 
     def area_of(self, qid: str) -> str:
-        return self.rulebase.question_area[qid]
+        return self.questionnaire.question_area[qid]
 
     def cards(self) -> Iterable[QuestionCard]:
         return self.query(QuestionCard)
@@ -102,7 +102,7 @@ class Questionnaire(Vertical):
 
     def ordered_relevant(self) -> list[str]:
         """Relevant question ids in questionnaire order (areas, then file order)."""
-        return [q for a in self.rulebase.areas for q in self.by_area[a.id] if q in self.relevant]
+        return [q for a in self.questionnaire.areas for q in self.by_area[a.id] if q in self.relevant]
 
     # ---- after each evaluation ---------------------------------------------------------------------
     def show(self, relevant: set[str], answered: int) -> str | None:
@@ -115,7 +115,7 @@ class Questionnaire(Vertical):
                 card.display = shown
         tabs = self.query_one(Tabs)
         first_visible = None
-        for area in self.rulebase.areas:
+        for area in self.questionnaire.areas:
             ids = [q for q in self.by_area[area.id] if q in relevant]
             tab = tabs.query_one(f"#tab-{area.id}", Tab)
             done = sum(1 for q in ids if q in answers)
