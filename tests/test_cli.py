@@ -150,4 +150,28 @@ def test_without_a_terminal_bare_advisor_shows_help_and_ask_refuses() -> None:
     code, out, _ = run()
     assert code == ExitCode.OK and "evaluate" in out
     code, _, err = run("ask")
-    assert code == ExitCode.INVALID_INPUT and "interactive terminal" in err
+    assert code == ExitCode.INVALID_INPUT and "interactive terminal" in err and "advisor serve" in err
+
+
+def test_serve_runs_ask_with_the_same_files_as_absolute_paths(tmp_path: Path, monkeypatch: Any) -> None:
+    import shlex
+    import sys
+
+    from advisor.tui.web import served_command
+
+    monkeypatch.chdir(tmp_path)
+    command = shlex.split(served_command(Path("my.scenario.yaml"), Path("rules"), None))
+    assert command == [sys.executable, "-m", "advisor", "ask", str(tmp_path / "my.scenario.yaml"),
+                       "--rules", str(tmp_path / "rules")]
+
+
+def test_serve_on_a_port_in_use_is_a_usage_error() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = run("serve", "--rules", FIXTURE_RULES, "--host", "127.0.0.1", "--port", str(port))
+    assert code == ExitCode.INVALID_INPUT
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err

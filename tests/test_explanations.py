@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from syrupy.assertion import SnapshotAssertion
 
 from advisor.analysis.whatif import answers_of, explain, explain_what_if
@@ -113,11 +113,49 @@ def test_adr_command_writes_files_and_refuses_to_overwrite(tmp_path: Path) -> No
     scenario.write_text("title: Big\nanswers:\n  size_kb: 5000\n", encoding="utf-8")
     out = tmp_path / "adr"
     runner = CliRunner()
-    first = runner.invoke(main, ["adr", str(scenario), "--rules", str(FIXTURE), "--out", str(out)])
+    first = runner.invoke(main, ["adr", str(scenario), "--rules", str(FIXTURE), "--output", str(out)])
     assert first.exit_code == ExitCode.OK, first.stderr
     assert sorted(p.name for p in out.iterdir()) == ["0001-stream-service.md"]
-    again = runner.invoke(main, ["adr", str(scenario), "--rules", str(FIXTURE), "--out", str(out)])
+    again = runner.invoke(main, ["adr", str(scenario), "--rules", str(FIXTURE), "-o", str(out)])
     assert again.exit_code == ExitCode.INVALID_INPUT and "pass --force" in again.stderr
+    assert "0001-stream-service.md" in again.stderr
+
+
+def _adr(*args: str) -> Result:
+    return CliRunner().invoke(main, ["adr", *args, "--rules", str(FIXTURE)])
+
+
+def test_adr_numbering_continues_after_the_records_in_the_folder(tmp_path: Path) -> None:
+    scenario = tmp_path / "big.yaml"
+    scenario.write_text("title: Big\nanswers:\n  size_kb: 5000\n  duration_s: 1200\n", encoding="utf-8")
+    out = tmp_path / "docs" / "decisions"
+    out.mkdir(parents=True)
+    kept = {"0001-record-architecture-decisions.md": "# Record architecture decisions\n",
+            "0007-use-postgres.md": "# Use Postgres\n", "README.md": "index\n", "0003-notes.txt": "not a record\n"}
+    for name, text in kept.items():
+        (out / name).write_text(text, encoding="utf-8")
+    result = _adr(str(scenario), "--output", str(out))
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted([*kept, "0008-stream-service.md", "0009-workflow-type.md"])
+    for name, text in kept.items():
+        assert (out / name).read_text(encoding="utf-8") == text  # records by hand or other tools are untouched
+
+    # Again: both decisions have records; nothing is written without --force...
+    before = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
+    refused = _adr(str(scenario), "--output", str(out))
+    assert refused.exit_code == ExitCode.INVALID_INPUT
+    assert "0008-stream-service.md" in refused.stderr and "0009-workflow-type.md" in refused.stderr
+    assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == before
+    # ...and with it, each record is replaced in place, keeping its number.
+    replaced = _adr(str(scenario), "--output", str(out), "--force")
+    assert replaced.exit_code == ExitCode.OK, replaced.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)
+    assert "0008-stream-service.md (replaced)" in replaced.stdout
+
+
+def test_adr_takes_the_output_option_evaluate_takes(tmp_path: Path) -> None:
+    result = _adr(str(tmp_path / "x.yaml"), "--out", str(tmp_path / "adr"))
+    assert result.exit_code == ExitCode.INVALID_INPUT and "--output" in result.stderr
 
 
 def test_baseline_exits_1_and_names_the_changed_decision(tmp_path: Path) -> None:

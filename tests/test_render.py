@@ -48,6 +48,81 @@ def test_every_registered_format_is_offered_and_written_with_its_extension(tmp_p
         assert [p.name for p in out.iterdir()] == [f"ok_valid.{fmt.extension}"]
 
 
+SHIPPED = Path(__file__).parent.parent / "scenarios"
+
+
+def _shipped_advice(name: str):  # type: ignore[no-untyped-def]
+    from advisor.analysis.review import review_advice
+    from advisor.sources.answers import load_scenario
+    from advisor.sources.locations import bundled_rules_dir
+
+    adv = Advisor.from_folder(bundled_rules_dir(), "reference")
+    try:
+        loaded = load_scenario(adv.rulebase, SHIPPED / name)
+        return review_advice(adv, adv.evaluate(loaded), loaded.current)  # as the commands evaluate a file
+    finally:
+        adv.close()
+
+
+def test_the_summary_has_one_line_per_decision_in_play() -> None:
+    from advisor.render.summary import render_summary
+
+    advice = _shipped_advice("stream-iot-telemetry.scenario.yaml")
+    lines = render_summary(advice).splitlines()
+    in_play = [d for d in advice.decisions if d.status != "not_applicable"]
+    assert lines[0] == f"Summary: {advice.scenario.title} ({advice.scenario.id})"
+    assert len(lines) == 1 + len(in_play) + 1
+    for d, row in zip(in_play, lines[1:], strict=False):
+        assert row.startswith(f"  {d.title} ")
+        if d.recommended:
+            assert row.endswith(f"  {d.strength}") and f"  {d.recommended.label}  " in row
+        else:
+            assert " undecided " in row and row.endswith("would decide it)")
+    assert lines[-1] == f"  ({len(advice.decisions) - len(in_play)} other decisions are not in play)"
+
+
+def _text(advice, width: int) -> str:  # type: ignore[no-untyped-def]
+    from advisor.render.registry import TerminalSettings, report_format
+
+    return report_format("text").render(advice, TerminalSettings(width=width))
+
+
+def test_text_shows_each_calculated_value_beside_the_rule_that_uses_it() -> None:
+    advice = _shipped_advice("ddb-financial-ledger.scenario.yaml")
+    wcu = next(f for f in advice.derived if f.fact == "required_wcu")
+    text = _text(advice, 200)
+    rule_line = next(n for n, row in enumerate(text.splitlines()) if "DDBCAP-008 (" in row)
+    after = text.splitlines()[rule_line : rule_line + 8]
+    assert any(f"calculated: required_wcu = {wcu.display} = {wcu.formula}" in row for row in after), after
+
+
+def test_long_titles_wrap_instead_of_being_cut() -> None:
+    advice = _shipped_advice("stream-iot-telemetry.scenario.yaml")
+    long_title = "A workload title long enough to be cut by any rule drawn across a narrow terminal window"
+    advice = advice.model_copy(update={"scenario": advice.scenario.model_copy(update={"title": long_title})})
+    text = _text(advice, 40)
+    assert "…" not in text
+    words = " ".join(row.strip(" │") for row in text.splitlines())
+    assert long_title in words
+    for d in advice.decisions:
+        if d.status != "not_applicable":
+            assert d.title in words
+
+
+def test_the_review_summary_has_one_line_per_current_choice_then_the_advice_summary() -> None:
+    from advisor.render.summary import render_review_summary, render_summary
+
+    advice = _shipped_advice("review-payments-standard-queue.scenario.yaml")
+    assert advice.review is not None
+    text = render_review_summary(advice)
+    lines = text.splitlines()
+    assert lines[0] == f"Summary: review of {advice.scenario.title} ({advice.scenario.id})"
+    verdicts = advice.review.verdicts
+    assert len(lines[1:]) > len(verdicts) and text.endswith(render_summary(advice))
+    sqs = next(row for row in lines[1 : 1 + len(verdicts)] if "Amazon SQS Standard queue" in row)
+    assert sqs.startswith("  Streaming ingestion service ") and sqs.endswith("  high risk")
+
+
 def test_every_view_words_values_and_statuses_the_same_way() -> None:
     """One wording module: a number reads '5,000 KB' in the answers, the matched facts and the ADR drivers, and
     a decision that does not apply is 'not in play' in the terminal and Markdown alike."""

@@ -231,6 +231,10 @@ def main(ctx: click.Context) -> None:
 
 
 def _interactive() -> bool:
+    """Whether the questionnaire has somewhere to draw: a terminal on stdin and stdout, or a browser tab
+    (`advisor serve` runs `advisor ask` with Textual's web driver, through pipes)."""
+    if os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver"):
+        return True
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
@@ -369,16 +373,22 @@ def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
 
 
 @main.command("schema")
+@rules_option
 @click.option("--out", "out_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=Path("schemas"),
-              show_default=True)
-@click.option("--check", is_flag=True, help="Exit 1 if the committed schemas differ from the models.")
+              show_default=True,
+              help="Folder for the schemas; saved scenarios point at the one in schemas/ beside the rules folder.")
+@click.option("--check", is_flag=True, help="Exit 1 if the committed schemas differ from the models and questions.")
 @guarded
-def schema_command(out_dir: Path, check: bool) -> None:
-    """Write JSON Schemas for rule, question, calculator, scenario and test files."""
+def schema_command(rules_dir: Path | None, out_dir: Path, check: bool) -> None:
+    """Write JSON Schemas for rule, question, calculator, scenario and test files.
+
+    The scenario schema lists the rule base's questions: ids, types, units, ranges and choices."""
+    from advisor.sources.rulebase import load_rulebase
     from advisor.sources.schema import schema_files
 
     stale = []
-    files = {out_dir / name: text for name, text in schema_files().items()}
+    rulebase = load_rulebase(resolve_rules(rules_dir).folder)
+    files = {out_dir / name: text for name, text in schema_files(rulebase).items()}
     if check:
         for target, text in files.items():
             try:
@@ -405,14 +415,37 @@ def schema_command(out_dir: Path, check: bool) -> None:
 def ask_command(scenario: Path | None = None, rules_dir: Path | None = None, notes_dir: Path | None = None) -> None:
     """Open the questionnaire (optionally starting from SCENARIO) with live, cited advice."""
     if not _interactive():
-        raise click.UsageError("the questionnaire needs an interactive terminal; for files and pipes use "
-                               "'advisor evaluate'")
+        raise click.UsageError("the questionnaire needs an interactive terminal; for a web browser use "
+                               "'advisor serve', for files and pipes 'advisor evaluate'")
     from advisor.tui.app import run_app  # the only place the CLI imports textual
 
     advisor = _advisor(rules_dir)
     code = run_app(advisor, scenario=scenario, notes_dir=notes_dir)
     advisor.close()
     sys.exit(code)
+
+
+@main.command("serve")
+@click.argument("scenario", required=False, type=NonEmptyPath(path_type=Path, dir_okay=False))
+@rules_option
+@click.option("--notes", "notes_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=None,
+              help="Study notes folder, to show cited passages (default: $ADVISOR_NOTES).")
+@click.option("--host", default="localhost", show_default=True,
+              help="Address to listen on; the default serves only this machine (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@guarded
+def serve_command(scenario: Path | None, rules_dir: Path | None, notes_dir: Path | None, host: str,
+                  port: int) -> None:
+    """Serve the questionnaire with live advice in a web browser (each tab runs its own session)."""
+    from advisor.tui.web import serve, served_command
+
+    _advisor(rules_dir).close()  # a broken rule base is reported here, not in every browser tab
+    try:
+        serve(served_command(scenario, rules_dir, notes_dir), host=host, port=port)
+    except OSError as exc:  # the address is taken or not this machine's: the user's choice, not a bug
+        if exc.filename is not None:
+            raise
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def _load_one(advisor: Any, scenario: Path) -> Any:
@@ -507,25 +540,28 @@ def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | N
 @main.command("adr")
 @click.argument("scenario", type=NonEmptyPath(path_type=Path, dir_okay=False))
 @rules_option
-@click.option("--out", "out_dir", type=NonEmptyPath(path_type=Path, file_okay=False), required=True,
-              help="Folder for the decision records (created if missing).")
-@click.option("--force", is_flag=True, help="Overwrite existing records with the same names.")
+@click.option("--output", "-o", "out_dir", type=NonEmptyPath(path_type=Path, file_okay=False), required=True,
+              help="Folder for the decision records (created if missing). Numbering continues after the "
+                   "highest NNNN-*.md already there.")
+@click.option("--force", is_flag=True,
+              help="Replace the records of these decisions already in the folder (they keep their numbers).")
 @guarded
 def adr_command(scenario: Path, rules_dir: Path | None, out_dir: Path, force: bool) -> None:
     """Write one MADR 4.0 decision record per decided decision of SCENARIO."""
     from advisor.analysis.whatif import explain
-    from advisor.render.adr import render_adrs
+    from advisor.app.adr_files import plan_records
+    from advisor.render.adr import decision_records
 
     advisor = _advisor(rules_dir)
-    records = render_adrs(explain(advisor, _load_one(advisor, scenario)))
+    records = decision_records(explain(advisor, _load_one(advisor, scenario)))
     advisor.close()
-    existing = [name for name in records if (out_dir / name).exists()]
-    if existing and not force:
-        raise InvalidInput([Diagnostic.at_file(display_path(out_dir / name), "exists",
-                                               "a record with this name exists; pass --force to overwrite")
-                            for name in existing])
-    _write_files(out_dir, {out_dir / name: text for name, text in records.items()})
-    for name in records:
-        _stdout(safe_text.line(display_path(out_dir / name)))
+    plan = plan_records(out_dir, records)
+    if plan.existing and not force:
+        raise InvalidInput([Diagnostic.at_file(display_path(path), "exists",
+                                               "this decision already has a record; pass --force to replace it")
+                            for path in plan.existing])
+    _write_files(out_dir, plan.files)
+    for path in plan.files:
+        _stdout(safe_text.line(display_path(path)) + (" (replaced)" if path in plan.existing else ""))
     if not records:
         _stderr("no decided decision in this scenario: nothing to record")

@@ -18,6 +18,7 @@ _REPORT_STARTS = {
     "json": ('{\n  "scenario": {\n    "id": ',),  # render_json: the scenario block comes first
     "md": ("# Advice: ",),  # render_markdown's title line
     "txt": ("─",),  # print_advice opens with a rule (the title and the scenario id)
+    "summary.txt": ("Summary: ",),  # render_summary's first line
 }
 
 

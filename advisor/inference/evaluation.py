@@ -51,6 +51,7 @@ from advisor.sources.answers import Answers, LoadedScenario, check_answers, load
 from advisor.sources.formula import EVALUATION_ERRORS, Unknown, failure_reason
 from advisor.sources.locations import BUNDLED
 from advisor.sources.rulebase import RuleBase, load_rulebase
+from advisor.sources.schema import scenario_schema_of
 
 MAX_ASK = 8
 
@@ -156,7 +157,8 @@ class Advisor:
         rb = self.rulebase
         self.questionnaire = QuestionnaireView(
             tuple(rb.areas), MappingProxyType(rb.questions), MappingProxyType(rb.question_area),
-            MappingProxyType({d.id: MappingProxyType({o.id: o.label for o in d.options}) for d in rb.decisions}))
+            MappingProxyType({d.id: MappingProxyType({o.id: o.label for o in d.options}) for d in rb.decisions}),
+            scenario_schema_of(rb.root))
         """The questionnaire for views (the TUI's form): plain data, read only."""
         self.rules_label = rules_label
         """How reports name the rule base: 'bundled' or the folder it came from."""

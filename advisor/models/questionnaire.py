@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Literal
 
@@ -105,3 +106,6 @@ class QuestionnaireView:
     decision_options: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     """Decision id -> {option id: label}, decisions in display order and options in file order (for marking the
     team's current choices)."""
+    scenario_schema: Path | None = None
+    """Where the scenario schema generated from this questionnaire lives (schemas/ beside the rules folder; it
+    may not have been written), for saved scenario files to name."""

@@ -14,8 +14,13 @@ from advisor.shared.wording import slug
 _code, _line, _block, _front = safe_text.md_code, safe_text.md_line, safe_text.md_block, safe_text.front_matter_value
 
 
+def adr_slug(title: str) -> str:
+    """The part of a record's file name after its number: the same decision always gets the same slug."""
+    return slug(title, "decision")
+
+
 def adr_filename(number: int, title: str) -> str:
-    return f"{number:04d}-{slug(title, 'decision')}.md"
+    return f"{number:04d}-{adr_slug(title)}.md"
 
 
 def _drivers(d: DecisionAdvice) -> list[str]:
@@ -120,10 +125,13 @@ def _current_choice(advice: Advice, d: DecisionAdvice) -> list[str]:
     return [*lines, ""]
 
 
-def render_adrs(advice: Advice) -> dict[str, str]:
-    """File name -> content for each decided decision, numbered in decision order."""
-    out: dict[str, str] = {}
+def decision_records(advice: Advice) -> list[tuple[str, str]]:
+    """(slug, content) for each decided decision, in decision order; numbering is the caller's (it
+    continues the records already in the target folder)."""
     decided = [d for d in advice.decisions if d.status == "recommended" and d.recommended]
-    for number, d in enumerate(decided, start=1):
-        out[adr_filename(number, d.title)] = render_adr(advice, d)
-    return out
+    return [(adr_slug(d.title), render_adr(advice, d)) for d in decided]
+
+
+def render_adrs(advice: Advice) -> dict[str, str]:
+    """File name -> content for each decided decision, numbered from 0001 in decision order."""
+    return {f"{number:04d}-{slug}.md": text for number, (slug, text) in enumerate(decision_records(advice), start=1)}

@@ -50,6 +50,18 @@ def _markdown(advice: Advice, _settings: TerminalSettings) -> str:
     return render_markdown(advice)
 
 
+def _summary(advice: Advice, _settings: TerminalSettings) -> str:
+    from advisor.render.summary import render_summary
+
+    return render_summary(advice)
+
+
+def _review_summary(advice: Advice, _settings: TerminalSettings) -> str:
+    from advisor.render.summary import render_review_summary
+
+    return render_review_summary(advice)
+
+
 def _review_markdown(advice: Advice, _settings: TerminalSettings) -> str:
     from advisor.render.review import review_report_markdown
 
@@ -97,6 +109,8 @@ FORMATS: dict[str, ReportFormat] = {f.name: f for f in (
     ReportFormat("json", "json", what_if_by_default=False, render=_json, render_review=_json),
     ReportFormat("markdown", "md", what_if_by_default=True, render=_markdown, render_review=_review_markdown),
     ReportFormat("html", "html", what_if_by_default=True, render=_html, render_review=_review_html),
+    ReportFormat("summary", "summary.txt", what_if_by_default=False, render=_summary,
+                 render_review=_review_summary),
 )}
 """In the order `--format` lists them; the first is the default."""
 

@@ -164,7 +164,7 @@ class AdvisorApp(App[int]):
 
     def save_to(self, path: Path, title: str, description: str) -> None:
         text = scenario_text(self.advisor.questionnaire, title, description, self.session.effective(),
-                             self.session.current)
+                             self.session.current, saved_at=path)
         write_atomic(path, text)
         self.session.title, self.session.description = title, description
         self.session.source, self.session.dirty = path, False
@@ -238,7 +238,7 @@ class AdvisorApp(App[int]):
         if not self.session.dirty:
             return True
         text = scenario_text(self.advisor.questionnaire, self.session.title, self.session.description,
-                             self.session.raw, self.session.current)
+                             self.session.raw, self.session.current, saved_at=self.drafts.path)
         try:
             self.drafts.save(text, self.session.source)
         except OSError as exc:

@@ -11,14 +11,24 @@ from advisor.inference.evaluation import Advisor
 from advisor.models.questionnaire import QuestionnaireView
 from advisor.shared.atomic_write import write_atomic  # noqa: F401  (re-exported: callers import it from here)
 from advisor.sources.answers import UNKNOWN, LoadedScenario
+from advisor.sources.schema import schema_reference
 
-SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/scenario.schema.json"
+SCHEMA_LINE = "# yaml-language-server: $schema={}"
+
+
+def schema_line(questionnaire: QuestionnaireView, saved_at: Path | None) -> str:
+    """The first line that points editors at the questionnaire's scenario schema, named so that it resolves
+    from where the file is saved (see schema_reference); none when there is no schema to point at."""
+    schema = questionnaire.scenario_schema
+    if saved_at is None or schema is None or not schema.is_file():
+        return ""
+    return SCHEMA_LINE.format(schema_reference(schema, saved_at)) + "\n"
 
 
 def scenario_text(questionnaire: QuestionnaireView, title: str, description: str, answers: dict[str, Any],
-                  current: dict[str, list[str]] | None = None) -> str:
-    """The file text: schema line, title, description, answers in questionnaire order, then the current
-    choices (one option as a plain value, several as a list)."""
+                  current: dict[str, list[str]] | None = None, saved_at: Path | None = None) -> str:
+    """The file text: schema line (for a file saved at `saved_at`), title, description, answers in
+    questionnaire order, then the current choices (one option as a plain value, several as a list)."""
     ordered = {qid: answers[qid] for qid in questionnaire.questions if qid in answers}
     data: dict[str, Any] = {"title": title}
     if description:
@@ -27,7 +37,7 @@ def scenario_text(questionnaire: QuestionnaireView, title: str, description: str
     if current:
         data["current"] = {d: options[0] if len(options) == 1 else list(options) for d, options in current.items()}
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
-    return f"{SCHEMA_LINE}\n{body}"
+    return schema_line(questionnaire, saved_at) + body
 
 
 def raw_answers(loaded: LoadedScenario) -> dict[str, Any]:

@@ -211,7 +211,7 @@ REFUSED_PATHS: list[tuple[str, Callable[[str, str], list[str]], str]] = [
     ("rules-folder-name-too-long", lambda p, s: ["evaluate", "--rules", p, s], "name_too_long"),
     ("baseline-folder-name-too-long", lambda p, s: ["evaluate", "--rules", str(RULES), s, "--baseline", p],
      "name_too_long"),
-    ("adr-out-name-too-long", lambda p, s: ["adr", "--rules", str(RULES), s, "--out", p], "name_too_long"),
+    ("adr-out-name-too-long", lambda p, s: ["adr", "--rules", str(RULES), s, "--output", p], "name_too_long"),
     ("schema-out-name-too-long", lambda p, s: ["schema", "--out", p], "output"),
     ("schema-check-name-too-long", lambda p, s: ["schema", "--check", "--out", p], "name_too_long"),
     ("explain-scenario-name-too-long", lambda p, s: ["explain", "--rules", str(RULES), p + ".yaml"],
@@ -238,7 +238,7 @@ def test_a_valid_scenario_beside_a_refused_name_is_still_evaluated(tmp_path: Pat
 
 THROUGH_A_FILE: list[tuple[str, Callable[[str, str], list[str]], str]] = [
     ("evaluate-output-through-a-file", lambda p, s: ["evaluate", "--rules", str(RULES), s, "-o", p], "output"),
-    ("adr-out-through-a-file", lambda p, s: ["adr", "--rules", str(RULES), s, "--out", p], "output"),
+    ("adr-out-through-a-file", lambda p, s: ["adr", "--rules", str(RULES), s, "--output", p], "output"),
     ("schema-out-through-a-file", lambda p, s: ["schema", "--out", p], "output"),
     ("explain-scenario-through-a-file", lambda p, s: ["explain", "--rules", str(RULES), p + ".yaml"],
      "unreadable"),

@@ -227,8 +227,8 @@ EMPTY_ARGUMENTS = {
     "evaluate-output-empty": ["evaluate", str(SMALL_SCENARIO), "--output", ""],
     "evaluate-rules-empty": ["evaluate", str(SMALL_SCENARIO), "--rules", ""],
     "evaluate-baseline-empty": ["evaluate", str(SMALL_SCENARIO), "--baseline", ""],
-    "adr-out-empty": ["adr", str(SMALL_SCENARIO), "--out", ""],
-    "adr-scenario-empty": ["adr", "", "--out", "records"],
+    "adr-out-empty": ["adr", str(SMALL_SCENARIO), "--output", ""],
+    "adr-scenario-empty": ["adr", "", "--output", "records"],
     "explain-scenario-empty": ["explain", ""],
     "schema-out-empty": ["schema", "--out", ""],
     "lint-notes-empty": ["lint", "--notes", ""],
@@ -339,7 +339,7 @@ def test_adr_into_a_read_only_folder_is_a_located_error(public_dir: Path) -> Non
     shutil.copyfile(ADR_SCENARIO, public_dir / "s.yaml")
     (public_dir / "records").mkdir()
     (public_dir / "records").chmod(0o555)
-    code, out, err = cli_unprivileged("adr", "s.yaml", "--rules", "rules", "--out", "records", cwd=public_dir)
+    code, out, err = cli_unprivileged("adr", "s.yaml", "--rules", "rules", "--output", "records", cwd=public_dir)
     assert code == 2 and out == ""
     assert "records:1:1: output: cannot write here" in err
     assert list((public_dir / "records").iterdir()) == []
@@ -347,7 +347,7 @@ def test_adr_into_a_read_only_folder_is_a_located_error(public_dir: Path) -> Non
 
 def test_adr_out_is_a_file(tmp_path: Path) -> None:
     (tmp_path / "records").write_text("not a folder\n", encoding="utf-8")
-    code, _, err = cli("adr", ADR_SCENARIO, "--out", tmp_path / "records")
+    code, _, err = cli("adr", ADR_SCENARIO, "--output", tmp_path / "records")
     assert code == 2 and "is a file" in err
     assert (tmp_path / "records").read_text(encoding="utf-8") == "not a folder\n"
 
@@ -372,13 +372,13 @@ def _fail_on_nth_write(monkeypatch: pytest.MonkeyPatch, n: int, error: int) -> N
 def test_adr_force_keeps_the_old_records_when_writing_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                               error: int) -> None:
     records = tmp_path / "records"
-    assert cli("adr", ADR_SCENARIO, "--out", records)[0] == 0
+    assert cli("adr", ADR_SCENARIO, "--output", records)[0] == 0
     for record in records.iterdir():
         record.write_text(f"old {record.name}\n", encoding="utf-8")
     before = files_in(records)
     assert len(before) >= 2
     _fail_on_nth_write(monkeypatch, 2, error)
-    code, out, err = cli("adr", ADR_SCENARIO, "--out", records, "--force")
+    code, out, err = cli("adr", ADR_SCENARIO, "--output", records, "--force")
     assert code == 2 and "records:1:1: output: cannot write here" in err and out == ""
     assert files_in(records) == before  # every old record intact, no temporary file left
 
@@ -392,7 +392,7 @@ def test_adr_on_a_really_full_disk_keeps_the_old_records(tmp_path: Path) -> None
         pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
     try:
         records = mount_point / "records"
-        assert cli("adr", ADR_SCENARIO, "--out", records)[0] == 0
+        assert cli("adr", ADR_SCENARIO, "--output", records)[0] == 0
         before = files_in(records)
         filler = mount_point / "filler"
         fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
@@ -403,7 +403,7 @@ def test_adr_on_a_really_full_disk_keeps_the_old_records(tmp_path: Path) -> None
             assert exc.errno == errno.ENOSPC
         finally:
             os.close(fd)
-        code, _, err = cli("adr", ADR_SCENARIO, "--out", records, "--force")
+        code, _, err = cli("adr", ADR_SCENARIO, "--output", records, "--force")
         assert code == 2 and "No space left on device" in err
         assert files_in(records) == before
     finally:

@@ -274,7 +274,7 @@ def test_adr_records_are_inert_and_the_front_matter_stays_yaml(tmp_path: Path) -
     name = f"adr\nstatus: accepted{PAYLOADS['osc0_window_title'][0]}"
     path = write_scenario(tmp_path, f"{name}.yaml", f"T{hostile} <script>x</script>",
                           f"D{hostile}\n# Approved\n[ref]: javascript:alert(1)")
-    code, out, err = run("adr", str(path), "--rules", str(RULES), "--out", str(tmp_path / "adr"))
+    code, out, err = run("adr", str(path), "--rules", str(RULES), "--output", str(tmp_path / "adr"))
     assert code == ExitCode.OK, err
     assert_inert(out + err)
     records = list(output_files(tmp_path / "adr"))
@@ -390,7 +390,7 @@ def hostile_rules(tmp_path: Path) -> Path:
                                      ("explain", "-f", "markdown"), ("adr",)])
 def test_rule_base_texts_are_inert(tmp_path: Path, hostile_rules: Path, command: tuple[str, ...]) -> None:
     path = write_scenario(tmp_path, "s.yaml", "T")
-    extra = ["--out", str(tmp_path / "adr")] if command[0] == "adr" else []
+    extra = ["--output", str(tmp_path / "adr")] if command[0] == "adr" else []
     code, out, err = run(command[0], str(path), "--rules", str(hostile_rules), *command[1:], *extra)
     assert code == ExitCode.OK, err
     texts = [out, err] + [text for _, text in output_files(tmp_path / "adr")]

@@ -21,6 +21,7 @@ from advisor.tui.widgets.citation_panel import CitationPanel
 from advisor.tui.widgets.question_card import QuestionCard
 
 SIZE = (110, 36)
+FIXTURE_RULES = Path(__file__).parent / "fixtures" / "rules"
 MakeApp = Callable[..., AdvisorApp]
 
 
@@ -188,13 +189,40 @@ async def test_save_writes_a_scenario_the_batch_cli_reads(make_app: MakeApp, tmp
         assert isinstance(app.screen, MainScreen)
         assert not app.main.session.dirty
     text = target.read_text(encoding="utf-8")
-    assert text.startswith("# yaml-language-server: $schema=../schemas/scenario.schema.json\n")
+    assert not text.startswith("#")  # the fixture rule base has no schemas/ folder beside it: nothing to name
     data = yaml.safe_load(text)
     assert data["title"] == "My stream"
     assert list(data["answers"]) == ["ingestion_mode", "cost_sensitivity", "max_record_size_kb"]  # questionnaire order
     assert data["answers"]["cost_sensitivity"] == "unknown"
     loaded = load_scenario(tui_advisor.rulebase, target)
     assert loaded.answers.known == {"ingestion_mode": "streaming", "max_record_size_kb": 2048}
+
+
+async def test_saved_files_name_the_rule_base_schema_so_that_it_resolves_from_where_they_are(
+        tmp_path: Path) -> None:
+    import shutil
+
+    from advisor.sources.schema import schema_files
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE_RULES, project / "rules")
+    advisor = Advisor.from_folder(project / "rules")
+    (project / "schemas").mkdir()
+    schema = project / "schemas" / "scenario.schema.json"
+    schema.write_text(schema_files(advisor.rulebase)["scenario.schema.json"], encoding="utf-8")
+    inside, outside = project / "scenarios" / "a.scenario.yaml", tmp_path / "elsewhere" / "b.scenario.yaml"
+    try:
+        app = AdvisorApp(advisor, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pick(pilot, app, "ingestion_mode", 1)
+            await _save(pilot, app, inside, "Inside the project")
+            await _save(pilot, app, outside, "Elsewhere")
+    finally:
+        advisor.close()
+    assert inside.read_text(encoding="utf-8").startswith(  # relative: survives cloning the project
+        "# yaml-language-server: $schema=../schemas/scenario.schema.json\n")
+    first = outside.read_text(encoding="utf-8").splitlines()[0]
+    assert first == f"# yaml-language-server: $schema={schema.resolve().as_uri()}"  # absolute: resolves anywhere
 
 
 async def test_save_confirms_before_replacing_another_file(make_app: MakeApp, tmp_path: Path) -> None:
