@@ -19,9 +19,8 @@ def advice_digest(advice: Advice) -> str:
     in_play = [d for d in advice.decisions if d.status != "not_applicable"]
     for decision in in_play:
         lines += _decision(decision, advice)
-    idle = sum(1 for d in advice.decisions if d.status == "not_applicable")
-    if idle:  # a count, not the ids: they are every decision not listed above, and a new decision elsewhere
-        lines.append(f"not in play: {idle} other decisions")  # in the rule base must not rewrite every snapshot
+    # Decisions not in play are not listed: they are every decision missing above, and naming (or counting) them
+    # would make each new decision in the rule base rewrite every scenario's snapshot.
     if advice.review is not None:
         lines += _review(advice.review)
     return "\n".join(lines) + "\n"
