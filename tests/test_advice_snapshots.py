@@ -2,7 +2,7 @@
 
 Every scenario: a compact digest (tests/advice_digest.py, computed from the Advice's plain data) per decision
 in play: outcome, strength, the verdicts behind the winner, alternatives in order, exclusions with their
-rules, fired rules; plus ignored answers, warnings and the decisions not in play.
+rules, fired rules; plus ignored answers and warnings (decisions not in play are left out: they are all the others).
 
 Full JSON and Markdown (with what-if, as `evaluate --format markdown` writes it) for four scenarios chosen
 to exercise every renderer feature the shipped scenarios reach, at the smallest size:
