@@ -46,7 +46,10 @@ FULL_SNAPSHOTS = ["migrate-mysql-to-rds", "flow-undecided-early-design", "comput
 FULL_JSON_SNAPSHOTS = ["migrate-mysql-to-rds", "flow-undecided-early-design"]
 """JSON is pinned in full for two scenarios (a decided one and an undecided one): every field of the Advice appears
 in them, and the compact digest of every scenario shows what a rule change does to its advice."""
-SNAPSHOT_BUDGET = 1_000_000  # bytes under every tests/**/__snapshots__/: snapshots stay small enough to read
+# Bytes under every tests/**/__snapshots__/: snapshots stay small enough to read. Raised from 1,000,000 for
+# issue 11: each new decision adds a line to every digest and an entry to the full JSON snapshots, and each
+# of its options needs a scenario (about 4.5 kB per decision in all).
+SNAPSHOT_BUDGET = 1_250_000
 
 
 class JSONText(SingleFileSnapshotExtension):
