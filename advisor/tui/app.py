@@ -123,7 +123,7 @@ class AdvisorApp(App[int]):
         when = info.saved_label()
         key = self.drafts.key
         what = (f"{display_path(info.source)}" if info.source else
-                f"a new scenario started in {display_path(key) if key else 'this folder'}")
+                f"a new scenario started in {key or 'this folder'}")
         message = (f"Unsaved answers for {what}, from {when}.\n"
                    "Restore them, or discard the draft?")
 
