@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Checkbox, Input, SelectionList
 
+from advisor.inference.evaluation import Advisor
 from advisor.tui.app import AdvisorApp
 from advisor.tui.reasoning_model import build_reasoning
 from advisor.tui.screens.dialogs import ConfirmDialog, ExportDialog
@@ -175,3 +176,23 @@ async def test_small_terminal_toasts_are_compact_and_titles_wrap(make_app: MakeA
         toast = app.screen.query_one(Toast)
         assert toast.region.height <= 3
         assert toast.region.y >= 24 - 4  # at the bottom, over the footer, not over questions or advice
+
+
+
+async def test_small_terminal_wraps_advice_under_the_title(advisor: Advisor) -> None:
+    """Shipped rules and a shipped scenario: their recommendations are long enough to wrap at 80 columns."""
+    scenario = Path(__file__).parents[2] / "scenarios" / "backup-ddb-regional-dr.scenario.yaml"
+    app = AdvisorApp(advisor, scenario=scenario, cursor_blink=False, offer_draft=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        listing = app.main.advice_pane.decisions
+        lines = [_strip_text(listing, y).rstrip() for y in range(listing.size.height)]
+        evaluation = app.main.evaluation
+        assert evaluation is not None
+        shown = " ".join(" ".join(lines).split())
+        for d in evaluation.advice.decisions[:2]:
+            if d.recommended is not None:
+                assert " ".join(d.recommended.label.split()) in shown  # whole, not cut
+        assert any(line.startswith("  ") and "→" not in line for line in lines)  # something did wrap
+        # Nothing wraps back to the left edge: continuation lines stay under the title.
+        assert all(line[:1] in ("", " ", "●", "?", "·", "✗") for line in lines), lines

@@ -139,9 +139,11 @@ class QuestionCard(Vertical):
             span = f"{_bound(q.min)} to {_bound(q.max)}" + (", whole" if q.integer else "")  # type: ignore[arg-type]
             with Horizontal(classes="number-row"):
                 yield NumberInput(placeholder=span, validators=[NumberAnswer(q)], valid_empty=True,
-                                  classes="answer", compact=True, id=f"input-{q.id}", tooltip="? toggles Unknown")
+                                  classes="answer", compact=True, id=f"input-{q.id}",
+                                  tooltip=f"{UNKNOWN_KEY} toggles Unknown")
                 yield Label("" if q.unit == "count" else safe_text.line(q.unit), classes="unit", markup=False)
-                box = TickBox(f"{UNKNOWN_LABEL} ({UNKNOWN_KEY})", classes="unknown", compact=True)
+                box = TickBox(UNKNOWN_LABEL, classes="unknown", compact=True,
+                              tooltip=f"{UNKNOWN_KEY} in the field ticks it")
                 box.can_focus = False  # no extra Tab stop: '?' in the field, or a click, ticks it
                 yield box
 
