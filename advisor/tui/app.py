@@ -269,6 +269,15 @@ class AdvisorApp(App[int]):
 
     # ---- quit, help, theme -----------------------------------------------------------------------
     async def action_quit(self) -> None:
+        """Ctrl+Q is a priority key, handled before keys typed just ahead of it reach the focused field: the
+        decision waits for them (a callback queued behind them), then counts what the fields show."""
+        focused = self.focused
+        if focused is not None:
+            focused.call_later(self._quit_after_typing)
+        else:
+            await self._quit_after_typing()
+
+    async def _quit_after_typing(self) -> None:
         if any(isinstance(screen, MainScreen) for screen in self.screen_stack):
             self.main.commit_pending()
         if not self.session.dirty:
@@ -285,7 +294,9 @@ class AdvisorApp(App[int]):
                 self.exit(0)
 
         if kept:
-            message = "Your answers are kept as a draft and offered the next time you start."
+            where = (f"open {display_path(self.session.source)}" if self.session.source
+                     else "start the advisor in this folder")
+            message = f"Your answers are kept as a draft and offered the next time you {where}."
             quit_label = "Quit"
         else:  # the dialog must not promise a draft that is not there
             message = (f"Your answers could not be kept as a draft ({self.draft_problem}).\n"
