@@ -23,7 +23,7 @@ from advisor.sources.answers import LoadedScenario
 from advisor.sources.notes import Notes
 from advisor.tui.bindings import APP_BINDINGS
 from advisor.tui.commands import QuestionsAndDecisions
-from advisor.tui.draft import DraftStore
+from advisor.tui.draft import DraftStore, draft_key
 from advisor.tui.scenario_io import raw_answers, read_scenario, scenario_text
 from advisor.tui.screens.dialogs import problem_text
 from advisor.tui.screens.main import MainScreen
@@ -54,7 +54,8 @@ class AdvisorApp(App[int]):
         self.session = Session(advisor)
         self.scenario_path = scenario
         self.notes_dir = Notes.locate(notes_dir)
-        self.drafts = DraftStore(state_dir)
+        self.state_dir = state_dir
+        self.drafts = DraftStore(state_dir, draft_key(scenario))
         self.cursor_blink = cursor_blink
         self.offer_draft = offer_draft
         self._autosave_timer: Any = None
@@ -120,8 +121,10 @@ class AdvisorApp(App[int]):
         from advisor.tui.screens.dialogs import ConfirmDialog
 
         when = info.saved_label()
-        what = f"editing {display_path(info.source)}" if info.source else "a new scenario"
-        message = (f"Answers from {when} ({what}) were not saved.\n"
+        key = self.drafts.key
+        what = (f"{display_path(info.source)}" if info.source else
+                f"a new scenario started in {key or 'this folder'}")
+        message = (f"Unsaved answers for {what}, from {when}.\n"
                    "Restore them, or discard the draft?")
 
         async def decided(answer: str | None) -> None:
@@ -146,6 +149,12 @@ class AdvisorApp(App[int]):
         self.notify("Draft restored.")
 
     # ---- files -----------------------------------------------------------------------------------
+    def _use_draft_of(self, scenario: Path | None) -> None:
+        """Autosave to the draft of this scenario file from now on (each file has its own)."""
+        key = draft_key(scenario)
+        if key != self.drafts.key:
+            self.drafts = DraftStore(self.state_dir, key)
+
     def _adopt(self, loaded: LoadedScenario, path: Path) -> None:
         self.session.replace(title=loaded.scenario.title, description=loaded.scenario.description,
                              raw=raw_answers(loaded), source=path, dirty=False, current=loaded.current)
@@ -154,6 +163,7 @@ class AdvisorApp(App[int]):
         """Replace the answers with a scenario file's; raises InvalidInput with located messages."""
         self._adopt(read_scenario(self.advisor, path), path)
         self._cancel_autosave()
+        self._use_draft_of(path)
         self.call_later(self.main.reload)
         self.notify(f"Opened {display_path(path)}.")
 
@@ -172,6 +182,7 @@ class AdvisorApp(App[int]):
         self.main.update_titles()
         self.notify(f"Saved {display_path(path)}. Run it with: advisor evaluate {display_path(path)}")
         self.clear_draft()
+        self._use_draft_of(path)
 
     def export_to(self, path: Path) -> None:
         from advisor.render.markdown import render_markdown
@@ -180,7 +191,7 @@ class AdvisorApp(App[int]):
         main.refresh_advice()
         assert main.evaluation is not None
         write_atomic(path, render_markdown(main.evaluation.advice))
-        self.notify(f"Exported {display_path(path)}.")
+        self.notify(f"Report written to {path.resolve()}", timeout=8)
 
     def _default_scenario_path(self) -> str:
         if self.session.source:
@@ -218,7 +229,9 @@ class AdvisorApp(App[int]):
 
         base = self.session.source.name if self.session.source else f"{slug(self.session.title)}.yaml"
         name = re.sub(r"(\.scenario)?\.ya?ml$", "", base) + ".advice.md"
-        self.push_screen(ExportDialog(name, self.export_to, blink=self.cursor_blink))
+        # Next to the scenario it reports on; a new scenario's report goes where it would be saved.
+        folder = self.session.source.parent if self.session.source else Path(self._default_scenario_path()).parent
+        self.push_screen(ExportDialog(display_path(folder / name), self.export_to, blink=self.cursor_blink))
 
     # ---- draft -----------------------------------------------------------------------------------
     def answers_changed(self) -> None:
@@ -256,6 +269,17 @@ class AdvisorApp(App[int]):
 
     # ---- quit, help, theme -----------------------------------------------------------------------
     async def action_quit(self) -> None:
+        """Ctrl+Q is a priority key, handled before keys typed just ahead of it reach the focused field: the
+        decision waits for them (a callback queued behind them), then counts what the fields show."""
+        focused = self.focused
+        if focused is not None:
+            focused.call_later(self._quit_after_typing)
+        else:
+            await self._quit_after_typing()
+
+    async def _quit_after_typing(self) -> None:
+        if any(isinstance(screen, MainScreen) for screen in self.screen_stack):
+            self.main.commit_pending()
         if not self.session.dirty:
             self.exit(0)
             return
@@ -270,7 +294,9 @@ class AdvisorApp(App[int]):
                 self.exit(0)
 
         if kept:
-            message = "Your answers are kept as a draft and offered the next time you start."
+            where = (f"open {display_path(self.session.source)}" if self.session.source
+                     else "start the advisor in this folder")
+            message = f"Your answers are kept as a draft and offered the next time you {where}."
             quit_label = "Quit"
         else:  # the dialog must not promise a draft that is not there
             message = (f"Your answers could not be kept as a draft ({self.draft_problem}).\n"

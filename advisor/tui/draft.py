@@ -2,11 +2,13 @@
 
 The draft is a scenario file (so it loads through the same checks) plus a small JSON sidecar
 that says which file was being edited and when. Lives in $ADVISOR_STATE_DIR, else the
-platform's user state folder.
+platform's user state folder; the app keeps one draft per scenario file (or, for a new scenario,
+per working folder), so one project is never offered another's answers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -18,6 +20,12 @@ from advisor.shared.atomic_write import write_atomic
 
 DRAFT_NAME = "draft.scenario.yaml"
 META_NAME = "draft.json"
+DRAFTS_FOLDER = "drafts"
+
+
+def draft_key(scenario: Path | None) -> Path:
+    """What a draft belongs to: the scenario file being edited, else the folder a new scenario starts in."""
+    return (scenario if scenario is not None else Path.cwd()).resolve()
 
 
 def state_dir() -> Path:
@@ -55,14 +63,19 @@ def _timestamp(value: object, fallback: float) -> float:
 
 
 class DraftStore:
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder if folder is not None else state_dir()
+    def __init__(self, folder: Path | None = None, key: Path | None = None) -> None:
+        """key: the draft_key the draft belongs to; None keeps one draft directly in the folder."""
+        base = folder if folder is not None else state_dir()
+        self.key = key
+        digest = hashlib.sha256(str(key).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        self.folder = base if key is None else base / DRAFTS_FOLDER / digest
         self.path = self.folder / DRAFT_NAME
         self.meta = self.folder / META_NAME
 
     def save(self, text: str, source: Path | None) -> None:
         write_atomic(self.path, text)
-        meta = {"source": str(source.resolve()) if source else None, "saved_at": time.time()}
+        meta = {"source": str(source.resolve()) if source else None, "saved_at": time.time(),
+                "key": str(self.key) if self.key is not None else None}
         write_atomic(self.meta, json.dumps(meta))
 
     def info(self) -> DraftInfo | None:

@@ -56,7 +56,7 @@ class ReasoningBuilder:
             root.children.append(Step("note", f"Conflict: {conflict}", detail=conflict))
         if decision.ask:
             group = Step("group", "Would decide it (Enter jumps to the question)")
-            group.children = [Step("question", q.prompt, detail=f"Question {q.id}: {q.prompt}", ref=q.id)
+            group.children = [Step("question", q.prompt, detail=f"Would decide it: {q.prompt}", ref=q.id)
                               for q in decision.ask]
             root.children.append(group)
         if decision.alternatives:

@@ -481,17 +481,20 @@ def test_discarding_in_a_read_only_state_folder_says_so(tmp_path: Path, monkeypa
 
 async def test_the_app_starts_with_a_damaged_draft_and_an_unopenable_scenario(tmp_path: Path) -> None:
     from advisor.tui.app import AdvisorApp
+    from advisor.tui.draft import draft_key
     from advisor.tui.screens.dialogs import ConfirmDialog
 
-    _draft(tmp_path / "state", None, raw_meta='{"source": null, "saved_at": 1e308}')
+    scenario = Path(LONG_NAME + ".yaml")
+    _draft(DraftStore(tmp_path / "state", draft_key(scenario)).folder, None,
+           raw_meta='{"source": null, "saved_at": 1e308}')  # the draft of the scenario being opened
     advisor = Advisor.from_folder(RULES, "reference")
-    app = AdvisorApp(advisor, scenario=Path(LONG_NAME + ".yaml"), cursor_blink=False)
+    app = AdvisorApp(advisor, scenario=scenario, cursor_blink=False)
     async with app.run_test(size=(110, 36)) as pilot:
         await pilot.pause()
         await pilot.pause()
         messages = [s.message for s in app.screen_stack if isinstance(s, ConfirmDialog)]
         assert any("name too long" in m.lower() for m in messages), messages
-        assert any("not saved" in m for m in messages), messages
+        assert any("Unsaved answers" in m for m in messages), messages
 
 
 def test_reading_a_scenario_with_a_name_too_long_is_invalid_input() -> None:

@@ -574,7 +574,9 @@ async def test_quit_dialog_still_promises_a_draft_that_was_written(tmp_path: Pat
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)  # type: ignore[attr-defined]
         assert "kept as a draft and offered" in app.screen.message  # type: ignore[attr-defined]
-    assert (tmp_path / "state" / "draft.scenario.yaml").is_file()
+    from advisor.tui.draft import DraftStore, draft_key
+
+    assert DraftStore(tmp_path / "state", draft_key(None)).path.is_file()
 
 
 def _refuse_clear(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -591,9 +593,9 @@ def _refuse_clear(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def test_discarding_a_draft_in_a_read_only_state_folder_warns(tmp_path: Path, tui_advisor: object,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from advisor.tui.draft import DraftStore
+    from advisor.tui.draft import DraftStore, draft_key
 
-    DraftStore(tmp_path / "state").save("title: Old\nanswers: {}\n", None)
+    DraftStore(tmp_path / "state", draft_key(None)).save("title: Old\nanswers: {}\n", None)
     _refuse_clear(monkeypatch)
     app = _app(tui_advisor, tmp_path / "state")
     async with app.run_test(size=(110, 36)) as pilot:  # type: ignore[attr-defined]
@@ -638,4 +640,6 @@ async def test_sigterm_in_the_questionnaire_keeps_the_answers_as_a_draft(tmp_pat
         signal.signal(signal.SIGTERM, previous)
     assert not reached_the_test
     assert app.return_code == 128 + signal.SIGTERM  # type: ignore[attr-defined]
-    assert "hybrid" in (tmp_path / "state" / "draft.scenario.yaml").read_text(encoding="utf-8")
+    from advisor.tui.draft import DraftStore, draft_key
+
+    assert "hybrid" in DraftStore(tmp_path / "state", draft_key(None)).path.read_text(encoding="utf-8")

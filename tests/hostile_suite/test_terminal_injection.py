@@ -629,9 +629,10 @@ async def test_tui_save_dialog_shows_the_visible_form_and_keeps_the_data(tmp_pat
 
 
 async def test_tui_draft_offer_names_a_hostile_source_safely(tmp_path: Path, tui_app: Callable[..., Any]) -> None:
+    from advisor.tui.draft import DraftStore, draft_key
     from advisor.tui.screens.dialogs import ConfirmDialog
 
-    state = tmp_path / "state"
+    state = DraftStore(tmp_path / "state", draft_key(None)).folder  # the draft of a new scenario in this folder
     write_scenario(state, "draft.scenario.yaml", TUI_TITLE, "", TUI_ANSWERS)
     (state / "draft.json").write_text(json.dumps({"source": "/x/[/]\x1b]0;pwned\x07\u202e.yaml", "saved_at": 0}),
                                       encoding="utf-8")

@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from advisor.inference.evaluation import Advisor
 from advisor.sources.answers import load_scenario
 from advisor.tui.app import AdvisorApp
+from advisor.tui.draft import DraftStore, draft_key
 from advisor.tui.screens.dialogs import ConfirmDialog, ExportDialog, OpenDialog, SaveDialog
 from advisor.tui.screens.help import HelpScreen
 from advisor.tui.screens.main import MainScreen
@@ -322,12 +323,12 @@ async def test_quit_with_unsaved_answers_keeps_a_draft_that_is_offered(make_app:
         await pilot.click("#btn-quit")
         await pilot.pause()
     assert app.return_code == 0
-    assert (state_dir / "draft.scenario.yaml").is_file()
+    assert DraftStore(state_dir, draft_key(None)).path.is_file()  # the draft of this folder's new scenario
 
     again = make_app()
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert isinstance(again.screen, ConfirmDialog) and "not saved" in again.screen.message
+        assert isinstance(again.screen, ConfirmDialog) and "Unsaved answers" in again.screen.message
         await pilot.click("#btn-restore")
         await pilot.pause()
         await pilot.pause()

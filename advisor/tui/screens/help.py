@@ -14,7 +14,8 @@ Answer the questions on the left; the advice on the right follows every answer.
 
 **Questions.** Only the questions that matter for your answers so far are shown. Every question
 accepts *Unknown*: the advice then says what it assumes or which questions would decide it.
-Numbers are checked as you type; a value that does not count is flagged under the field.
+Numbers are checked as you type; a value that does not count is flagged under the field. In a number
+field `?` ticks or unticks *Unknown*; the number you typed comes back when you untick it.
 
 **Advice.** One line per decision: ● recommended, ? undecided, · not in play.
 Enter on a decision opens *why* (or, when undecided, jumps to the question that would decide it).
@@ -24,7 +25,9 @@ verdict, with the rule id and the notes it cites. Select a citation to read the 
 (with `--notes DIR` or `$ADVISOR_NOTES`).
 
 **Files.** Save writes a scenario file the batch CLI reads (`advisor evaluate FILE`), so a session
-can become a test. A draft is autosaved; it is offered back the next time you start.
+can become a test. A draft is autosaved, one per scenario file (or per folder for a new scenario); it is
+offered back the next time you open that file or start in that folder. The report is written next to the
+scenario file.
 
 | Key | Does |
 | --- | --- |
@@ -32,6 +35,7 @@ can become a test. A draft is autosaved; it is offered back the next time you st
 | ↑ ↓, Space, Enter | move and pick inside a field |
 | Ctrl+N | next unanswered question |
 | Ctrl+L | clear the focused question's answer |
+| ? (number field) | tick / untick Unknown |
 | F2 / F3 | focus questions / advice |
 | Enter, r (advice) | why? |
 | j (advice) | jump to a question that would decide it |

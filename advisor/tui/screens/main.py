@@ -78,6 +78,16 @@ class MainScreen(Screen[None]):
             self.schedule_refresh()
             self.advisor_app.answers_changed()
 
+    def commit_pending(self) -> None:
+        """Count what the fields show but have not reported yet (keys typed just before Ctrl+Q), so the quit
+        check sees every change."""
+        for card in self.questionnaire.query(QuestionCard):
+            pending, value = card.pending_value()
+            if pending:
+                card.value = value
+                if self.session.set_answer(card.question.id, value):
+                    self.schedule_refresh()
+
     def schedule_refresh(self) -> None:
         """Coalesce: keys already queued are handled first, then one evaluation covers them all."""
         if not self._refresh_pending:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -83,6 +84,21 @@ def decision_line(d: DecisionAdvice, verdicts: list[ChoiceVerdict] | None = None
     if verdicts:
         text.append_text(current_lines(verdicts))
     return text
+
+
+def decision_prompt(d: DecisionAdvice, verdicts: list[ChoiceVerdict] | None = None) -> Table:
+    """The decision's line for the list, with long titles and recommendations wrapped under the title (a
+    hanging indent) instead of cut off or run back under the icon at narrow widths."""
+    text = decision_line(d, verdicts)
+    icon, body = text[:2], text[2:]
+    lines = body.split("\n")
+    for i in range(1, len(lines)):
+        lines[i] = lines[i][2:] if lines[i].plain.startswith("  ") else lines[i]
+    grid = Table.grid()
+    grid.add_column(width=2, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(icon, Text("\n").join(lines))
+    return grid
 
 
 def decision_detail(d: DecisionAdvice) -> Text:
@@ -186,11 +202,11 @@ class AdvicePane(Vertical):
         current = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
         if ids == current:
             for i, d in enumerate(ordered):
-                listing.replace_option_prompt_at_index(i, decision_line(d, verdicts_for(advice.review, d.id)))
+                listing.replace_option_prompt_at_index(i, decision_prompt(d, verdicts_for(advice.review, d.id)))
         else:
             keep = listing.highlighted_option.id if listing.highlighted_option else None
             listing.clear_options()
-            listing.add_options([Option(decision_line(d, verdicts_for(advice.review, d.id)), id=d.id)
+            listing.add_options([Option(decision_prompt(d, verdicts_for(advice.review, d.id)), id=d.id)
                                  for d in ordered])
             if ids:
                 listing.highlighted = ids.index(keep) if keep in ids else 0

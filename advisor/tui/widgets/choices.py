@@ -1,18 +1,23 @@
 """Light choice widgets: one widget per question, so a page of questions mounts fast.
 
 RadioList is a radio set drawn on an OptionList (one widget instead of a RadioSet's one
-per button); Segmented is a one-line radio set for yes / no / unknown.
+per button); Segmented is a one-line radio set for yes / no / unknown; TickBox and TickList are
+Textual's checkbox and selection list with an empty box when not ticked.
 """
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import OptionList
+from textual.widgets import Checkbox, OptionList, SelectionList
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 
 from advisor.shared import safe_text
 
@@ -124,3 +129,33 @@ class Segmented(Widget, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
+
+
+TICKED, UNTICKED = "X", " "
+"""What a tick box shows inside its brackets: the state reads without colour (Textual draws an X either way)."""
+
+
+class TickBox(Checkbox):
+    """A checkbox whose box is empty when not ticked."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # Textual reads this name
+        return TICKED if self.value else UNTICKED
+
+
+class TickList(SelectionList[str]):
+    """A selection list whose boxes are empty when not ticked."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        try:
+            selection = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        segments = list(strip)
+        if len(segments) < 2 or segments[1].text != ToggleButton.BUTTON_INNER:
+            return strip
+        inner = segments[1]
+        segments[1] = Segment(TICKED if selection.value in self._selected else UNTICKED, inner.style,
+                              inner.control)
+        return Strip(segments, strip.cell_length)

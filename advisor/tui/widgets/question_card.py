@@ -6,9 +6,10 @@ import math
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
@@ -17,11 +18,28 @@ from advisor.models.questionnaire import Question
 from advisor.shared import safe_text
 from advisor.sources.answers import UNKNOWN, check_answer
 from advisor.tui.messages import AnswerChanged
-from advisor.tui.widgets.choices import ChoiceChanged, RadioList, Segmented
+from advisor.tui.widgets.choices import ChoiceChanged, RadioList, Segmented, TickBox, TickList
 
 RADIO_MAX_CHOICES = 6
 """Single questions with more choices use a drop-down, so long lists do not push the page."""
 UNKNOWN_LABEL = "Unknown"
+UNKNOWN_KEY = "?"
+"""Typed in a number field, toggles its Unknown box (the box takes no Tab stop of its own)."""
+
+
+class NumberInput(Input):
+    """A number field where '?' toggles Unknown instead of being typed."""
+
+    class UnknownToggled(Message):
+        pass
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.character == UNKNOWN_KEY:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.UnknownToggled())
+            return
+        await super()._on_key(event)
 
 
 def parse_number(question: Question, text: str) -> tuple[Any, str | None]:
@@ -83,6 +101,8 @@ class QuestionCard(Vertical):
         self.value: Any = value
         """The answer as the card last reported or was given it; widget events that repeat it are ignored."""
         self._last_multi: list[str] = []
+        self._kept_text = ""
+        """The number typed before Unknown was ticked, put back when it is unticked."""
 
     # ---- compose ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -114,14 +134,18 @@ class QuestionCard(Vertical):
             yield Select(options, prompt="Choose…", classes="answer", compact=True)
         elif q.type == "multi":
             items = [(safe_text.rich_text(c.label), c.id) for c in q.choices] + [(UNKNOWN_LABEL, UNKNOWN)]
-            yield SelectionList[str](*items, classes="answer")
+            yield TickList(*items, classes="answer")
         else:
             span = f"{_bound(q.min)} to {_bound(q.max)}" + (", whole" if q.integer else "")  # type: ignore[arg-type]
             with Horizontal(classes="number-row"):
-                yield Input(placeholder=span, validators=[NumberAnswer(q)], valid_empty=True,
-                            classes="answer", compact=True, id=f"input-{q.id}")
+                yield NumberInput(placeholder=span, validators=[NumberAnswer(q)], valid_empty=True,
+                                  classes="answer", compact=True, id=f"input-{q.id}",
+                                  tooltip=f"{UNKNOWN_KEY} toggles Unknown")
                 yield Label("" if q.unit == "count" else safe_text.line(q.unit), classes="unit", markup=False)
-                yield Checkbox(UNKNOWN_LABEL, classes="unknown", compact=True)
+                box = TickBox(UNKNOWN_LABEL, classes="unknown", compact=True,
+                              tooltip=f"{UNKNOWN_KEY} in the field ticks it")
+                box.can_focus = False  # no extra Tab stop: '?' in the field, or a click, ticks it
+                yield box
 
     def on_mount(self) -> None:
         for field in self.query(Input):
@@ -176,22 +200,50 @@ class QuestionCard(Vertical):
         event.stop()
         value, problem = parse_number(self.question, event.value)
         self._show_error(f"⚠ {problem} (not counted)" if problem else "")
-        if value == UNKNOWN:
-            self._set_unknown_box(True)
+        if event.value.strip():
+            self._kept_text = ""  # a new value replaces the one kept
+        self._set_unknown_box(value == UNKNOWN)
         self._post(value)
 
     @on(Checkbox.Changed)
     def _unknown_box(self, event: Checkbox.Changed) -> None:
         event.stop()
+        self._unknown(event.value)
+
+    @on(NumberInput.UnknownToggled)
+    def _unknown_key(self, event: NumberInput.UnknownToggled) -> None:
+        event.stop()
+        box = self.query_one(Checkbox)
+        self._set_unknown_box(not box.value)
+        self._unknown(box.value)
+
+    def _unknown(self, ticked: bool) -> None:
+        """Ticking keeps the typed text aside (not counted while Unknown); unticking puts it back."""
         field = self.query_one(Input)
-        if event.value:
+        if ticked:
+            text = field.value
+            if parse_number(self.question, text)[0] != UNKNOWN:
+                self._kept_text = text
             with field.prevent(Input.Changed):
                 field.value = ""
             self._show_error("")
             self._post(UNKNOWN)
         else:
-            value, _ = parse_number(self.question, field.value)
+            with field.prevent(Input.Changed):
+                field.value = self._kept_text
+            self._kept_text = ""
+            value, problem = parse_number(self.question, field.value)
+            self._show_error(f"⚠ {problem} (not counted)" if problem else "")
             self._post(None if value == UNKNOWN else value)
+
+    def pending_value(self) -> tuple[bool, Any]:
+        """(True, value) when the number field holds an answer not yet reported (a key typed just before
+        quitting); (False, None) otherwise."""
+        fields = self.query(Input)
+        if not fields or self.query_one(Checkbox).value:
+            return False, None
+        value, _ = parse_number(self.question, fields.first().value)
+        return (not _same(value, self.value)), value
 
     # ---- writing the widgets (loading answers); never posts AnswerChanged ----------------------
     def set_value(self, value: Any) -> None:
@@ -224,6 +276,7 @@ class QuestionCard(Vertical):
             with field.prevent(Input.Changed):
                 field.value = "" if value in (None, UNKNOWN) else _number_text(value)
             self._set_unknown_box(value == UNKNOWN)
+            self._kept_text = ""
 
     def clear(self) -> None:
         had_value = self.value is not None
