@@ -173,5 +173,5 @@ def test_serve_on_a_port_in_use_is_a_usage_error() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         code, _, err = run("serve", "--rules", FIXTURE_RULES, "--host", "127.0.0.1", "--port", str(port))
-    assert code == ExitCode.INVALID_INPUT
+    assert code == ExitCode.INVALID_INPUT, err
     assert f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
