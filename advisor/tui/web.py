@@ -28,6 +28,14 @@ def served_command(scenario: Path | None, rules_dir: Path | None, notes_dir: Pat
 
 def serve(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Serve `command` on http://host:port until Ctrl-C or SIGTERM."""
+    import asyncio
+
     from textual_serve.server import Server
 
+    # textual-serve asks asyncio for the current loop; a host process that already ran and closed one (an
+    # embedding test runner, an earlier app) leaves none, so give it a fresh one rather than fail.
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
     Server(command, host=host, port=port, title="Advisor").serve()
