@@ -283,8 +283,11 @@ class Advisor:
             if decision.id in self._applies and not condition_holds(self._applies[decision.id], facts, expanded=True):
                 out[decision.id] = None
             else:
-                # Tie-breaks (`fallback.prefer`) apply only once no question feeding the decision is open.
-                settled = all(q in base for q in self._decision_asks[decision.id])
+                # Tie-breaks (`fallback.prefer`) apply once no question feeding the decision is open; a question
+                # that is not asked for these answers cannot be answered, so it does not keep a tie open.
+                settled = all(q in base or (q in self._ask_when and not condition_holds(self._ask_when[q], facts,
+                                                                                          expanded=True))
+                              for q in self._decision_asks[decision.id])
                 out[decision.id] = resolve(decision, by_decision.get(decision.id, []), settled=settled)
         return out
 
