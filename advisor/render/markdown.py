@@ -102,6 +102,12 @@ def architecture_section(advice: Advice) -> list[str]:
     return ["## Architecture", "", f"A Mermaid flowchart of {what}.", "", *picture, ""]
 
 
+def _section_table(title: str, intro: str, header: list[str], rows: list[str]) -> list[str]:
+    """A report section: heading, one line of explanation, and a table of rows already made safe."""
+    return [f"## {title}", "", intro, "", "| " + " | ".join(header) + " |",
+            "| " + " | ".join("---" for _ in header) + " |", *rows, ""]
+
+
 def render_markdown(advice: Advice) -> str:
     s = advice.scenario
     lines = [f"# Advice: {_line(s.title)}", ""]
@@ -134,12 +140,12 @@ def render_markdown(advice: Advice) -> str:
     lines += [f"| {_code(q)} | unknown |" for q in advice.unknown]
     lines.append("")
     if advice.ignored:
-        lines += ["## Answers that did not count", "",
-                  "These questions are not asked for this workload, so their answers were left out.", "",
-                  "| Question | Answer | Asked only when |", "| --- | --- | --- |"]
-        lines += [f"| {_cell(a.prompt)} ({_code(a.question)}) | {_cell(a.display)} | {_cell(a.asked_when)} |"
-                  for a in advice.ignored]
-        lines.append("")
+        lines += _section_table(
+            "Answers that did not count",
+            "These questions are not asked for this workload, so their answers were left out.",
+            ["Question", "Answer", "Asked only when"],
+            [f"| {_cell(a.prompt)} ({_code(a.question)}) | {_cell(a.display)} | {_cell(a.asked_when)} |"
+             for a in advice.ignored])
     if advice.derived:
         lines += ["## Derived facts", ""]
         for f in advice.derived:
@@ -151,13 +157,13 @@ def render_markdown(advice: Advice) -> str:
                 lines.append(f"- {_code(f.fact)} = {_line(f.display)} — derived by {_line(', '.join(f.derived_by))}")
         lines.append("")
     if advice.outdated:
-        lines += ["## Where the notes are out of date", "",
-                  "This advice follows current AWS documentation where the study notes differ.", "",
-                  "| Rule | The notes say | AWS documentation now says | Source |", "| --- | --- | --- | --- |"]
-        lines += [f"| {_cell(o.by)} | {_cell(o.notes_say)} | {_cell(o.aws_says)} | "
-                  f"{_cell(o.source.title)} ({_code(o.source.url)}, read {_cell(o.source.read)}) |"
-                  for o in advice.outdated]
-        lines.append("")
+        lines += _section_table(
+            "Where the notes are out of date",
+            "This advice follows current AWS documentation where the study notes differ.",
+            ["Rule", "The notes say", "AWS documentation now says", "Source"],
+            [f"| {_cell(o.by)} | {_cell(o.notes_say)} | {_cell(o.aws_says)} | "
+             f"{_cell(o.source.title)} ({_code(o.source.url)}, read {_cell(o.source.read)}) |"
+             for o in advice.outdated])
     if advice.trace:
         lines += ["## Trace", "", "| Rule | Depth | Matched | Effects |", "| --- | ---: | --- | --- |"]
         lines += [f"| {_cell(t.rule_id)} | {t.depth} | {_pipes(_matched(t.matched))} | {_cell('; '.join(t.effects))} |"
