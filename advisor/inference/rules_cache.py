@@ -123,11 +123,12 @@ class _RulesUnpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> Any:
         # The module is checked before it is imported: importing an arbitrary module can run code.
-        known = module.startswith(_CLASS_MODULES) or module in ("pathlib", "ast")
+        # (Python 3.13 moved the path classes into pathlib._local, and pickles name that module.)
+        known = module.startswith(_CLASS_MODULES) or module in ("pathlib", "pathlib._local", "ast")
         found = super().find_class(module, name) if known and "." not in name else None
         allowed = isinstance(found, type) and (
             (module.startswith(_CLASS_MODULES) and found.__module__ == module)
-            or (module == "pathlib" and issubclass(found, PurePath))
+            or (module in ("pathlib", "pathlib._local") and issubclass(found, PurePath))
             or (module == "ast" and issubclass(found, ast.AST))
         )
         if not allowed:
