@@ -285,9 +285,11 @@ class Advisor:
             else:
                 # Tie-breaks (`fallback.prefer`) apply once no question feeding the decision is open; a question
                 # that is not asked for these answers cannot be answered, so it does not keep a tie open.
-                settled = all(q in base or (q in self._ask_when and not condition_holds(self._ask_when[q], facts,
-                                                                                          expanded=True))
-                              for q in self._decision_asks[decision.id])
+                # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
+                asks = self._decision_asks[decision.id] if decision.fallback.prefer else None
+                settled = asks is not None and all(
+                    q in base or (q in self._ask_when and not condition_holds(self._ask_when[q], facts, expanded=True))
+                    for q in asks)
                 out[decision.id] = resolve(decision, by_decision.get(decision.id, []), settled=settled)
         return out
 
