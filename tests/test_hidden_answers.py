@@ -143,3 +143,29 @@ def _ref():  # type: ignore[no-untyped-def]
     from advisor.models.advice import ScenarioRef
 
     return ScenarioRef(id="t", title="t")
+
+
+def _pick(advisor: Advisor, raw: dict[str, object]) -> list[str]:
+    advice = advisor.advise(advisor.check(raw), _ref())
+    return [q.id for q in next(d for d in advice.decisions if d.id == "pick").ask]
+
+
+def test_an_undecided_decision_names_only_questions_that_are_shown(chain: Advisor) -> None:
+    """replay would decide, but it is hidden until size_kb > 10, and size_kb until mode = streaming: the person
+    is pointed at the shown question that unlocks the chain, never at a question they cannot see."""
+    assert _pick(chain, {}) == ["mode"]
+    assert _pick(chain, {"mode": "streaming"}) == ["size_kb"]
+    assert _pick(chain, {"mode": "streaming", "size_kb": 50}) == ["replay"]
+    # answers already given keep replay hidden for good: nothing shown would unlock it
+    assert _pick(chain, {"mode": "batch"}) == []
+    assert _pick(chain, {"mode": "streaming", "size_kb": 5}) == []
+
+
+def test_shipped_scenarios_are_pointed_only_at_shown_questions(advisor: Advisor) -> None:
+    for path in SCENARIO_FILES:
+        loaded = load_scenario(advisor.rulebase, path)
+        counted, _ = advisor.counted(loaded.answers)
+        shown = {q.id for q in advisor.relevant_questions(counted)}
+        for d in advisor.evaluate(loaded).decisions:
+            hidden = [q.id for q in d.ask if q.id not in shown]
+            assert not hidden, f"{path.name}: {d.id} asks hidden questions {hidden}"

@@ -521,9 +521,33 @@ class _AdviceBuilder:
         feeding = self.advisor._decision_asks[decision.id]
         open_questions = [q for q in feeding if q not in self.answers.known]
         first = [q for q in decision.fallback.ask if q not in self.answers.known]
-        ordered = list(dict.fromkeys(first + [q for q in open_questions if q in relevant]
-                                     + [q for q in open_questions if q not in relevant]))
+        # Only questions the person can see are named: a hidden one that would decide gives way to the open,
+        # shown questions its ask_when reads (answering them is what can bring it on screen).
+        visible = [q for group in (first, [q for q in open_questions if q in relevant],
+                                   [q for q in open_questions if q not in relevant])
+                   for q in group for q in self.shown_for(q, relevant)]
+        ordered = list(dict.fromkeys(visible))
         return [QuestionRef(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
+
+    def shown_for(self, qid: str, relevant: set[str], seen: frozenset[str] = frozenset()) -> list[str]:
+        """`qid` when it is shown; for a hidden question, the open questions that can unlock it (those an
+        alternative of its ask_when still waits for, the answers given agreeing with the rest of it), in
+        questionnaire order, through hidden unlockers in turn; none when the answers given keep it hidden
+        (a topic not picked)."""
+        if qid in relevant:
+            return [qid]
+        if qid in seen or qid not in self.advisor._ask_when:
+            return []
+        known = self.answers.known
+        facts = expand_facts(known)
+        readers: set[str] = set()
+        for conj in self.advisor._ask_when[qid]:
+            waiting = {base_fact(lit.fact) for lit in conj if lit.test is not None and base_fact(lit.fact) not in known}
+            if all(base_fact(lit.fact) not in known or condition_holds([(lit,)], facts, expanded=True)
+                   for lit in conj):
+                readers |= waiting
+        unlocking = sorted((q for q in readers if q in self.rb.questions), key=self._q_order)
+        return [q for u in unlocking for q in self.shown_for(u, relevant, seen | {qid})]
 
     def summary(self, decision: Decision, res: Resolution, ask: list[QuestionRef]) -> str:
         labels = {o.id: o.label for o in decision.options}
