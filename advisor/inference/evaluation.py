@@ -317,6 +317,7 @@ class _AdviceBuilder:
         self.facts: dict[str, Any] = {**answers.known, **{c: v.value for c, v in calculated.items()},
                                       **firings.derived}
         self._relevant: set[str] | None = None
+        self._answer_facts: dict[str, Any] | None = None  # the answers as ask_when reads them
         self._matched: dict[str, list[Binding]] = {}
         self._verdicts: dict[tuple[str, str], Verdict] = {}
         self._derived_by: dict[str, list[str]] = {}
@@ -525,7 +526,7 @@ class _AdviceBuilder:
         # shown questions its ask_when reads (answering them is what can bring it on screen).
         visible = [q for group in (first, [q for q in open_questions if q in relevant],
                                    [q for q in open_questions if q not in relevant])
-                   for q in group for q in self.shown_for(q, relevant)]
+                   for wanted in group for q in self.shown_for(wanted, relevant)]
         ordered = list(dict.fromkeys(visible))
         return [QuestionRef(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
 
@@ -539,7 +540,9 @@ class _AdviceBuilder:
         if qid in seen or qid not in self.advisor._ask_when:
             return []
         known = self.answers.known
-        facts = expand_facts(known)
+        if self._answer_facts is None:
+            self._answer_facts = expand_facts(known)
+        facts = self._answer_facts
         readers: set[str] = set()
         for conj in self.advisor._ask_when[qid]:
             waiting = {base_fact(lit.fact) for lit in conj if lit.test is not None and base_fact(lit.fact) not in known}
