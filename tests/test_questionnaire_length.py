@@ -39,7 +39,6 @@ STILL_LONG = {
     "compute-marketing-databrew.scenario.yaml",
     "flow-upload-single-lambda-notification.scenario.yaml",
     "gov-curated-zone-glue-jobs.scenario.yaml",
-    "sec-glue-warehouse-password-rotation.scenario.yaml",
     "stream-firehose-csv-orc-by-device.scenario.yaml",
     "stream-firehose-masked-logs-by-tenant.scenario.yaml",
     "stream-firehose-parquet-clickstream.scenario.yaml",
