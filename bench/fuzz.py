@@ -40,7 +40,8 @@ from advisor.sources.rulebase import load_rulebase  # noqa: E402
 
 
 def status_problems(advisor: Advisor, answers: Answers, advice: Advice) -> list[str]:
-    """Decisions that end anywhere but recommended, undecided with something to ask, or not_applicable.
+    """Decisions that end anywhere but recommended, undecided with something to ask, out of scope with a
+    reason, or not_applicable.
 
     An undecided decision with nothing to ask is accepted only when more answers cannot help: every
     option is excluded (exclusions are final), or every question feeding it is already answered. The
@@ -59,7 +60,11 @@ def status_problems(advisor: Advisor, answers: Answers, advice: Advice) -> list[
                 problems.append(f"{d.id}: undecided without questions to ask")
             if not d.summary:
                 problems.append(f"{d.id}: undecided without a summary")
-        elif d.status not in ("recommended", "undecided", "not_applicable"):
+        elif d.status == "out_of_scope":
+            # a rule said the workload is beyond what the options cover: a final answer if it says why
+            if not d.summary:
+                problems.append(f"{d.id}: out of scope without a reason")
+        elif d.status not in ("recommended", "not_applicable"):
             problems.append(f"{d.id}: status {d.status}")
     return problems
 
