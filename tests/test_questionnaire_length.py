@@ -46,8 +46,6 @@ STILL_LONG = {
     "stream-firehose-masked-logs-by-tenant.scenario.yaml",
     "stream-firehose-parquet-clickstream.scenario.yaml",
     "stream-firehose-raw-archive.scenario.yaml",
-    "stream-kafka-intermittent.scenario.yaml",
-    "stream-kafka-migration.scenario.yaml",
     "stream-large-documents.scenario.yaml",
     "stream-spark-reuse-glue-streaming.scenario.yaml",
     "compute-api-backend-provisioned.scenario.yaml",
@@ -94,7 +92,6 @@ STILL_LONG = {
     "review-log-shipping-on-kds.scenario.yaml",
     "review-ml-inference-zip.scenario.yaml",
     "review-new-table-backup-undecided.scenario.yaml",
-    "review-payments-standard-queue.scenario.yaml",
     "review-pig-batch-long-cluster.scenario.yaml",
     "s3-backup-governance-lock.scenario.yaml",
     "s3-central-log-aggregation.scenario.yaml",
@@ -113,10 +110,8 @@ STILL_LONG = {
     "stream-clickstream-lake.scenario.yaml",
     "stream-factory-edge.scenario.yaml",
     "stream-game-events-lowlatency.scenario.yaml",
-    "stream-image-jobs.scenario.yaml",
     "stream-iot-telemetry.scenario.yaml",
     "stream-log-shipping.scenario.yaml",
-    "stream-payments-fifo.scenario.yaml",
     "stream-s3-events-to-stream.scenario.yaml",
 }
 
