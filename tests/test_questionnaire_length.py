@@ -86,7 +86,6 @@ STILL_LONG = {
     "review-log-shipping-on-kds.scenario.yaml",
     "review-ml-inference-zip.scenario.yaml",
     "review-new-table-backup-undecided.scenario.yaml",
-    "review-payments-standard-queue.scenario.yaml",
     "s3-backup-governance-lock.scenario.yaml",
     "s3-central-log-aggregation.scenario.yaml",
     "s3-ecommerce-thumbnails-onezone.scenario.yaml",
@@ -106,7 +105,6 @@ STILL_LONG = {
     "stream-game-events-lowlatency.scenario.yaml",
     "stream-iot-telemetry.scenario.yaml",
     "stream-log-shipping.scenario.yaml",
-    "stream-payments-fifo.scenario.yaml",
     "stream-s3-events-to-stream.scenario.yaml",
 }
 
