@@ -1,0 +1,130 @@
+"""Hostile and careless input to the recently added features (review mode, the field map and AWS sources,
+summary and HTML reports, ADR files, the sanitiser's invisible characters): each case here was a
+misleading message, a traceback or unsanitised output before its fix.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from advisor.app.cli import main
+from advisor.models.field_map import FieldMapFile
+from advisor.sources.validation import validate_document
+from advisor.sources.yaml_source import parse_yaml_text
+from advisor.shared.diagnostics import InvalidInput
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x80-\x9f]")
+
+
+def invoke(*args: str) -> Result:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=True)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    for text in (result.stdout, result.stderr):
+        assert "Traceback" not in text and "internal error" not in text, text[-2000:]
+        assert not RAW_CONTROL.search(text), repr(RAW_CONTROL.search(text))
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ADVISOR_STATE_DIR", str(tmp_path / "state"))
+
+
+def _review(tmp_path: Path, current: str) -> Result:
+    path = tmp_path / "design.yaml"
+    path.write_text(f"title: t\nanswers: {{}}\ncurrent:\n  streaming_ingestion: {current}\n", encoding="utf-8")
+    return invoke("review", str(path))
+
+
+# --- review mode: a current choice of the wrong shape gets one message that says what is wrong ---
+
+def test_a_current_choice_that_is_not_an_id_names_only_the_id_rule(tmp_path: Path) -> None:
+    result = _review(tmp_path, "'Not An Id'")
+    assert result.exit_code == 2
+    assert "is not valid here: ids are lower_snake_case" in result.stderr
+    # before: also 'Input should be a valid list, got str' (a text is a valid shape here)
+    assert "valid list" not in result.stderr
+    assert result.stderr.count("design.yaml:4:") == 1
+
+
+def test_an_empty_list_of_current_choices_says_it_is_empty(tmp_path: Path) -> None:
+    result = _review(tmp_path, "[]")
+    assert result.exit_code == 2
+    assert "at least 1 item" in result.stderr
+    assert "valid string" not in result.stderr  # before: 'Input should be a valid string, got list []'
+
+
+def test_a_mapping_as_current_choice_names_the_accepted_shapes_in_words(tmp_path: Path) -> None:
+    result = _review(tmp_path, "{a: 1}")
+    assert result.exit_code == 2
+    assert "expected one of: text, a list of texts" in result.stderr
+    assert "constrained-str" not in result.stderr  # before: pydantic's internal union tags
+
+
+# --- field map and AWS sources: two wrong fields are two errors, and patterns are worded ---
+
+FIELD_MAP = """\
+area: analytics
+title: Analytics
+choices:
+  - id: warehouse
+    choice: Store analytics data in a warehouse or a lake
+    sources:
+      - {url: %s, title: %s, read: %s}
+    covered_by:
+      - {decision: storage_architecture}
+"""
+
+
+def _field_map_problems(url: str, title: str, read: str) -> list[str]:
+    doc = parse_yaml_text(FIELD_MAP % (url, title, read), Path("analytics.yaml"))
+    with pytest.raises(InvalidInput) as caught:
+        validate_document(doc, FieldMapFile)
+    return [d.render() for d in caught.value.diagnostics]
+
+
+def test_two_wrong_fields_of_one_source_are_two_located_errors() -> None:
+    problems = _field_map_problems("https://docs.aws.amazon.com/a.html", "[x]", "[1]")
+    # before: one error at the source, 'expected one of: title, read, got list ['x']'
+    assert len(problems) == 2, problems
+    assert any("sources[0].title" in p and "valid string" in p for p in problems), problems
+    assert any("sources[0].read" in p and "valid string" in p for p in problems), problems
+    assert not any("expected one of" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(("url", "read", "wording"), [
+    ("'javascript:alert(1)'", "2026-12", "an AWS page address"),
+    ("https://docs.aws.amazon.com/a.html", "2026-13", "as YYYY-MM"),
+])
+def test_an_aws_source_pattern_is_worded_not_a_regex(url: str, read: str, wording: str) -> None:
+    problems = _field_map_problems(url, "A page title", read)
+    assert len(problems) == 1 and wording in problems[0], problems
+    assert "String should match pattern" not in problems[0]
+
+
+def test_every_id_pattern_of_the_models_has_wording() -> None:
+    from advisor.sources.validation import PATTERN_HINTS
+    from advisor.sources.schema import SCHEMAS
+
+    patterns: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                patterns.add(node["pattern"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for model in SCHEMAS.values():
+        walk(model.model_json_schema(by_alias=True))
+    assert patterns, "no patterns found in the schemas"
+    assert sorted(patterns - set(PATTERN_HINTS)) == []
