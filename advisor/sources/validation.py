@@ -89,9 +89,9 @@ def _node_at(loc: tuple[Any, ...], data: Any) -> Any:
     """The value a loc points at, skipping the segments that are not in the data (union tags)."""
     node = data
     for segment in loc:
-        if isinstance(node, dict) and isinstance(segment, str) and segment in node:
-            node = node[segment]
-        elif isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node):
+        in_mapping = isinstance(node, dict) and isinstance(segment, str) and segment in node
+        in_list = isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node)
+        if in_mapping or in_list:
             node = node[segment]
     return node
 

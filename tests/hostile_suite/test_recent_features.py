@@ -13,11 +13,10 @@ from click.testing import CliRunner, Result
 
 from advisor.app.cli import main
 from advisor.models.field_map import FieldMapFile
+from advisor.shared.diagnostics import InvalidInput
 from advisor.sources.validation import validate_document
 from advisor.sources.yaml_source import parse_yaml_text
-from advisor.shared.diagnostics import InvalidInput
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x80-\x9f]")
 
 
@@ -109,8 +108,8 @@ def test_an_aws_source_pattern_is_worded_not_a_regex(url: str, read: str, wordin
 
 
 def test_every_id_pattern_of_the_models_has_wording() -> None:
-    from advisor.sources.validation import PATTERN_HINTS
     from advisor.sources.schema import SCHEMAS
+    from advisor.sources.validation import PATTERN_HINTS
 
     patterns: set[str] = set()
 
