@@ -127,3 +127,50 @@ def test_every_id_pattern_of_the_models_has_wording() -> None:
         walk(model.model_json_schema(by_alias=True))
     assert patterns, "no patterns found in the schemas"
     assert sorted(patterns - set(PATTERN_HINTS)) == []
+
+
+# --- invisible characters: zero-width and bidi marks are shown, not passed through ---
+
+INVISIBLE = ["\u200b", "\u200e", "\u200f", "\u061c", "\u2060", "\ufeff", "\u00ad", "\U000e0041"]
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+def test_the_sanitiser_shows_invisible_characters(char: str) -> None:
+    from advisor.shared import safe_text
+
+    text = f"pay{char}ments"
+    for shown in (safe_text.line(text), safe_text.block(text), safe_text.md_line(text), safe_text.md_cell(text)):
+        assert char not in shown  # before: passed through, so 'pay?ments' read as 'payments'
+        assert shown.startswith("pay\\") and shown.endswith("ments")
+    expected = "\\U000e0041" if char == "\U000e0041" else f"\\u{ord(char):04x}" if ord(char) > 0xff else "\\xad"
+    assert safe_text.line(text) == f"pay{expected}ments"
+
+
+def test_joiners_that_scripts_and_emoji_need_are_kept() -> None:
+    from advisor.shared import safe_text
+
+    for text in ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\U0001f469\u200d\U0001f4bb", "caf\u00e9"):
+        assert safe_text.line(text) is text
+
+
+def test_json_text_escapes_invisible_characters_and_parses_back() -> None:
+    import json
+
+    from advisor.shared import safe_text
+
+    data = {"title": "a\u200bb\U000e0041c\ufeff"}
+    text = safe_text.json_text(json.dumps(data, ensure_ascii=False))
+    assert not any(char in text for char in ("\u200b", "\U000e0041", "\ufeff"))
+    assert "\\udb40\\udc41" in text  # a character above U+FFFF is a surrogate pair in JSON
+    assert json.loads(text) == data
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "summary", "json"])
+def test_a_zero_width_title_reaches_no_output_raw(tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / "zw.yaml"
+    path.write_text("title: \"Pay\u200bments \u200fand\u2060 tags\U000e0041\"\nanswers: {}\n", encoding="utf-8")
+    result = invoke("evaluate", str(path), "--format", fmt)
+    assert result.exit_code == 0, result.output
+    for char in ("\u200b", "\u200f", "\u2060", "\U000e0041"):
+        assert char not in result.stdout, (fmt, char)
+    assert "Pay\\u200bments" in result.stdout
