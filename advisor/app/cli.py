@@ -437,15 +437,23 @@ def ask_command(scenario: Path | None = None, rules_dir: Path | None = None, not
 def serve_command(scenario: Path | None, rules_dir: Path | None, notes_dir: Path | None, host: str,
                   port: int) -> None:
     """Serve the questionnaire with live advice in a web browser (each tab runs its own session)."""
-    from advisor.tui.web import serve, served_command
+    from advisor.sources.answers import load_scenario
+    from advisor.tui.web import check_address, serve, served_command
 
-    _advisor(rules_dir).close()  # a broken rule base is reported here, not in every browser tab
+    advisor = _advisor(rules_dir)  # a broken rule base is reported here, not in every browser tab
     try:
+        if scenario is not None:  # and so is a broken scenario (file:line), before anything is served
+            load_scenario(advisor.rulebase, scenario)
+    finally:
+        advisor.close()
+    try:
+        check_address(host, port)
         serve(served_command(scenario, rules_dir, notes_dir), host=host, port=port)
     except OSError as exc:  # the address is taken or not this machine's: the user's choice, not a bug
         if exc.filename is not None:
             raise
-        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise click.UsageError(f"cannot listen on {safe_text.line(host)}:{port}: "
+                               f"{safe_text.line(str(exc.strerror or exc))}") from None
 
 
 def _load_one(advisor: Any, scenario: Path) -> Any:

@@ -174,3 +174,44 @@ def test_a_zero_width_title_reaches_no_output_raw(tmp_path: Path, fmt: str) -> N
     for char in ("\u200b", "\u200f", "\u2060", "\U000e0041"):
         assert char not in result.stdout, (fmt, char)
     assert "Pay\\u200bments" in result.stdout
+
+
+# --- serve: a server that cannot start never claims to be serving ---
+
+FIXTURE_RULES = str(Path(__file__).resolve().parent.parent / "fixtures" / "rules_core")
+
+
+def test_serve_on_a_taken_port_prints_no_serving_banner() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = invoke("serve", "--rules", FIXTURE_RULES, "--host", "127.0.0.1", "--port", str(port))
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Serving" not in result.stdout and "Ctrl+C" not in result.stdout  # before: the banner, then the error
+
+
+def test_serve_with_a_host_name_holding_escapes_sends_none_to_the_terminal(capfd: pytest.CaptureFixture[str]) -> None:
+    result = invoke("serve", "--rules", FIXTURE_RULES, "--host", "\x1b]0;pwned\x07\x1b[2Jbad", "--port", "8999")
+    out, err = capfd.readouterr()  # textual-serve prints its banner to the real stdout
+    assert result.exit_code == 2
+    assert "cannot listen on \\x1b]0;pwned\\x07\\x1b[2Jbad:8999" in result.stderr
+    assert "\x1b" not in out + err + result.stdout  # before: the banner wrote the raw escapes
+
+
+def test_serve_refuses_an_invalid_scenario_before_serving(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("title: t\nanswers:\n  size_kb: huge\n", encoding="utf-8")
+    import socket
+
+    with socket.socket() as taken:  # should the check regress, the server fails to start rather than run
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = invoke("serve", str(broken), "--rules", FIXTURE_RULES, "--host", "127.0.0.1", "--port", port)
+    assert result.exit_code == 2
+    assert "broken.yaml:3:12: invalid_answer" in result.stderr  # before: served, each tab showing the problem
+    assert "cannot listen" not in result.stderr
