@@ -1,0 +1,48 @@
+"""Paths a careless user types into the Save, Export and Open dialogs: an unknown ~user, a name longer than
+the file system allows, a folder of that name. Each is an inline error in the dialog, never a crash that
+ends the app (and its unsaved answers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from advisor.tui.app import AdvisorApp
+from advisor.tui.screens.dialogs import ExportDialog, OpenDialog, SaveDialog
+from tests.tui.test_app import SIZE, pick
+
+MakeApp = Callable[..., AdvisorApp]
+LONG = "n" * 300  # longer than any file system's 255-byte name limit
+
+HOSTILE_PATHS = ["~no_such_user_here/x.scenario.yaml", LONG, f"{LONG}/x.yaml"]
+
+
+@pytest.mark.parametrize("typed", HOSTILE_PATHS, ids=["unknown-user", "long-name", "long-folder"])
+@pytest.mark.parametrize(("key", "dialog"), [("ctrl+s", SaveDialog), ("ctrl+r", ExportDialog), ("ctrl+o", OpenDialog)])
+async def test_a_hostile_path_is_an_inline_error(make_app: MakeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 typed: str, key: str, dialog: type) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pick(pilot, app, "ingestion_mode", 1)
+        await pilot.press(key)
+        await pilot.pause()
+        if isinstance(app.screen, dialog) is False:  # Open asks first about the unsaved answers
+            await pilot.press("enter")
+            await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, dialog)
+        if isinstance(screen, SaveDialog):
+            screen.query_one("#scenario-title").value = "Stream"  # type: ignore[attr-defined]
+        screen.query_one("#path").value = typed  # type: ignore[attr-defined]
+        screen.query_one("#path").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None  # before: an uncaught RuntimeError/OSError ended the app
+        assert app.screen is screen
+        error = str(screen.query_one("#dialog-error").render())
+        assert error.strip(), "the dialog says what is wrong"
+        assert "Traceback" not in error
+        assert app.main.session.raw.get("ingestion_mode") is not None  # the answers are still there
