@@ -46,3 +46,52 @@ async def test_a_hostile_path_is_an_inline_error(make_app: MakeApp, tmp_path: Pa
         assert error.strip(), "the dialog says what is wrong"
         assert "Traceback" not in error
         assert app.main.session.raw.get("ingestion_mode") is not None  # the answers are still there
+
+
+async def test_saving_over_a_scenario_changed_on_disk_asks_first(make_app: MakeApp, tmp_path: Path) -> None:
+    from advisor.tui.screens.dialogs import ConfirmDialog
+    from tests.tui.test_app import _save
+
+    scenario = tmp_path / "pipeline.scenario.yaml"
+    scenario.write_text("title: Pipeline\nanswers:\n  ingestion_mode: batch\n", encoding="utf-8")
+    app = make_app(scenario=scenario)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pick(pilot, app, "ingestion_mode", 1)
+        # meanwhile a teammate's edit lands in the file (another editor, a git pull)
+        theirs = "title: Pipeline\ndescription: their change\nanswers:\n  ingestion_mode: batch\n"
+        scenario.write_text(theirs, encoding="utf-8")
+        await _save(pilot, app, scenario, "Pipeline")
+        assert isinstance(app.screen, ConfirmDialog)  # before: replaced without a word
+        assert "changed on disk" in app.screen.message
+        assert scenario.read_text(encoding="utf-8") == theirs
+        await pilot.press("escape")  # Cancel: their change stays, our answers too
+        await pilot.pause()
+        assert scenario.read_text(encoding="utf-8") == theirs
+        assert app.main.session.dirty
+        await pilot.press("escape")  # close the save dialog
+        await pilot.pause()
+        await _save(pilot, app, scenario, "Pipeline")  # asked again; this time replace
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.click("#btn-overwrite")
+        await pilot.pause()
+        assert "their change" not in scenario.read_text(encoding="utf-8")
+        assert not app.main.session.dirty
+        # saved here, unchanged since: the next save replaces it without asking
+        await pick(pilot, app, "ingestion_mode", 0)
+        await _save(pilot, app, scenario, "Pipeline")
+        assert not isinstance(app.screen, ConfirmDialog) and not app.main.session.dirty
+
+
+async def test_saving_an_unchanged_scenario_replaces_it_without_asking(make_app: MakeApp, tmp_path: Path) -> None:
+    from tests.tui.test_app import _save
+
+    scenario = tmp_path / "pipeline.scenario.yaml"
+    scenario.write_text("title: Pipeline\nanswers:\n  ingestion_mode: batch\n", encoding="utf-8")
+    app = make_app(scenario=scenario)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pick(pilot, app, "ingestion_mode", 1)
+        await _save(pilot, app, scenario, "Pipeline")
+        assert not app.main.session.dirty
+    assert "streaming" in scenario.read_text(encoding="utf-8")

@@ -175,9 +175,12 @@ class WriteDialog(PathDialog):
 
     SUFFIX = ".yaml"
 
-    def __init__(self, initial: str, writer: Writer, *, own: Path | None = None, blink: bool = True) -> None:
+    def __init__(self, initial: str, writer: Writer, *, own: Path | None = None,
+                 own_changed: Callable[[], bool] | None = None, blink: bool = True) -> None:
         super().__init__(initial, writer, blink=blink)
         self.own = _resolved(own) if own else None
+        self.own_changed = own_changed
+        """Whether `own` changed on disk since it was opened or saved here: replacing it then asks too."""
 
     def target(self) -> Path | None:
         path = super().target()
@@ -193,16 +196,20 @@ class WriteDialog(PathDialog):
         if path is None:
             return
         try:
-            taken = path.exists() and _resolved(path) != self.own
+            exists = path.exists()
+            own = exists and _resolved(path) == self.own
         except OSError as exc:  # a name too long for the file system
             self.show_error(problem_text(exc))
             return
-        if taken:
+        changed = own and self.own_changed is not None and self.own_changed()
+        if (exists and not own) or changed:
             def decided(answer: str | None) -> None:
                 if answer == "overwrite":
                     self.run(path)
 
-            self.app.push_screen(ConfirmDialog("Replace file?", f"{display_path(path)} already exists.",
+            why = (f"{display_path(path)} changed on disk since it was opened or last saved here; replacing it "
+                   "loses that change." if changed else f"{display_path(path)} already exists.")
+            self.app.push_screen(ConfirmDialog("Replace file?", why,
                                                [("Replace", "overwrite", "warning"), ("Cancel", "cancel", "default")]),
                                  decided)
             return
@@ -215,9 +222,10 @@ class SaveDialog(WriteDialog):
     SUFFIX = ".scenario.yaml"
 
     def __init__(self, initial: str, title: str, description: str,
-                 writer: Callable[[Path, str, str], None], *, own: Path | None = None, blink: bool = True) -> None:
+                 writer: Callable[[Path, str, str], None], *, own: Path | None = None,
+                 own_changed: Callable[[], bool] | None = None, blink: bool = True) -> None:
         super().__init__(initial, lambda path: writer(path, self.scenario_title(), self.description()),
-                         own=own, blink=blink)
+                         own=own, own_changed=own_changed, blink=blink)
         self.initial_title = self.show_value("scenario-title", title)
         self.initial_description = self.show_value("scenario-description", description)
         self._auto_path: str | None = None
