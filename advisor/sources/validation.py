@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from advisor.models.base import LocatedValueError
 from advisor.shared.diagnostics import MAX_PROBLEMS_PER_FILE, Diagnostic, InvalidInput, more_problems
 from advisor.sources.yaml_source import Position, SourceDocument
 
@@ -151,7 +152,7 @@ def validate_document(doc: SourceDocument, model: type[ModelT]) -> ModelT:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        errors = _merge_union_type_errors(exc.errors(include_url=False), doc.data)
+        errors = _merge_union_type_errors([_located(err) for err in exc.errors(include_url=False)], doc.data)
         # Only the first errors in the file are worded (the did-you-mean search is the costly part);
         # the rest are counted.
         errors.sort(key=lambda err: _line_column(doc, err))
@@ -164,6 +165,14 @@ def validate_document(doc: SourceDocument, model: type[ModelT]) -> ModelT:
             diagnostics.append(more_problems(doc.shown_path, first.line, first.column,
                                              len(errors) - MAX_PROBLEMS_PER_FILE))
         raise InvalidInput(sorted(set(diagnostics))) from None
+
+
+def _located(err: Any) -> Any:
+    """A check across fields that names the part of the mapping it found wrong points there."""
+    error = (err.get("ctx") or {}).get("error")
+    if isinstance(error, LocatedValueError):
+        return {**err, "loc": (*err["loc"], *error.at)}
+    return err
 
 
 def _line_column(doc: SourceDocument, err: Any) -> tuple[int, int]:

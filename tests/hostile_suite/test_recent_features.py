@@ -215,3 +215,36 @@ def test_serve_refuses_an_invalid_scenario_before_serving(tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert "broken.yaml:3:12: invalid_answer" in result.stderr  # before: served, each tab showing the problem
     assert "cannot listen" not in result.stderr
+
+
+# --- decision files: a check across fields points at the line it is about ---
+
+SHIPPED_RULES = Path(__file__).resolve().parent.parent.parent / "rules"
+
+
+@pytest.mark.parametrize(("old", "new", "where", "message"), [
+    ("- options: [cross_region_copy, cross_account_copy]", "- options: [cross_region_copy, nope_copy]",
+     "combinations[0].options", "combination names unknown options: nope_copy"),
+    ("- options: [cross_region_copy, cross_account_copy]", "- options: [cross_region_copy, cross_region_copy]",
+     "combinations[0].options", "a combination lists an option twice"),
+    ("  - id: cross_account_copy", "  - id: no_copy", "options[2].id", "duplicate option ids: no_copy"),
+])
+def test_a_cross_field_problem_in_a_decision_is_located_at_its_line(
+        tmp_path: Path, old: str, new: str, where: str, message: str) -> None:
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(SHIPPED_RULES, rules)
+    decision = rules / "decisions" / "backup_copy_scope.yaml"
+    text = decision.read_text(encoding="utf-8")
+    assert old in text
+    changed = text.replace(old, new, 1)
+    decision.write_text(changed, encoding="utf-8")
+    line = max(n for n, x in enumerate(changed.splitlines(), 1) if x.endswith(new.strip()))  # the changed line
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("title: t\nanswers: {}\n", encoding="utf-8")
+    result = invoke("evaluate", str(scenario), "--rules", str(rules))
+    assert result.exit_code == 2
+    problem = next(p for p in result.stderr.splitlines() if message in p)
+    # before: every such problem pointed at line 3, column 1 (the start of the decision's mapping)
+    assert f"backup_copy_scope.yaml:{line}:" in problem and f"{where}: " in problem, problem
