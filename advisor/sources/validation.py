@@ -83,7 +83,8 @@ def describe_error(model: type[BaseModel], err: Any, data: Any) -> tuple[tuple[A
 
 _UNION_NAMES = {"bool": "true/false", "int": "a whole number", "float": "a number", "str": "text",
                 "constrained-str": "text", "list[str]": "a list of texts",
-                "list[constrained-str]": "a list of texts", "dict[str,any]": "a mapping"}
+                "list[constrained-str]": "a list of texts", "list[union[bool,int,float,str]]": "a list",
+                "dict[str,any]": "a mapping"}
 
 
 def _node_at(loc: tuple[Any, ...], data: Any) -> Any:

@@ -248,3 +248,28 @@ def test_a_cross_field_problem_in_a_decision_is_located_at_its_line(
     problem = next(p for p in result.stderr.splitlines() if message in p)
     # before: every such problem pointed at line 3, column 1 (the start of the decision's mapping)
     assert f"backup_copy_scope.yaml:{line}:" in problem and f"{where}: " in problem, problem
+
+
+# --- answers: a list where the question wants something else is judged against the question ---
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("[1, 2]", "max_record_size_kb: expected a number in KB (or unknown), got [1, 2]"),
+    ("[true]", "max_record_size_kb: expected a number in KB (or unknown), got [True]"),
+])
+def test_a_list_of_numbers_for_a_number_question_says_a_number_is_expected(
+        tmp_path: Path, value: str, expected: str) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(f"title: t\nanswers:\n  ingestion_mode: streaming\n  max_record_size_kb: {value}\n",
+                    encoding="utf-8")
+    result = invoke("evaluate", str(path))
+    assert result.exit_code == 2
+    assert expected in result.stderr, result.stderr
+    assert "valid string" not in result.stderr  # before: 'Input should be a valid string, got int 1' per item
+
+
+def test_a_number_in_a_list_of_choices_is_named_as_not_a_choice(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("title: t\nanswers:\n  topics: [streaming_ingestion, 7]\n", encoding="utf-8")
+    result = invoke("evaluate", str(path))
+    assert result.exit_code == 2
+    assert "topics: 7 is not a choice" in result.stderr, result.stderr
