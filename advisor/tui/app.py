@@ -281,6 +281,15 @@ class AdvisorApp(App[int]):
             self.notify(f"{problem[0].upper()}{problem[1:]}.", severity="warning")
 
     # ---- quit, help, theme -----------------------------------------------------------------------
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (in a field it copies): say which key does. Textual's own message is rich
+        markup, and every notification here is plain text, so it read "Press [b]ctrl+q[/b] ..."."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {self.get_key_display(active.binding) or key} to quit the app",
+                            title="Do you want to quit?")
+                return
+
     async def action_quit(self) -> None:
         """Ctrl+Q is a priority key, handled before keys typed just ahead of it reach the focused field: the
         decision waits for them (a callback queued behind them), then counts what the fields show."""

@@ -95,3 +95,15 @@ async def test_saving_an_unchanged_scenario_replaces_it_without_asking(make_app:
         await _save(pilot, app, scenario, "Pipeline")
         assert not app.main.session.dirty
     assert "streaming" in scenario.read_text(encoding="utf-8")
+
+
+async def test_ctrl_c_says_how_to_quit_in_plain_words(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        shown = [n.message for n in app._notifications]
+        assert any("to quit the app" in m for m in shown), shown
+        assert not any("[b]" in m for m in shown), shown  # before: "Press [b]ctrl+q[/b] to quit the app"
+        assert app.is_running
