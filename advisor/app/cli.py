@@ -386,23 +386,35 @@ def schema_command(rules_dir: Path | None, out_dir: Path, check: bool) -> None:
     from advisor.sources.rulebase import load_rulebase
     from advisor.sources.schema import schema_files
 
-    stale = []
+    stale, missing = [], []
     rulebase = load_rulebase(resolve_rules(rules_dir).folder)
     files = {out_dir / name: text for name, text in schema_files(rulebase).items()}
     if check:
         for target, text in files.items():
             try:
                 same = target.is_file() and target.read_text(encoding="utf-8") == text
+                absent = not same and not target.exists()
             except (FileNotFoundError, NotADirectoryError, IsADirectoryError, UnicodeDecodeError):
-                same = False  # missing or not a schema: out of date (other OS errors are located errors)
-            if not same:
+                same, absent = False, False  # not a schema: out of date (other OS errors are located errors)
+            if absent:
+                missing.append(target.name)
+            elif not same:
                 stale.append(target.name)
     else:
         _write_files(out_dir, files)
         for target in files:
             _stdout(f"wrote {safe_text.line(display_path(target))}")
-    if stale:
-        _stderr(f"schemas out of date: {', '.join(stale)}; run 'advisor schema'")
+    if stale or missing:
+        # The command that brings them up to date is the one for this rule base and folder: a bare
+        # `advisor schema` would write the bundled rule base's questions into ./schemas.
+        import shlex
+
+        fix = ["advisor", "schema"] + (["--rules", str(rules_dir)] if rules_dir is not None else [])
+        fix += ["--out", str(out_dir)] if out_dir != Path("schemas") else []
+        found = ([f"out of date: {', '.join(stale)}"] if stale else []) + (
+            [f"missing: {', '.join(missing)}"] if missing else [])
+        _stderr(f"schemas in {safe_text.line(display_path(out_dir))}: {'; '.join(found)}; "
+                f"run {safe_text.line(shlex.join(fix))}")
         sys.exit(ExitCode.FINDINGS)
 
 

@@ -273,3 +273,16 @@ def test_a_number_in_a_list_of_choices_is_named_as_not_a_choice(tmp_path: Path) 
     result = invoke("evaluate", str(path))
     assert result.exit_code == 2
     assert "topics: 7 is not a choice" in result.stderr, result.stderr
+
+
+# --- schema --check: says which schemas are missing and the command that writes them for these rules ---
+
+def test_schema_check_names_missing_schemas_and_the_command_for_these_rules(tmp_path: Path) -> None:
+    result = invoke("schema", "--rules", FIXTURE_RULES, "--check", "--out", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1
+    assert "missing: decision.schema.json" in result.stderr
+    # before: "run 'advisor schema'", which writes the bundled rule base's schemas into ./schemas
+    assert f"run advisor schema --rules {FIXTURE_RULES} --out {tmp_path / 'nowhere'}" in result.stderr
+    written = invoke("schema", "--rules", FIXTURE_RULES, "--out", str(tmp_path / "nowhere"))
+    assert written.exit_code == 0
+    assert invoke("schema", "--rules", FIXTURE_RULES, "--check", "--out", str(tmp_path / "nowhere")).exit_code == 0
