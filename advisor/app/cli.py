@@ -299,9 +299,11 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
                       progress=progress.advance if progress else None)
     try:
         for item in items:
-            if item.scenario_id is None:
+            if item.diagnostics:
                 failed = True
                 _report(item.diagnostics)
+                if item.scenario_id is not None:
+                    sink.unreadable_baseline(item)
                 continue
             sink.add(item)
     except BaseException:

@@ -286,3 +286,19 @@ def test_schema_check_names_missing_schemas_and_the_command_for_these_rules(tmp_
     written = invoke("schema", "--rules", FIXTURE_RULES, "--out", str(tmp_path / "nowhere"))
     assert written.exit_code == 0
     assert invoke("schema", "--rules", FIXTURE_RULES, "--check", "--out", str(tmp_path / "nowhere")).exit_code == 0
+
+
+# --- baseline: a saved report that cannot be read is not "a saved scenario that was not evaluated" ---
+
+def test_an_unreadable_saved_report_is_not_called_not_evaluated(tmp_path: Path) -> None:
+    scenario = tmp_path / "pipeline.yaml"
+    scenario.write_text("title: Pipeline\nanswers:\n  ingestion_mode: streaming\n", encoding="utf-8")
+    saved = tmp_path / "baseline"
+    assert invoke("evaluate", str(scenario), "--format", "json", "--output", str(saved)).exit_code == 0
+    (saved / "pipeline.json").write_bytes(b"\xff\xfe{")
+    result = invoke("evaluate", str(scenario), "--baseline", str(saved))
+    assert result.exit_code == 2
+    assert "pipeline.json:1:1: baseline: cannot read the saved advice" in result.stderr
+    # before: "0 of 0 scenario(s) changed" and "1 saved scenario(s) were not evaluated: pipeline"
+    assert "were not evaluated" not in result.stdout
+    assert "0 of 1 scenario(s) changed" in result.stdout and "1 could not be compared" in result.stdout
