@@ -302,3 +302,21 @@ def test_an_unreadable_saved_report_is_not_called_not_evaluated(tmp_path: Path) 
     # before: "0 of 0 scenario(s) changed" and "1 saved scenario(s) were not evaluated: pipeline"
     assert "were not evaluated" not in result.stdout
     assert "0 of 1 scenario(s) changed" in result.stdout and "1 could not be compared" in result.stdout
+
+
+# --- lint: a notes folder that does not exist is one message, not one per citation ---
+
+@pytest.mark.parametrize("from_env", [False, True])
+def test_lint_with_a_missing_notes_folder_says_so_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       from_env: bool) -> None:
+    missing = tmp_path / "no-notes"
+    if from_env:
+        monkeypatch.setenv("ADVISOR_NOTES", str(missing))
+        result = invoke("lint", "--rules", FIXTURE_RULES)
+    else:
+        monkeypatch.delenv("ADVISOR_NOTES", raising=False)
+        result = invoke("lint", "--rules", FIXTURE_RULES, "--notes", str(missing))
+    assert result.exit_code == 2  # before: exit 1 with a 'note file ... not found in' finding per citation
+    assert "no-notes:1:1: notes_folder: notes folder not found" in result.stderr
+    assert "not found in" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
