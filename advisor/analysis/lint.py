@@ -100,11 +100,11 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
                 if problem:
                     add(entry.doc.diagnostic((*entry.loc, "citations", i), "citation", problem))
         for calc_id, calc in rb.calculators.items():
-            for citation in calc.calculator.citations:
+            for i, citation in enumerate(calc.calculator.citations):
                 cited += 1
                 problem = notes.check(citation)
                 if problem:
-                    add(Diagnostic.at_file(_calc_file(rb, calc_id), "citation", f"{calc_id}: {problem}"))
+                    add(_calc_diagnostic(rb, calc_id, ("citations", i), "citation", f"{calc_id}: {problem}"))
         copies = CopyIndex(notes_folder)
         for entry in rb.rules:
             found = copies.copied(entry.rule.reasoning)
@@ -151,6 +151,18 @@ def _question_file(rb: Any, qid: str) -> str:
         if name.startswith("questions/") and any(q.get("id") == qid for q in doc.data.get("questions", [])):
             return doc.shown_path
     return "questions"
+
+
+def _calc_diagnostic(rb: Any, calc_id: str, below: tuple[Any, ...], kind: str, message: str) -> Diagnostic:
+    """A finding about a calculator, at its line (`below`: the part of the calculator it is about)."""
+    for name, doc in rb.docs.items():
+        if not name.startswith("calculators/") or not isinstance(doc.data, dict):
+            continue
+        entries = doc.data.get("calculators")
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, dict) and entry.get("id") == calc_id:
+                return doc.diagnostic(("calculators", i, *below), kind, message)
+    return Diagnostic.at_file(_calc_file(rb, calc_id), kind, message)
 
 
 def _calc_file(rb: Any, calc_id: str) -> str:

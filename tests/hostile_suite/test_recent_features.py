@@ -320,3 +320,15 @@ def test_lint_with_a_missing_notes_folder_says_so_once(tmp_path: Path, monkeypat
     assert "no-notes:1:1: notes_folder: notes folder not found" in result.stderr
     assert "not found in" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_lint_locates_a_calculator_citation_at_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ADVISOR_NOTES", raising=False)
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    result = invoke("lint", "--rules", FIXTURE_RULES, "--notes", str(notes))
+    found = [line for line in result.stderr.splitlines() if "shards.yaml" in line and "citation:" in line]
+    assert found, result.stderr
+    # before: every calculator citation finding pointed at line 1, column 1 of the file
+    assert any("shards.yaml:7:" in line and "shards_doubled" not in line for line in found), found
+    assert any("shards.yaml:13:" in line and "shards_doubled" in line for line in found), found
