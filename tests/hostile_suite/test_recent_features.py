@@ -332,3 +332,21 @@ def test_lint_locates_a_calculator_citation_at_its_line(tmp_path: Path, monkeypa
     # before: every calculator citation finding pointed at line 1, column 1 of the file
     assert any("shards.yaml:7:" in line and "shards_doubled" not in line for line in found), found
     assert any("shards.yaml:13:" in line and "shards_doubled" in line for line in found), found
+
+
+# --- pyproject.toml that is not UTF-8: its rules setting is not skipped silently ---
+
+@pytest.mark.parametrize(("content", "says"), [
+    ('[tool.advisor]\nrules = "team-rules"\n'.encode("utf-16"), "the file is UTF-16"),
+    (b'[tool.advisor]\nrules = "r\xe8gles"\n', "the file is not UTF-8"),
+])
+def test_a_pyproject_that_is_not_utf8_is_a_located_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         content: bytes, says: str) -> None:
+    monkeypatch.delenv("ADVISOR_RULES", raising=False)
+    (tmp_path / "pyproject.toml").write_bytes(content)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("title: t\nanswers: {}\n", encoding="utf-8")
+    result = invoke("evaluate", str(scenario), "--format", "summary")
+    # before: exit 0 with the bundled rules, the team's rules setting skipped without a word
+    assert result.exit_code == 2
+    assert f"pyproject.toml:1:1: pyproject: not valid TOML: {says}" in result.stderr
