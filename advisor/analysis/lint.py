@@ -77,7 +77,8 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
                                          f"{entry.id} fires in no rule test case (rules/decisions/*.test.yaml)"))
     _check_retired(rb, report)
     for decision in rb.decisions:
-        if decision.id not in tested:
+        # A test file that did not load, or that names another decision, is reported where it is wrong
+        if decision.id not in tested and not (rb.root / "decisions" / f"{decision.id}.test.yaml").is_file():
             doc = rb.docs[f"decisions/{decision.id}.yaml"]
             add(doc.diagnostic(("id",), "missing_tests", f"no test file decisions/{decision.id}.test.yaml"))
 
@@ -211,6 +212,7 @@ def _check_tests(advisor: Advisor, report: LintReport) -> tuple[set[str], set[st
             report.findings.append(cases[0].doc.diagnostic(
                 ("decision",), "untested_default",
                 f"no case shows the default '{decision.fallback.option}' when nothing decides"))
+        _check_expected_ids(rb, decision, cases, report)
         for case in cases:
             result = check_case(advisor, case)
             if fired is not None:
@@ -219,6 +221,31 @@ def _check_tests(advisor: Advisor, report: LintReport) -> tuple[set[str], set[st
                 report.findings.append(case.doc.diagnostic(("cases", case.index, "name"), "failing_case",
                                                            f"{case.case.name}: {problem}"))
     return tested, fired
+
+
+def _check_expected_ids(rb: Any, decision: Any, cases: list[Any], report: LintReport) -> None:
+    """Every option and rule a case names exists: `not_fired: [a misspelt id]` or `not_excluded` with one
+    would pass forever, and `fired` with one would fail saying only that it "did not fire"."""
+    options = {o.id for o in decision.options}
+    rule_ids = {entry.id for entry in rb.rules}
+    for case in cases:
+        expect = case.case.expect
+        named: list[tuple[str, int | None, str]] = [("recommended", None, expect.recommended)] if (
+            expect.recommended) else []
+        for kind in ("together", "excluded", "not_excluded"):
+            named += [(kind, i, option) for i, option in enumerate(getattr(expect, kind))]
+        for kind, i, option in named:
+            if option not in options:
+                where = ("cases", case.index, "expect", kind, *(() if i is None else (i,)))
+                report.findings.append(case.doc.diagnostic(
+                    where, "unknown_option", f"{case.case.name}: '{option}' is not an option of {decision.id} "
+                    f"(options: {', '.join(sorted(options))})"))
+        for kind in ("fired", "not_fired"):
+            for i, rule_id in enumerate(getattr(expect, kind)):
+                if rule_id not in rule_ids:
+                    report.findings.append(case.doc.diagnostic(
+                        ("cases", case.index, "expect", kind, i), "unknown_rule",
+                        f"{case.case.name}: no rule {rule_id} in the rule base"))
 
 
 def _check_retired(rb: Any, report: LintReport) -> None:

@@ -350,3 +350,38 @@ def test_a_pyproject_that_is_not_utf8_is_a_located_error(tmp_path: Path, monkeyp
     # before: exit 0 with the bundled rules, the team's rules setting skipped without a word
     assert result.exit_code == 2
     assert f"pyproject.toml:1:1: pyproject: not valid TOML: {says}" in result.stderr
+
+
+# --- rule test files: a misspelt option or rule id is a finding, not a case that passes forever ---
+
+def test_lint_names_unknown_ids_in_rule_test_expectations(tmp_path: Path) -> None:
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(SHIPPED_RULES, rules)
+    tests = rules / "decisions" / "glue_worker_type.test.yaml"
+    text = tests.read_text(encoding="utf-8")
+    old = "expect: {recommended: g025x, fired: [GLUEW-001]}"
+    assert old in text
+    tests.write_text(text.replace(old, "expect: {recommended: g025x, fired: [GLUEW-001], not_fired: [GLUEW-091], "
+                                       "not_excluded: [g1xx]}"), encoding="utf-8")
+    result = invoke("lint", "--rules", str(rules))
+    assert result.exit_code == 1
+    mine = [line for line in result.stderr.splitlines() if "glue_worker_type" in line]
+    # before: nothing at all; both expectations passed whatever the rules did
+    assert any("unknown_rule" in line and "no rule GLUEW-091" in line for line in mine), mine
+    assert any("unknown_option" in line and "'g1xx' is not an option of glue_worker_type" in line for line in mine)
+
+
+def test_lint_does_not_call_an_invalid_test_file_missing(tmp_path: Path) -> None:
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(SHIPPED_RULES, rules)
+    tests = rules / "decisions" / "glue_worker_type.test.yaml"
+    tests.write_text(tests.read_text(encoding="utf-8").replace("fired: [GLUEW-001]", "fired: [bad id]", 1),
+                     encoding="utf-8")
+    result = invoke("lint", "--rules", str(rules))
+    assert result.exit_code == 1
+    assert "glue_worker_type.test.yaml:" in result.stderr
+    assert "no test file decisions/glue_worker_type.test.yaml" not in result.stderr  # before: said it was missing
