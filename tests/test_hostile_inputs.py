@@ -43,7 +43,7 @@ EXPECTED: dict[str, tuple[str, int, int]] = {
     "latin1.yaml": ("encoding", 1, 11),
     "malformed_yaml.yaml": ("yaml_syntax", 4, 9),
     "merge_key.yaml": ("yaml_merge", 4, 3),
-    "multi_choice_not_allowed.yaml": ("invalid_answer", 3, 12),
+    "multi_choice_not_allowed.yaml": ("invalid_answer", 3, 18),
     "multiple_documents.yaml": ("yaml_multiple_documents", 4, 1),
     "nan.yaml": ("invalid_answer", 3, 12),
     "not_whole_number.yaml": ("invalid_answer", 3, 14),

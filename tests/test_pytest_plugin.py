@@ -55,3 +55,37 @@ def test_the_plugin_stays_off_without_configuration(pytester: pytest.Pytester) -
     (scenarios / "big.scenario.yaml").write_text("title: Big\nanswers: {}\n", encoding="utf-8")
     result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "-p", "no:textual-snapshot")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_a_scenario_broken_later_keeps_its_pinned_advice_under_snapshot_update(pytester: pytest.Pytester) -> None:
+    _setup(pytester)
+    pytester.runpytest("--snapshot-update", "-p", "no:cacheprovider", "-p", "no:textual-snapshot").assert_outcomes(
+        passed=1)
+    pinned = list((pytester.path / "scenarios" / "__snapshots__").rglob("*.json"))
+    assert len(pinned) == 1
+    saved = pinned[0].read_text(encoding="utf-8")
+    # a typo in the scenario: the test fails with its location...
+    (pytester.path / "scenarios" / "big.scenario.yaml").write_text("title: Big\nanswers:\n  size_kb: huge\n",
+                                                                   encoding="utf-8")
+    result = pytester.runpytest("--snapshot-update", "-p", "no:cacheprovider", "-p", "no:textual-snapshot")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*big.scenario.yaml:3:12: invalid_answer*"])
+    # ...said once, not twice through "During handling of the above exception"
+    assert "During handling" not in result.stdout.str()
+    # ...and the pinned advice is still there (before: deleted as an unused snapshot)
+    assert pinned[0].read_text(encoding="utf-8") == saved
+    result.stdout.no_fnmatch_line("*Deleted*")
+
+
+def test_a_broken_rule_base_keeps_every_pinned_advice_under_snapshot_update(pytester: pytest.Pytester) -> None:
+    _setup(pytester)
+    pytester.runpytest("--snapshot-update", "-p", "no:cacheprovider", "-p", "no:textual-snapshot").assert_outcomes(
+        passed=1)
+    pinned = list((pytester.path / "scenarios" / "__snapshots__").rglob("*.json"))
+    (pytester.path / "pytest.ini").write_text(CONFIG.replace(str(RULES), str(pytester.path / "missing")),
+                                              encoding="utf-8")
+    result = pytester.runpytest("--snapshot-update", "-p", "no:cacheprovider", "-p", "no:textual-snapshot")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*advisor: the rule base is invalid:*", "*missing:1:1: rules_folder:*"])
+    assert "During handling" not in result.stdout.str()
+    assert [p.exists() for p in pinned] == [True]

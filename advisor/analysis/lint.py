@@ -77,7 +77,8 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
                                          f"{entry.id} fires in no rule test case (rules/decisions/*.test.yaml)"))
     _check_retired(rb, report)
     for decision in rb.decisions:
-        if decision.id not in tested:
+        # A test file that did not load, or that names another decision, is reported where it is wrong
+        if decision.id not in tested and not (rb.root / "decisions" / f"{decision.id}.test.yaml").is_file():
             doc = rb.docs[f"decisions/{decision.id}.yaml"]
             add(doc.diagnostic(("id",), "missing_tests", f"no test file decisions/{decision.id}.test.yaml"))
 
@@ -100,11 +101,11 @@ def lint(advisor: Advisor, notes_dir: Path | None = None) -> LintReport:
                 if problem:
                     add(entry.doc.diagnostic((*entry.loc, "citations", i), "citation", problem))
         for calc_id, calc in rb.calculators.items():
-            for citation in calc.calculator.citations:
+            for i, citation in enumerate(calc.calculator.citations):
                 cited += 1
                 problem = notes.check(citation)
                 if problem:
-                    add(Diagnostic.at_file(_calc_file(rb, calc_id), "citation", f"{calc_id}: {problem}"))
+                    add(_calc_diagnostic(rb, calc_id, ("citations", i), "citation", f"{calc_id}: {problem}"))
         copies = CopyIndex(notes_folder)
         for entry in rb.rules:
             found = copies.copied(entry.rule.reasoning)
@@ -153,6 +154,18 @@ def _question_file(rb: Any, qid: str) -> str:
     return "questions"
 
 
+def _calc_diagnostic(rb: Any, calc_id: str, below: tuple[Any, ...], kind: str, message: str) -> Diagnostic:
+    """A finding about a calculator, at its line (`below`: the part of the calculator it is about)."""
+    for name, doc in rb.docs.items():
+        if not name.startswith("calculators/") or not isinstance(doc.data, dict):
+            continue
+        entries = doc.data.get("calculators")
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, dict) and entry.get("id") == calc_id:
+                return doc.diagnostic(("calculators", i, *below), kind, message)
+    return Diagnostic.at_file(_calc_file(rb, calc_id), kind, message)
+
+
 def _calc_file(rb: Any, calc_id: str) -> str:
     for name, doc in rb.docs.items():
         if name.startswith("calculators/") and any(c.get("id") == calc_id for c in doc.data.get("calculators", [])):
@@ -199,6 +212,7 @@ def _check_tests(advisor: Advisor, report: LintReport) -> tuple[set[str], set[st
             report.findings.append(cases[0].doc.diagnostic(
                 ("decision",), "untested_default",
                 f"no case shows the default '{decision.fallback.option}' when nothing decides"))
+        _check_expected_ids(rb, decision, cases, report)
         for case in cases:
             result = check_case(advisor, case)
             if fired is not None:
@@ -207,6 +221,31 @@ def _check_tests(advisor: Advisor, report: LintReport) -> tuple[set[str], set[st
                 report.findings.append(case.doc.diagnostic(("cases", case.index, "name"), "failing_case",
                                                            f"{case.case.name}: {problem}"))
     return tested, fired
+
+
+def _check_expected_ids(rb: Any, decision: Any, cases: list[Any], report: LintReport) -> None:
+    """Every option and rule a case names exists: `not_fired: [a misspelt id]` or `not_excluded` with one
+    would pass forever, and `fired` with one would fail saying only that it "did not fire"."""
+    options = {o.id for o in decision.options}
+    rule_ids = {entry.id for entry in rb.rules}
+    for case in cases:
+        expect = case.case.expect
+        named: list[tuple[str, int | None, str]] = [("recommended", None, expect.recommended)] if (
+            expect.recommended) else []
+        for kind in ("together", "excluded", "not_excluded"):
+            named += [(kind, i, option) for i, option in enumerate(getattr(expect, kind))]
+        for kind, i, option in named:
+            if option not in options:
+                where = ("cases", case.index, "expect", kind, *(() if i is None else (i,)))
+                report.findings.append(case.doc.diagnostic(
+                    where, "unknown_option", f"{case.case.name}: '{option}' is not an option of {decision.id} "
+                    f"(options: {', '.join(sorted(options))})"))
+        for kind in ("fired", "not_fired"):
+            for i, rule_id in enumerate(getattr(expect, kind)):
+                if rule_id not in rule_ids:
+                    report.findings.append(case.doc.diagnostic(
+                        ("cases", case.index, "expect", kind, i), "unknown_rule",
+                        f"{case.case.name}: no rule {rule_id} in the rule base"))
 
 
 def _check_retired(rb: Any, report: LintReport) -> None:

@@ -37,7 +37,8 @@ class Item:
     path: Path
     diagnostics: tuple[Diagnostic, ...] = ()
     scenario_id: str | None = None
-    """None when the file was invalid (see diagnostics)."""
+    """None when the file was invalid (see diagnostics). Set with diagnostics when the scenario was evaluated
+    but its saved advice in the baseline could not be read."""
     source: str = ""
     text: str = ""
     """The rendered report, when it goes to stdout (a JSON batch element or the report as printed)."""
@@ -90,8 +91,8 @@ class EvaluateJob:
                 if text is not None and text == render_json(advice):
                     return Item(path, (), sid, source)
                 diff = compare(advice, self.baseline.parse(sid, text) if text is not None else None)
-            except InvalidInput as exc:
-                return Item(path, tuple(sorted(exc.diagnostics)))
+            except InvalidInput as exc:  # the saved advice is unreadable: the scenario itself was evaluated
+                return Item(path, tuple(sorted(exc.diagnostics)), sid, source)
             return Item(path, (), sid, source, changes=tuple(diff.lines) if diff is not None else None)
         if self.staging is None:
             return Item(path, (), sid, source, text=self.render(advice))
@@ -130,6 +131,9 @@ class Sink:
     def abort(self) -> None:
         """The batch stopped early (a bug or Ctrl-C): leave nothing half-written behind."""
 
+    def unreadable_baseline(self, item: Item) -> None:
+        """The scenario was evaluated, but its saved advice could not be read (reported by the caller)."""
+
     def finish(self) -> int:
         return ExitCode.OK
 
@@ -164,7 +168,14 @@ class BaselineSink(Sink):
         self.baseline = baseline
         self.count = 0
         self.changed = 0
+        self.unreadable = 0
         self.seen: set[str] = set()
+
+    def unreadable_baseline(self, item: Item) -> None:
+        assert item.scenario_id is not None
+        self.seen.add(item.scenario_id)  # evaluated: not one of the saved scenarios "not evaluated"
+        self.count += 1
+        self.unreadable += 1
 
     def add(self, item: Item) -> None:
         self.count += 1
@@ -176,7 +187,8 @@ class BaselineSink(Sink):
 
     def finish(self) -> int:
         shown = safe_text.line(display_path(self.baseline.folder))
-        click.echo(f"{self.changed} of {self.count} scenario(s) changed against {shown}")
+        unreadable = f" ({self.unreadable} could not be compared: see above)" if self.unreadable else ""
+        click.echo(f"{self.changed} of {self.count} scenario(s) changed against {shown}{unreadable}")
         missing = sorted(set(self.baseline.files) - self.seen)
         if missing:  # evaluating a subset is normal, so this is said but does not count as a change
             names = ", ".join(safe_text.line(m) for m in missing[:10]) + (

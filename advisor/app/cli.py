@@ -299,9 +299,11 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
                       progress=progress.advance if progress else None)
     try:
         for item in items:
-            if item.scenario_id is None:
+            if item.diagnostics:
                 failed = True
                 _report(item.diagnostics)
+                if item.scenario_id is not None:
+                    sink.unreadable_baseline(item)
                 continue
             sink.add(item)
     except BaseException:
@@ -363,7 +365,13 @@ def _console(color: str):  # type: ignore[no-untyped-def]
 def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
     """Check the rule base: ids, references, reachability, citations, tests and coverage."""
     from advisor.analysis.lint import lint
+    from advisor.sources.notes import Notes
 
+    notes_folder = Notes.locate(notes_dir)
+    if notes_folder is not None and not notes_folder.is_dir():  # else every citation reads "not found in ..."
+        named = "" if notes_dir is not None else " (from $ADVISOR_NOTES)"
+        raise InvalidInput([Diagnostic.at_file(display_path(notes_folder), "notes_folder",
+                                               f"notes folder not found{named}")])
     advisor = _advisor(rules_dir, "reference")
     report = lint(advisor, notes_dir)
     _report(report.findings)
@@ -386,23 +394,35 @@ def schema_command(rules_dir: Path | None, out_dir: Path, check: bool) -> None:
     from advisor.sources.rulebase import load_rulebase
     from advisor.sources.schema import schema_files
 
-    stale = []
+    stale, missing = [], []
     rulebase = load_rulebase(resolve_rules(rules_dir).folder)
     files = {out_dir / name: text for name, text in schema_files(rulebase).items()}
     if check:
         for target, text in files.items():
             try:
                 same = target.is_file() and target.read_text(encoding="utf-8") == text
+                absent = not same and not target.exists()
             except (FileNotFoundError, NotADirectoryError, IsADirectoryError, UnicodeDecodeError):
-                same = False  # missing or not a schema: out of date (other OS errors are located errors)
-            if not same:
+                same, absent = False, False  # not a schema: out of date (other OS errors are located errors)
+            if absent:
+                missing.append(target.name)
+            elif not same:
                 stale.append(target.name)
     else:
         _write_files(out_dir, files)
         for target in files:
             _stdout(f"wrote {safe_text.line(display_path(target))}")
-    if stale:
-        _stderr(f"schemas out of date: {', '.join(stale)}; run 'advisor schema'")
+    if stale or missing:
+        # The command that brings them up to date is the one for this rule base and folder: a bare
+        # `advisor schema` would write the bundled rule base's questions into ./schemas.
+        import shlex
+
+        fix = ["advisor", "schema"] + (["--rules", str(rules_dir)] if rules_dir is not None else [])
+        fix += ["--out", str(out_dir)] if out_dir != Path("schemas") else []
+        found = ([f"out of date: {', '.join(stale)}"] if stale else []) + (
+            [f"missing: {', '.join(missing)}"] if missing else [])
+        _stderr(f"schemas in {safe_text.line(display_path(out_dir))}: {'; '.join(found)}; "
+                f"run {safe_text.line(shlex.join(fix))}")
         sys.exit(ExitCode.FINDINGS)
 
 
@@ -437,15 +457,23 @@ def ask_command(scenario: Path | None = None, rules_dir: Path | None = None, not
 def serve_command(scenario: Path | None, rules_dir: Path | None, notes_dir: Path | None, host: str,
                   port: int) -> None:
     """Serve the questionnaire with live advice in a web browser (each tab runs its own session)."""
-    from advisor.tui.web import serve, served_command
+    from advisor.sources.answers import load_scenario
+    from advisor.tui.web import check_address, serve, served_command
 
-    _advisor(rules_dir).close()  # a broken rule base is reported here, not in every browser tab
+    advisor = _advisor(rules_dir)  # a broken rule base is reported here, not in every browser tab
     try:
+        if scenario is not None:  # and so is a broken scenario (file:line), before anything is served
+            load_scenario(advisor.rulebase, scenario)
+    finally:
+        advisor.close()
+    try:
+        check_address(host, port)
         serve(served_command(scenario, rules_dir, notes_dir), host=host, port=port)
     except OSError as exc:  # the address is taken or not this machine's: the user's choice, not a bug
         if exc.filename is not None:
             raise
-        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise click.UsageError(f"cannot listen on {safe_text.line(host)}:{port}: "
+                               f"{safe_text.line(str(exc.strerror or exc))}") from None
 
 
 def _load_one(advisor: Any, scenario: Path) -> Any:

@@ -21,6 +21,7 @@ import pytest
 
 _ADVISORS: dict[str, Any] = {}
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_NOT_EVALUATED = "advisor: this scenario could not be evaluated"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,18 +33,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _advisor(config: pytest.Config) -> Any:
+    """The advisor of the configured rule base, built once per folder; InvalidInput when it is invalid."""
     from advisor.inference.evaluation import Advisor
-    from advisor.shared.diagnostics import InvalidInput
     from advisor.sources.locations import resolve_rules
 
     configured = config.getini("advisor_rules")
-    try:
-        location = resolve_rules(config.rootpath / configured if configured else None)
-        key = str(location.folder.resolve())
-        if key not in _ADVISORS:
-            _ADVISORS[key] = Advisor.from_folder(location.folder, "auto", location.label)
-    except InvalidInput as exc:
-        pytest.fail(f"advisor: the rule base is invalid:\n{exc}", pytrace=False)
+    location = resolve_rules(config.rootpath / configured if configured else None)
+    key = str(location.folder.resolve())
+    if key not in _ADVISORS:
+        _ADVISORS[key] = Advisor.from_folder(location.folder, "auto", location.label)
     return _ADVISORS[key]
 
 
@@ -89,12 +87,24 @@ class ScenarioFile(pytest.Module):
             from advisor.shared.diagnostics import InvalidInput
             from advisor.sources.answers import load_scenario
 
-            advisor = _advisor(config)
-            try:
-                loaded = load_scenario(advisor.rulebase, path)
-            except InvalidInput as exc:
-                pytest.fail(str(exc), pytrace=False)
             expected = snapshot(extension_class=_json_extension())
+            problem = None
+            try:
+                advisor = _advisor(config)
+            except InvalidInput as exc:
+                problem = f"advisor: the rule base is invalid:\n{exc}"
+            else:
+                try:
+                    loaded = load_scenario(advisor.rulebase, path)
+                except InvalidInput as exc:
+                    problem = str(exc)
+            if problem is not None:
+                # Nothing was evaluated, so the pinned advice stays: an assertion that cannot write marks it
+                # as in use (else `--snapshot-update` deletes it as unused). Failing outside the `except`
+                # keeps pytest from printing the problem twice ("During handling of the above exception").
+                expected.update_snapshots = False
+                _ = expected == _NOT_EVALUATED
+                pytest.fail(problem, pytrace=False)
             # a scenario with current choices pins its review too (as `advisor evaluate` reports it)
             if expected != render_json(review_advice(advisor, advisor.evaluate(loaded), loaded.current)):
                 # spell the diff out: assertion rewriting may not reach a plugin module

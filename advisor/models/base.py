@@ -7,6 +7,16 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 
+class LocatedValueError(ValueError):
+    """A check across fields that knows which part of the mapping is wrong: `at` is the path below the
+    model being validated (("combinations", 0, "options")), so the message points at that line, not at the
+    mapping's first line."""
+
+    def __init__(self, message: str, at: tuple[str | int, ...]) -> None:
+        super().__init__(message)
+        self.at = at
+
+
 class Strict(BaseModel):
     """Input models: unknown keys are errors, values are not coerced, instances are immutable."""
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictFloat, StrictInt, model_validator
 
 from advisor.models.aws_source import AwsSource, Freshness, check_sources
-from advisor.models.base import DecisionId, FactId, OptionId, RuleId, Scalar, Strict
+from advisor.models.base import DecisionId, FactId, LocatedValueError, OptionId, RuleId, Scalar, Strict
 from advisor.models.citation import Citation
 from advisor.models.conditions import Condition
 
@@ -180,30 +180,32 @@ class Decision(Strict):
         ids = [o.id for o in self.options]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"duplicate option ids: {', '.join(dupes)}")
+            second = ids.index(dupes[0], ids.index(dupes[0]) + 1)
+            raise LocatedValueError(f"duplicate option ids: {', '.join(dupes)}", ("options", second, "id"))
         known = set(ids)
-        for rule in self.rules:
+        for number, rule in enumerate(self.rules):
             named = ([rule.require] if rule.require else []) + rule.exclude + rule.recommend + rule.avoid
             unknown = sorted(set(named) - known)
             if unknown:
-                raise ValueError(f"rule {rule.id} names unknown options: {', '.join(unknown)} "
-                                 f"(options are {', '.join(ids)})")
+                raise LocatedValueError(f"rule {rule.id} names unknown options: {', '.join(unknown)} "
+                                        f"(options are {', '.join(ids)})", ("rules", number))
         if self.fallback.option and self.fallback.option not in known:
-            raise ValueError(f"fallback option {self.fallback.option!r} is not an option of this decision")
+            raise LocatedValueError(f"fallback option {self.fallback.option!r} is not an option of this decision",
+                                    ("fallback", "option"))
         preferred = [p.option for p in self.fallback.prefer]
         unknown_preferred = sorted(set(preferred) - known)
         if unknown_preferred:
-            raise ValueError(f"fallback prefers unknown options: {', '.join(unknown_preferred)} "
-                             f"(options are {', '.join(ids)})")
+            raise LocatedValueError(f"fallback prefers unknown options: {', '.join(unknown_preferred)} "
+                                    f"(options are {', '.join(ids)})", ("fallback", "prefer"))
         if len(set(preferred)) != len(preferred):
-            raise ValueError("fallback prefers an option twice")
-        for combination in self.combinations:
+            raise LocatedValueError("fallback prefers an option twice", ("fallback", "prefer"))
+        for number, combination in enumerate(self.combinations):
             unknown = sorted(set(combination.options) - known)
             if unknown:
-                raise ValueError(f"combination names unknown options: {', '.join(unknown)} "
-                                 f"(options are {', '.join(ids)})")
+                raise LocatedValueError(f"combination names unknown options: {', '.join(unknown)} "
+                                        f"(options are {', '.join(ids)})", ("combinations", number, "options"))
             if len(set(combination.options)) != len(combination.options):
-                raise ValueError("a combination lists an option twice")
+                raise LocatedValueError("a combination lists an option twice", ("combinations", number, "options"))
         if self.combinations and self.policy != "weighted":
             raise ValueError("combinations need policy: weighted")
         return self

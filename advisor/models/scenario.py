@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr, WithJsonSchema
 
 from advisor.models.base import DecisionId, FactId, OptionId, Strict
 
-AnswerValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
+AnswerValue = (StrictBool | StrictInt | StrictFloat | StrictStr
+               | Annotated[list[StrictBool | StrictInt | StrictFloat | StrictStr],
+                           WithJsonSchema({"type": "array", "items": {"type": "string"}})])
+"""The shapes an answer may take here; whether it fits its question (a number, a choice, a list of choices) is
+checked against the question, which says what it expects (a list of numbers for a number question reads
+'expected a number in KB, got [1, 2]', not 'Input should be a valid string' for each item). Editors are
+told what a valid answer holds: a list of choice ids."""
 
 
 class Scenario(Strict):

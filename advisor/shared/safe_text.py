@@ -18,7 +18,13 @@ A character that could act on a terminal or disguise text is replaced by the esc
   ESC shows as ``\\x1b``, BEL as ``\\x07``, the 8-bit CSI as ``\\x9b``;
 * ``\\uNNNN`` for the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), the line and
   paragraph separators (U+2028, U+2029) and lone surrogates (U+D800-U+DFFF: a byte of a file name that is
-  not UTF-8, which would otherwise reach the terminal as that raw byte, or fail to print).
+  not UTF-8, which would otherwise reach the terminal as that raw byte, or fail to print);
+* ``\\uNNNN`` (``\\UNNNNNNNN`` above U+FFFF) for the invisible format characters that disguise what is read
+  without a bidi override: the bidi marks (U+061C, U+200E, U+200F), the zero-width space (U+200B), the
+  word joiner and invisible operators (U+2060-U+2064), the deprecated format controls (U+206A-U+206F), the
+  byte order mark (U+FEFF), the soft hyphen (U+00AD), the Mongolian vowel separator (U+180E) and the tag
+  characters (U+E0000-U+E007F, which can carry hidden ASCII). The zero-width joiner and non-joiner
+  (U+200C, U+200D) and variation selectors stay: scripts and emoji need them to read right.
 
 The rest of an escape sequence is ordinary printable text, so ``ESC [2J`` shows as ``\\x1b[2J``: inert,
 and the person still sees that something odd was there. A backslash is not itself escaped: ordinary text
@@ -57,14 +63,15 @@ if TYPE_CHECKING:
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _SEPARATORS = "\u2028\u2029"
 _SURROGATES = "\ud800-\udfff"
+_INVISIBLE = "\u00ad\u061c\u180e\u200b\u200e\u200f\u2060-\u2064\u206a-\u206f\ufeff\U000e0000-\U000e007f"
 
-_LINE_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}{_SEPARATORS}{_SURROGATES}]")
+_LINE_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}{_SEPARATORS}{_SURROGATES}]")
 """Single-line text: every control character, newline and tab included."""
-_BLOCK_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}{_SEPARATORS}{_SURROGATES}]")
+_BLOCK_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}{_SEPARATORS}{_SURROGATES}]")
 """Multi-line text: the same less newline and tab."""
-_JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}{_SEPARATORS}]")
+_JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}{_INVISIBLE}{_SEPARATORS}]")
 """What JSON writers leave unescaped (they escape U+0000-U+001F themselves)."""
-_JSON_RAW_OR_SURROGATE = re.compile(f"[\x7f-\x9f{_BIDI}{_SEPARATORS}{_SURROGATES}]")
+_JSON_RAW_OR_SURROGATE = re.compile(f"[\x7f-\x9f{_BIDI}{_INVISIBLE}{_SEPARATORS}{_SURROGATES}]")
 
 _SHORT = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
@@ -75,7 +82,9 @@ def visible(char: str) -> str:
     if short is not None:
         return short
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -206,12 +215,21 @@ def _may_hold(pattern: re.Pattern[str], text: str) -> bool:
 
 
 def json_text(text: str, *, surrogates: bool = False) -> str:
-    """JSON text with DEL, the C1 controls, bidi controls and U+2028/U+2029 (and with `surrogates`, lone
-    surrogates, which json.dumps leaves raw) written as \\uNNNN escapes.
+    """JSON text with DEL, the C1 controls, bidi controls, invisible format characters and U+2028/U+2029
+    (and with `surrogates`, lone surrogates, which json.dumps leaves raw) written as \\uNNNN escapes.
 
     JSON writers escape U+0000-U+001F and leave these raw; they can only occur inside strings, so the
     escaped text parses to exactly the same data."""
     pattern = _JSON_RAW_OR_SURROGATE if surrogates else _JSON_RAW
     if not _may_hold(pattern, text):
         return text
-    return pattern.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return pattern.sub(_json_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    """The JSON escape of one character: \\uNNNN, or the UTF-16 surrogate pair above U+FFFF."""
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"

@@ -127,7 +127,8 @@ def check_answers(rulebase: RuleBase, raw: dict[str, Any], doc: SourceDocument |
         typed, problem = check_answer(question, value)
         if problem:
             if listed:
-                problems.append(_located(doc, (*base_loc, qid), "invalid_answer", f"{qid}: {problem}"))
+                loc = (*base_loc, qid, *_wrong_item(question, value))
+                problems.append(_located(doc, loc, "invalid_answer", f"{qid}: {problem}"))
             else:
                 left_out.append((*base_loc, qid))
         elif typed is None:
@@ -140,6 +141,15 @@ def check_answers(rulebase: RuleBase, raw: dict[str, Any], doc: SourceDocument |
     if problems:
         raise InvalidInput(problems)
     return Answers(dict(sorted(known.items())), frozenset(unknown))
+
+
+def _wrong_item(question: Question, value: Any) -> tuple[int, ...]:
+    """Where in a list of choices the first wrong item is, so the message points at it; () otherwise."""
+    if question.type != "multi" or not isinstance(value, list):
+        return ()
+    choices = {c.id for c in question.choices}
+    wrong = [i for i, item in enumerate(value) if not isinstance(item, str) or item not in choices]
+    return (wrong[0],) if wrong and UNKNOWN not in value else ()
 
 
 def _located(doc: SourceDocument | None, loc: tuple[Any, ...], kind: str, message: str,

@@ -70,8 +70,12 @@ def project_setting(start: Path | None = None) -> RulesLocation | None:
             if not candidate.is_file():
                 continue
             data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
+        except OSError:
             return None  # an unreadable project file: no setting (the bundled rules are stated in reports)
+        except UnicodeDecodeError as exc:  # read, but not TOML: its setting must not be skipped silently
+            encoding = "UTF-16" if exc.object[:2] in (b"\xff\xfe", b"\xfe\xff") else "not UTF-8"
+            message = f"not valid TOML: the file is {encoding}; save it as UTF-8"
+            raise InvalidInput([Diagnostic.at_file(display_path(candidate), "pyproject", message)]) from None
         except tomllib.TOMLDecodeError as exc:
             raise InvalidInput([Diagnostic.at_file(display_path(candidate), "pyproject",
                                                    f"not valid TOML: {exc}")]) from None

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from advisor.models.base import LocatedValueError
 from advisor.shared.diagnostics import MAX_PROBLEMS_PER_FILE, Diagnostic, InvalidInput, more_problems
 from advisor.sources.yaml_source import Position, SourceDocument
 
@@ -19,6 +20,9 @@ PATTERN_HINTS = {
     r"^[a-z0-9][a-z0-9_-]{0,79}$": "scenario ids use lower-case letters, digits, - and _, at most 80",
     r"^[A-Za-z0-9_.-]+\.(txt|md)$": "a note file name such as 001_3a3c0835dfb19cbf.txt, without a folder",
     r"^[a-z0-9_]+\.[a-z0-9_]+$": "catalog item ids look like area.item_name",
+    r"^https://(docs\.aws\.amazon\.com|aws\.amazon\.com)/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$":
+        "an AWS page address: https://docs.aws.amazon.com/... or https://aws.amazon.com/..., without spaces",
+    r"^20[2-9][0-9]-(0[1-9]|1[0-2])$": "the month the page was read, as YYYY-MM (such as 2026-12)",
 }
 
 
@@ -78,30 +82,55 @@ def describe_error(model: type[BaseModel], err: Any, data: Any) -> tuple[tuple[A
 
 
 _UNION_NAMES = {"bool": "true/false", "int": "a whole number", "float": "a number", "str": "text",
-                "list[str]": "a list of texts", "dict[str,any]": "a mapping"}
+                "constrained-str": "text", "list[str]": "a list of texts",
+                "list[constrained-str]": "a list of texts", "list[union[bool,int,float,str]]": "a list",
+                "dict[str,any]": "a mapping"}
 
 
-def _merge_union_type_errors(errors: list[Any]) -> list[Any]:
+def _node_at(loc: tuple[Any, ...], data: Any) -> Any:
+    """The value a loc points at, skipping the segments that are not in the data (union tags)."""
+    node = data
+    for segment in loc:
+        in_mapping = isinstance(node, dict) and isinstance(segment, str) and segment in node
+        in_list = isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node)
+        if in_mapping or in_list:
+            node = node[segment]
+    return node
+
+
+def _merge_union_type_errors(errors: list[Any], data: Any) -> list[Any]:
     """One error instead of one per member when a value fits none of a union's types.
 
     pydantic reports `answers.x: {'a': 1}` against bool, int, float, str and list separately, all
-    at the same place; the person needs one line saying what is accepted there. Linear in the errors:
-    a file may bring tens of thousands.
+    at the same place; the person needs one line saying what is accepted there. When the value has one
+    member's shape (a text that breaks the id pattern, an empty list), that member's own error says what
+    is wrong and the other members' type errors are dropped. Two fields of one mapping that both have the
+    wrong type are two errors, not a union: a segment that is a key in the data is a field, never a union
+    member. Linear in the errors: a file may bring tens of thousands.
     """
+    nodes: dict[tuple[Any, ...], Any] = {}
+
+    def is_member(loc: tuple[Any, ...]) -> bool:
+        parent = loc[:-1]
+        if parent not in nodes:
+            nodes[parent] = _node_at(parent, data)
+        node = nodes[parent]
+        return not (isinstance(node, dict) and loc[-1] in node)
+
     groups: dict[tuple[Any, ...], list[Any]] = {}
     for err in errors:
-        if err["type"].endswith("_type") and len(err["loc"]) > 1 and isinstance(err["loc"][-1], str):
-            groups.setdefault(tuple(err["loc"][:-1]), []).append(err)
-    groups = {parent: group for parent, group in groups.items() if len(group) >= 2}
-    grouped = {id(err) for group in groups.values() for err in group}
+        loc = tuple(err["loc"])
+        if err["type"].endswith("_type") and len(loc) > 1 and isinstance(loc[-1], str) and is_member(loc):
+            groups.setdefault(loc[:-1], []).append(err)
     tags = {parent: {e["loc"][-1] for e in group} for parent, group in groups.items()}
-    # parents whose value has one member's shape (a list): its own errors below say what is wrong
+    # parents whose value has one member's shape (a list, a text): its own errors say what is wrong
     shaped: set[tuple[Any, ...]] = set()
     for err in errors:
         loc = tuple(err["loc"])
-        for k in range(len(loc) - 1):
+        for k in range(len(loc)):
             if loc[:k] in tags and loc[k] not in tags[loc[:k]]:
                 shaped.add(loc[:k])
+    grouped = {id(err) for group in groups.values() for err in group}
     merged: list[Any] = []
     done: set[tuple[Any, ...]] = set()
     for err in errors:
@@ -110,6 +139,9 @@ def _merge_union_type_errors(errors: list[Any]) -> list[Any]:
             continue
         parent = tuple(err["loc"][:-1])
         if parent in shaped or parent in done:
+            continue
+        if len(groups[parent]) == 1:
+            merged.append(err)
             continue
         done.add(parent)
         accepted = ", ".join(dict.fromkeys(_UNION_NAMES.get(e["loc"][-1], e["loc"][-1]) for e in groups[parent]))
@@ -121,7 +153,7 @@ def validate_document(doc: SourceDocument, model: type[ModelT]) -> ModelT:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        errors = _merge_union_type_errors(exc.errors(include_url=False))
+        errors = _merge_union_type_errors([_located(err) for err in exc.errors(include_url=False)], doc.data)
         # Only the first errors in the file are worded (the did-you-mean search is the costly part);
         # the rest are counted.
         errors.sort(key=lambda err: _line_column(doc, err))
@@ -134,6 +166,14 @@ def validate_document(doc: SourceDocument, model: type[ModelT]) -> ModelT:
             diagnostics.append(more_problems(doc.shown_path, first.line, first.column,
                                              len(errors) - MAX_PROBLEMS_PER_FILE))
         raise InvalidInput(sorted(set(diagnostics))) from None
+
+
+def _located(err: Any) -> Any:
+    """A check across fields that names the part of the mapping it found wrong points there."""
+    error = (err.get("ctx") or {}).get("error")
+    if isinstance(error, LocatedValueError):
+        return {**err, "loc": (*err["loc"], *error.at)}
+    return err
 
 
 def _line_column(doc: SourceDocument, err: Any) -> tuple[int, int]:

@@ -62,6 +62,8 @@ class AdvisorApp(App[int]):
         self.draft_problem: str | None = None
         """Why the last autosave failed; None when the draft holds the answers."""
         self._start_problem: InvalidInput | None = None
+        self.source_digest: str | None = None
+        """The digest of the scenario file as it was opened or last saved here (None: unknown)."""
         self.theme = DARK
         if scenario is not None:
             # Before the first paint, so the questionnaire appears already filled in.
@@ -156,6 +158,7 @@ class AdvisorApp(App[int]):
             self.drafts = DraftStore(self.state_dir, key)
 
     def _adopt(self, loaded: LoadedScenario, path: Path) -> None:
+        self.source_digest = _file_digest(path)
         self.session.replace(title=loaded.scenario.title, description=loaded.scenario.description,
                              raw=raw_answers(loaded), source=path, dirty=False, current=loaded.current)
 
@@ -176,6 +179,7 @@ class AdvisorApp(App[int]):
         text = scenario_text(self.advisor.questionnaire, title, description, self.session.effective(),
                              self.session.current, saved_at=path)
         write_atomic(path, text)
+        self.source_digest = _file_digest(path)
         self.session.title, self.session.description = title, description
         self.session.source, self.session.dirty = path, False
         self._cancel_autosave()
@@ -205,7 +209,16 @@ class AdvisorApp(App[int]):
 
         title = "" if self.session.title == DEFAULT_TITLE else self.session.title
         self.push_screen(SaveDialog(self._default_scenario_path(), title, self.session.description, self.save_to,
-                                    own=self.session.source, blink=self.cursor_blink))
+                                    own=self.session.source, own_changed=self.source_changed_on_disk,
+                                    blink=self.cursor_blink))
+
+    def source_changed_on_disk(self) -> bool:
+        """Whether the scenario file now holds something else than what was opened or saved here (another
+        editor or a `git checkout` changed it): saving over it would lose that change."""
+        if self.session.source is None or self.source_digest is None:
+            return False
+        now = _file_digest(self.session.source)
+        return now is not None and now != self.source_digest
 
     def action_open(self) -> None:
         from advisor.tui.screens.dialogs import ConfirmDialog, OpenDialog
@@ -268,6 +281,15 @@ class AdvisorApp(App[int]):
             self.notify(f"{problem[0].upper()}{problem[1:]}.", severity="warning")
 
     # ---- quit, help, theme -----------------------------------------------------------------------
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (in a field it copies): say which key does. Textual's own message is rich
+        markup, and every notification here is plain text, so it read "Press [b]ctrl+q[/b] ..."."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {self.get_key_display(active.binding) or key} to quit the app",
+                            title="Do you want to quit?")
+                return
+
     async def action_quit(self) -> None:
         """Ctrl+Q is a priority key, handled before keys typed just ahead of it reach the focused field: the
         decision waits for them (a callback queued behind them), then counts what the fields show."""
@@ -342,3 +364,13 @@ def run_app(advisor: Advisor, scenario: Path | None = None, notes_dir: Path | No
 
         print(f"advisor: unsaved answers could not be kept as a draft: {app.draft_problem}", file=sys.stderr)
     return result if isinstance(result, int) else (app.return_code or 0)
+
+
+def _file_digest(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes; None when it cannot be read."""
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except (OSError, ValueError):
+        return None

@@ -26,6 +26,23 @@ def served_command(scenario: Path | None, rules_dir: Path | None, notes_dir: Pat
     return shlex.join(args)
 
 
+def check_address(host: str, port: int) -> None:
+    """Raise OSError when http://host:port cannot be served: a name that does not resolve, an address that
+    is not this machine's, a port already taken. textual-serve prints its "Serving ... on http://host:port"
+    banner before it binds, so without this check a failure reads as a running server, and a host name
+    holding escape sequences reaches the terminal raw in that banner."""
+    import socket
+
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                              flags=socket.AI_PASSIVE):
+        with socket.socket(family, kind, proto) as probe:
+            if hasattr(socket, "SO_REUSEADDR") and sys.platform != "win32":  # as the server binds
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            probe.bind(address)
+
+
 def serve(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Serve `command` on http://host:port until Ctrl-C or SIGTERM."""
     import asyncio

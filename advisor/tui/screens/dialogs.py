@@ -31,6 +31,14 @@ def problem_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _resolved(path: Path) -> Path:
+    """The path with symlinks resolved, or as given when they loop (Python 3.11 raises RuntimeError)."""
+    try:
+        return path.resolve()
+    except RuntimeError:
+        return path.absolute()
+
+
 class ConfirmDialog(ModalScreen[str]):
     """A question with a row of buttons; dismisses with the id of the button pressed ('cancel' on Esc)."""
 
@@ -133,8 +141,17 @@ class PathDialog(ModalScreen[Path | None]):
         if not text:
             self.show_error("Type a file name.")
             return None
-        path = Path(text).expanduser()
-        if path.is_dir():
+        try:
+            path = Path(text).expanduser()
+        except RuntimeError:  # ~name of a user this system does not know
+            self.show_error(f"{text.split('/')[0]}: no such user's home folder; type the folder in full.")
+            return None
+        try:
+            folder = path.is_dir()
+        except OSError as exc:  # a name too long for the file system, a folder that cannot be looked into
+            self.show_error(problem_text(exc))
+            return None
+        if folder:
             self.show_error(f"{display_path(path)} is a folder; type a file name.")
             return None
         return path
@@ -158,9 +175,12 @@ class WriteDialog(PathDialog):
 
     SUFFIX = ".yaml"
 
-    def __init__(self, initial: str, writer: Writer, *, own: Path | None = None, blink: bool = True) -> None:
+    def __init__(self, initial: str, writer: Writer, *, own: Path | None = None,
+                 own_changed: Callable[[], bool] | None = None, blink: bool = True) -> None:
         super().__init__(initial, writer, blink=blink)
-        self.own = own.resolve() if own else None
+        self.own = _resolved(own) if own else None
+        self.own_changed = own_changed
+        """Whether `own` changed on disk since it was opened or saved here: replacing it then asks too."""
 
     def target(self) -> Path | None:
         path = super().target()
@@ -175,12 +195,21 @@ class WriteDialog(PathDialog):
         path = self.target()
         if path is None:
             return
-        if path.exists() and path.resolve() != self.own:
+        try:
+            exists = path.exists()
+            own = exists and _resolved(path) == self.own
+        except OSError as exc:  # a name too long for the file system
+            self.show_error(problem_text(exc))
+            return
+        changed = own and self.own_changed is not None and self.own_changed()
+        if (exists and not own) or changed:
             def decided(answer: str | None) -> None:
                 if answer == "overwrite":
                     self.run(path)
 
-            self.app.push_screen(ConfirmDialog("Replace file?", f"{display_path(path)} already exists.",
+            why = (f"{display_path(path)} changed on disk since it was opened or last saved here; replacing it "
+                   "loses that change." if changed else f"{display_path(path)} already exists.")
+            self.app.push_screen(ConfirmDialog("Replace file?", why,
                                                [("Replace", "overwrite", "warning"), ("Cancel", "cancel", "default")]),
                                  decided)
             return
@@ -193,9 +222,10 @@ class SaveDialog(WriteDialog):
     SUFFIX = ".scenario.yaml"
 
     def __init__(self, initial: str, title: str, description: str,
-                 writer: Callable[[Path, str, str], None], *, own: Path | None = None, blink: bool = True) -> None:
+                 writer: Callable[[Path, str, str], None], *, own: Path | None = None,
+                 own_changed: Callable[[], bool] | None = None, blink: bool = True) -> None:
         super().__init__(initial, lambda path: writer(path, self.scenario_title(), self.description()),
-                         own=own, blink=blink)
+                         own=own, own_changed=own_changed, blink=blink)
         self.initial_title = self.show_value("scenario-title", title)
         self.initial_description = self.show_value("scenario-description", description)
         self._auto_path: str | None = None
