@@ -25,6 +25,7 @@ from advisor.inference.compiler import (
 )
 from advisor.inference.firing import Firings
 from advisor.inference.numbers import shared_number
+from advisor.inference.predicates import Conditions
 from advisor.inference.provenance import trace_back
 from advisor.inference.resolution import Resolution, RuleVerdict, resolve
 from advisor.inference.rules_cache import cached
@@ -43,7 +44,6 @@ from advisor.models.advice import (
     Verdict,
     WhyNot,
 )
-from advisor.models.conditions import Condition
 from advisor.models.decision import Decision, Rule
 from advisor.models.questionnaire import Question, QuestionnaireView
 from advisor.shared.wording import describe_condition, show_value
@@ -54,23 +54,6 @@ from advisor.sources.rulebase import RuleBase, load_rulebase
 from advisor.sources.schema import scenario_schema_of
 
 MAX_ASK = 8
-
-
-def condition_holds(condition: Condition | list[Conjunct], facts: dict[str, Any], *, expanded: bool = False) -> bool:
-    """Evaluate a condition (or its DNF) directly: for ask_when and applicability, where no engine session
-    is needed. Pass `expanded=True` when `facts` already went through `expand_facts`."""
-    if not expanded:
-        facts = expand_facts(facts)
-    for conj in condition if isinstance(condition, list) else to_dnf(condition):
-        for lit in conj:  # plain loops: this runs for every decision of every scenario
-            if lit.test is None:
-                if lit.fact in facts:
-                    break
-            elif lit.fact not in facts or not lit.test.holds(facts[lit.fact]):
-                break
-        else:
-            return True
-    return False
 
 
 def _effects_text(rule: Rule) -> tuple[str, ...]:
@@ -173,6 +156,11 @@ class Advisor:
         self.condition_text = ready.condition_text
         self.effects_text = ready.effects_text
         self._applies = ready.applies
+        self._ask_conditions = Conditions({q: rb.questions[q].ask_when for q in ready.ask_when},  # type: ignore[misc]
+                                          ready.ask_when)
+        """Each question's ask_when, interpreted or compiled (predicates.Conditions)."""
+        self._applies_conditions = Conditions({d: rb.decision(d).applies_when for d in ready.applies},  # type: ignore[misc]
+                                              ready.applies)
         self.not_in_play: dict[str, DecisionAdvice] = {}
         """The (immutable) advice for each decision when it is not in play, built once on first use."""
 
@@ -189,8 +177,8 @@ class Advisor:
     def relevant_questions(self, answers: Answers) -> list[Question]:
         """Questions to show: core ones and those whose ask_when holds over the answers."""
         facts = expand_facts(answers.known)
-        return [q for q in self.rulebase.questions.values()
-                if q.id not in self._ask_when or condition_holds(self._ask_when[q.id], facts, expanded=True)]
+        asked = self._ask_conditions.checks()
+        return [q for q in self.rulebase.questions.values() if q.id not in asked or asked[q.id](facts)]
 
     def load_scenario(self, path: Path) -> LoadedScenario:
         """A scenario file, its answers checked against this rule base."""
@@ -205,10 +193,10 @@ class Advisor:
         entry point (files, the TUI, what-if, the pytest plugin). Dropping an answer can hide further
         questions, hence the loop; it ends because each pass only removes answers."""
         known, unknown = dict(answers.known), set(answers.unknown)
+        asked = self._ask_conditions.checks()
         while True:
             facts = expand_facts(known)
-            hidden = [q for q in (*known, *unknown) if q in self._ask_when
-                      and not condition_holds(self._ask_when[q], facts, expanded=True)]
+            hidden = [q for q in (*known, *unknown) if q in asked and not asked[q](facts)]
             if not hidden:
                 break
             for q in hidden:
@@ -279,8 +267,9 @@ class Advisor:
             if entry.decision is not None:
                 by_decision.setdefault(entry.decision, []).append(entry.rule)
         out: dict[str, Resolution | None] = {}
+        applies, asked = self._applies_conditions.checks(), self._ask_conditions.checks()
         for decision in self.rulebase.decisions:
-            if decision.id in self._applies and not condition_holds(self._applies[decision.id], facts, expanded=True):
+            if decision.id in applies and not applies[decision.id](facts):
                 out[decision.id] = None
             else:
                 # Tie-breaks (`fallback.prefer`) apply once no question feeding the decision is open; a question
@@ -288,7 +277,7 @@ class Advisor:
                 # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
                 asks = self._decision_asks[decision.id] if decision.fallback.prefer else None
                 settled = asks is not None and all(
-                    q in base or (q in self._ask_when and not condition_holds(self._ask_when[q], facts, expanded=True))
+                    q in base or (q in asked and not asked[q](facts))
                     for q in asks)
                 out[decision.id] = resolve(decision, by_decision.get(decision.id, []), settled=settled)
         return out
