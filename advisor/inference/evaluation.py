@@ -54,6 +54,7 @@ from advisor.sources.rulebase import RuleBase, load_rulebase
 from advisor.sources.schema import scenario_schema_of
 
 MAX_ASK = 8
+BINDINGS_KEPT = 50_000
 
 
 def _effects_text(rule: Rule) -> tuple[str, ...]:
@@ -163,6 +164,12 @@ class Advisor:
                                               ready.applies)
         self.not_in_play: dict[str, DecisionAdvice] = {}
         """The (immutable) advice for each decision when it is not in play, built once on first use."""
+        self.bindings: dict[tuple[str, type, Any], Binding] = {}
+        """(fact, kind and value) -> its Binding: immutable and the same in every evaluation, so made once
+        (bounded: emptied past BINDINGS_KEPT entries)."""
+        self.asked_when: dict[str, str] = {}
+        """Question -> its ask_when in words (for answers that do not count), made on first use."""
+        self.options = {d.id: {o.id: o for o in d.options} for d in rb.decisions}
 
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "auto", rules_label: str | None = None) -> Advisor:
@@ -314,12 +321,22 @@ class _AdviceBuilder:
         """Fired rule that derived a fact -> the bindings it matched."""
 
     def binding(self, fact: str, value: Any) -> Binding:
+        shown = None if value is None else self.facts.get(fact, value)
+        # The type is part of the key (True, 1 and 1.0 are equal keys), and a float's repr (-0.0 == 0.0, nan)
+        key = (fact, type(shown), repr(shown) if isinstance(shown, float | list) else shown)
+        made = self.advisor.bindings.get(key)
+        if made is None:
+            made = self._binding(fact, shown)
+            if len(self.advisor.bindings) >= BINDINGS_KEPT:
+                self.advisor.bindings.clear()
+            self.advisor.bindings[key] = made
+        return made
+
+    def _binding(self, fact: str, shown: Any) -> Binding:
         label = self.rb.fact_label(fact)
-        if value is None:
+        if shown is None:
             return Binding.of(fact=fact, value=None, source="unknown", display="unknown", label=label)
-        kind = self.rb.fact_kind(fact)
-        shown = self.facts.get(fact, value)
-        return Binding.of(fact=fact, value=shown, source=kind,  # type: ignore[arg-type]
+        return Binding.of(fact=fact, value=shown, source=self.rb.fact_kind(fact),  # type: ignore[arg-type]
                           display=self.show(fact, shown), label=label)
 
     def show(self, fact: str, value: Any) -> str:
@@ -383,12 +400,13 @@ class _AdviceBuilder:
                             for fact in self.firings.derived}
         self._deriving = {r: self.matched(r) for by in self._derived_by.values() for r in by}
         for fact, value in self.firings.derived.items():
-            derived.append(DerivedFact(fact=fact, value=value, source="derived", derived_by=self._derived_by[fact],
-                                       display=self.show(fact, value),
-                                       based_on=self.rests_on([self.binding(fact, value)])))
+            derived.append(DerivedFact.of(fact=fact, value=value, source="derived", derived_by=self._derived_by[fact],
+                                          label="", unit="", formula="", inputs={}, display=self.show(fact, value),
+                                          based_on=self.rests_on([self.binding(fact, value)]), reasoning="",
+                                          citations=[]))
         decisions = [self.decision(d, resolutions[d.id]) for d in self.rb.decisions]
-        answers = [AnswerRecord(question=q, prompt=self.rb.questions[q].prompt, value=v,
-                                display=show_value(v, self.rb.questions[q]))
+        answers = [AnswerRecord.of(question=q, prompt=self.rb.questions[q].prompt, value=v,
+                                   display=show_value(v, self.rb.questions[q]))
                    for q, v in sorted(self.answers.known.items(), key=lambda kv: self._q_order(kv[0]))]
         return Advice(scenario=scenario, ruleset=self.rb.digest, rules=self.advisor.rules_label,
                       engine=self.advisor.engine_name, answers=answers,
@@ -411,9 +429,9 @@ class _AdviceBuilder:
 
     def calculated_fact(self, calc_id: str, calc: Calculated) -> DerivedFact:
         calculator = self.rb.calculators[calc_id].calculator
-        return DerivedFact(fact=calc_id, value=calc.value, source="calculated", derived_by=[calc_id],
+        return DerivedFact.of(fact=calc_id, value=calc.value, source="calculated", derived_by=[calc_id],
                            label=calculator.label, unit=calculator.unit, formula=calculator.formula,
-                           inputs=calc.inputs, display=self.show(calc_id, calc.value),
+                           inputs=dict(calc.inputs), display=self.show(calc_id, calc.value),
                            based_on=[self.binding(name, value) for name, value in calc.inputs.items()],
                            reasoning=calculator.reasoning, citations=list(calculator.citations))
 
@@ -423,9 +441,12 @@ class _AdviceBuilder:
             question = self.rb.questions[qid]
             value = given.known.get(qid)
             assert question.ask_when is not None  # only conditional questions can be hidden
+            asked_when = self.advisor.asked_when.get(qid)
+            if asked_when is None:
+                asked_when = self.advisor.asked_when[qid] = describe_condition(question.ask_when)
             out.append(IgnoredAnswer.of(
                 question=qid, prompt=question.prompt, value=value, display=show_value(value, question),
-                asked_when=describe_condition(question.ask_when)))
+                asked_when=asked_when))
         return out
 
     def _q_order(self, qid: str) -> int:
@@ -489,7 +510,7 @@ class _AdviceBuilder:
         return out
 
     def assess(self, decision: Decision, res: Resolution, option_id: str) -> OptionAssessment:
-        option = next(o for o in decision.options if o.id == option_id)
+        option = self.advisor.options[decision.id][option_id]
         return OptionAssessment.of(option=option.id, label=option.label, summary=option.summary,
                                 score=res.scores[option.id],
                                 verdicts=[self.verdict(v) for v in res.verdicts[option.id]])
@@ -512,7 +533,7 @@ class _AdviceBuilder:
         first = [q for q in decision.fallback.ask if q not in self.answers.known]
         ordered = list(dict.fromkeys(first + [q for q in open_questions if q in relevant]
                                      + [q for q in open_questions if q not in relevant]))
-        return [QuestionRef(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
+        return [QuestionRef.of(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
 
     def summary(self, decision: Decision, res: Resolution, ask: list[QuestionRef]) -> str:
         labels = {o.id: o.label for o in decision.options}
