@@ -27,7 +27,7 @@ from advisor.inference.firing import Firings
 from advisor.inference.numbers import shared_number
 from advisor.inference.predicates import Conditions
 from advisor.inference.provenance import trace_back
-from advisor.inference.resolution import Resolution, RuleVerdict, resolve
+from advisor.inference.resolution import Resolution, RuleVerdict, resolve, verdicts_of
 from advisor.inference.rules_cache import cached
 from advisor.models.advice import (
     Advice,
@@ -167,9 +167,10 @@ class Advisor:
         self.bindings: dict[tuple[str, type, Any], Binding] = {}
         """(fact, kind and value) -> its Binding: immutable and the same in every evaluation, so made once
         (bounded: emptied past BINDINGS_KEPT entries)."""
-        self.asked_when: dict[str, str] = {}
-        """Question -> its ask_when in words (for answers that do not count), made on first use."""
         self.options = {d.id: {o.id: o for o in d.options} for d in rb.decisions}
+        self._rule_verdicts = {e.id: verdicts_of(e.rule) for e in rb.rules}
+        self.answer_records: dict[tuple[str, type, Any], AnswerRecord | IgnoredAnswer] = {}
+        """Like `bindings`: the record of an answer (counted or not), made once per question and value."""
 
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "auto", rules_label: str | None = None) -> Advisor:
@@ -286,7 +287,7 @@ class Advisor:
                 settled = asks is not None and all(
                     q in base or (q in asked and not asked[q](facts))
                     for q in asks)
-                out[decision.id] = resolve(decision, by_decision.get(decision.id, []), settled=settled)
+                out[decision.id] = resolve(decision, by_decision.get(decision.id, []), settled, self._rule_verdicts)
         return out
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
@@ -405,8 +406,7 @@ class _AdviceBuilder:
                                           based_on=self.rests_on([self.binding(fact, value)]), reasoning="",
                                           citations=[]))
         decisions = [self.decision(d, resolutions[d.id]) for d in self.rb.decisions]
-        answers = [AnswerRecord.of(question=q, prompt=self.rb.questions[q].prompt, value=v,
-                                   display=show_value(v, self.rb.questions[q]))
+        answers = [self.answer_record(q, v)
                    for q, v in sorted(self.answers.known.items(), key=lambda kv: self._q_order(kv[0]))]
         return Advice(scenario=scenario, ruleset=self.rb.digest, rules=self.advisor.rules_label,
                       engine=self.advisor.engine_name, answers=answers,
@@ -435,19 +435,28 @@ class _AdviceBuilder:
                            based_on=[self.binding(name, value) for name, value in calc.inputs.items()],
                            reasoning=calculator.reasoning, citations=list(calculator.citations))
 
-    def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
-        out = []
-        for qid in ignored:
+    def answer_record(self, qid: str, value: Any, counted: bool = True) -> Any:
+        """The AnswerRecord of a counted answer, or the IgnoredAnswer of one that did not count: made once per
+        question and value, like bindings."""
+        key = (qid if counted else f"-{qid}", type(value), repr(value) if isinstance(value, float | list) else value)
+        made = self.advisor.answer_records.get(key)
+        if made is None:
             question = self.rb.questions[qid]
-            value = given.known.get(qid)
-            assert question.ask_when is not None  # only conditional questions can be hidden
-            asked_when = self.advisor.asked_when.get(qid)
-            if asked_when is None:
-                asked_when = self.advisor.asked_when[qid] = describe_condition(question.ask_when)
-            out.append(IgnoredAnswer.of(
-                question=qid, prompt=question.prompt, value=value, display=show_value(value, question),
-                asked_when=asked_when))
-        return out
+            if counted:
+                made = AnswerRecord.of(question=qid, prompt=question.prompt, value=value,
+                                       display=show_value(value, question))
+            else:
+                assert question.ask_when is not None  # only conditional questions can be hidden
+                made = IgnoredAnswer.of(question=qid, prompt=question.prompt, value=value,
+                                        display=show_value(value, question),
+                                        asked_when=describe_condition(question.ask_when))
+            if len(self.advisor.answer_records) >= BINDINGS_KEPT:
+                self.advisor.answer_records.clear()
+            self.advisor.answer_records[key] = made
+        return made
+
+    def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
+        return [self.answer_record(qid, given.known.get(qid), counted=False) for qid in ignored]
 
     def _q_order(self, qid: str) -> int:
         return self.advisor.question_order[qid]
