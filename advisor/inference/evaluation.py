@@ -217,36 +217,65 @@ class Advisor:
         return Answers(known, frozenset(unknown)), dropped
 
     # ---- evaluation ----------------------------------------------------------------------------
-    def calculate(self, answers: Answers) -> tuple[dict[str, Calculated], list[str]]:
+    def calculate(self, answers: Answers, earlier: tuple[Answers, dict[str, Calculated]] | None = None,
+                  ) -> tuple[dict[str, Calculated], list[str]]:
+        """Every calculator's value (those that cannot be calculated are left out, with a warning when a formula
+        fails). `earlier`: answers and what was calculated from them (what-if runs): a calculator none of whose
+        inputs changed keeps its earlier value, and only a new failure is warned about."""
         values: dict[str, Any] = dict(answers.known)
         out: dict[str, Calculated] = {}
         warnings: list[str] = []
+        changed: set[str] | None = None
+        if earlier is not None:
+            before = earlier[0].known
+            changed = {q for q in before.keys() | values.keys()
+                       if not same_value(before.get(q, _ABSENT), values.get(q, _ABSENT))}
         for calc_id, entry in self.rulebase.calculators.items():
+            if changed is not None and earlier is not None and changed.isdisjoint(entry.formula.names):
+                if calc_id in earlier[1]:
+                    values[calc_id] = earlier[1][calc_id].value
+                    out[calc_id] = earlier[1][calc_id]
+                continue
             numbers = {n: values.get(n) for n in entry.formula.names}
-            try:
-                result = entry.formula.evaluate(numbers)
-            except Unknown:
-                continue
-            except EVALUATION_ERRORS as exc:
-                # A team's formula can fail for some answers (x / 0, ceil of an infinity): the calculated
-                # fact stays unknown, as if an input were, and the advice says why.
-                warnings.append(f"{calc_id} could not be calculated from {numbers} ({failure_reason(exc)}); "
-                                "it is treated as unknown")
-                continue
-            if isinstance(result, int) and abs(result) >= 2**53:
-                result = float(result) if abs(result) <= sys.float_info.max else math.inf  # as the engine reads it
-            if isinstance(result, float):
-                if not math.isfinite(result):
-                    warnings.append(f"{calc_id} is not a finite number with the answers given; "
-                                    "it is treated as unknown")
-                    continue
-                result = int(result) if result.is_integer() and abs(result) < 2**53 else round(result, 6)
-            values[calc_id] = result
-            out[calc_id] = Calculated(result, numbers)
+            result = self._calculate_one(calc_id, entry.formula, numbers, warnings)
+            if result is not None:
+                values[calc_id] = result
+                out[calc_id] = Calculated(result, numbers)
+            if changed is not None and earlier is not None:
+                previous = earlier[1].get(calc_id)
+                if not same_value(previous.value if previous else _ABSENT, _ABSENT if result is None else result):
+                    changed.add(calc_id)
         return out, warnings
 
-    def infer(self, answers: Answers) -> tuple[dict[str, Calculated], Firings, list[str]]:
-        calculated, warnings = self.calculate(answers)
+    @staticmethod
+    def _calculate_one(calc_id: str, formula: Any, numbers: dict[str, Any], warnings: list[str]) -> Any:
+        """The value of one formula, or None when it cannot be calculated (a warning says why, on failure)."""
+        try:
+            result = formula.evaluate(numbers)
+        except Unknown:
+            return None
+        except EVALUATION_ERRORS as exc:
+            # A team's formula can fail for some answers (x / 0, ceil of an infinity): the calculated
+            # fact stays unknown, as if an input were, and the advice says why.
+            warnings.append(f"{calc_id} could not be calculated from {numbers} ({failure_reason(exc)}); "
+                            "it is treated as unknown")
+            return None
+        if isinstance(result, int) and abs(result) >= 2**53:
+            result = float(result) if abs(result) <= sys.float_info.max else math.inf  # as the engine reads it
+        if isinstance(result, float):
+            if not math.isfinite(result):
+                warnings.append(f"{calc_id} is not a finite number with the answers given; "
+                                "it is treated as unknown")
+                return None
+            result = int(result) if result.is_integer() and abs(result) < 2**53 else round(result, 6)
+        return result
+
+    def infer(self, answers: Answers, calculated: dict[str, Calculated] | None = None,
+              ) -> tuple[dict[str, Calculated], Firings, list[str]]:
+        """Calculated values, the firings and warnings; `calculated`: already worked out for these answers."""
+        warnings: list[str] = []
+        if calculated is None:
+            calculated, warnings = self.calculate(answers)
         facts = {q: shared_number(v) for q, v in answers.known.items()}
         facts.update({c: shared_number(calc.value) for c, calc in calculated.items()})
         return calculated, self.engine.run(expand_facts(facts)), warnings
@@ -266,29 +295,12 @@ class Advisor:
         """Each decision's resolution; None when the decision is not in play.
 
         `base`: answers and calculated values (derived facts come from `firings`)."""
-        facts = expand_facts({**base, **firings.derived})
-        # The fired rules of each decision, in file order (resolution policies depend on it): `fired` is
-        # already in that order.
-        by_decision: dict[str, list[Rule]] = {}
-        for rule_id in firings.fired:
-            entry = self.rulebase.rule(rule_id)
-            if entry.decision is not None:
-                by_decision.setdefault(entry.decision, []).append(entry.rule)
-        out: dict[str, Resolution | None] = {}
-        applies, asked = self._applies_conditions.checks(), self._ask_conditions.checks()
-        for decision in self.rulebase.decisions:
-            if decision.id in applies and not applies[decision.id](facts):
-                out[decision.id] = None
-            else:
-                # Tie-breaks (`fallback.prefer`) apply once no question feeding the decision is open; a question
-                # that is not asked for these answers cannot be answered, so it does not keep a tie open.
-                # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
-                asks = self._decision_asks[decision.id] if decision.fallback.prefer else None
-                settled = asks is not None and all(
-                    q in base or (q in asked and not asked[q](facts))
-                    for q in asks)
-                out[decision.id] = resolve(decision, by_decision.get(decision.id, []), settled, self._rule_verdicts)
-        return out
+        resolver = self.resolver(firings, base)
+        return {decision.id: resolver.resolve(decision) for decision in self.rulebase.decisions}
+
+    def resolver(self, firings: Firings, base: dict[str, Any]) -> Resolver:
+        """Resolves decisions one at a time (resolve_all, or what-if runs that need a few)."""
+        return Resolver(self, firings, base)
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
         """(status, recommended option) per decision, without building the full Advice (for what-if runs)."""
@@ -302,6 +314,45 @@ class Advisor:
     def calculators_feeding(self, decisions: set[str]) -> set[str]:
         """Calculators whose values the given decisions' rules (or applicability) read, directly or not."""
         return {c for d in decisions for c in self._decision_calculators[d]}
+
+
+class Resolver:
+    """The resolution of each decision for one inference run: see Advisor.resolve_all."""
+
+    def __init__(self, advisor: Advisor, firings: Firings, base: dict[str, Any]) -> None:
+        self.advisor, self.base = advisor, base
+        self.facts = expand_facts({**base, **firings.derived})
+        # The fired rules of each decision, in file order (resolution policies depend on it): `fired` is
+        # already in that order.
+        self.by_decision: dict[str, list[Rule]] = {}
+        rulebase = advisor.rulebase
+        for rule_id in firings.fired:
+            entry = rulebase.rule(rule_id)
+            if entry.decision is not None:
+                self.by_decision.setdefault(entry.decision, []).append(entry.rule)
+        self.applies = advisor._applies_conditions.checks()
+        self.asked = advisor._ask_conditions.checks()
+
+    def resolve(self, decision: Decision) -> Resolution | None:
+        facts, asked = self.facts, self.asked
+        if decision.id in self.applies and not self.applies[decision.id](facts):
+            return None
+        # Tie-breaks (`fallback.prefer`) apply once no question feeding the decision is open; a question
+        # that is not asked for these answers cannot be answered, so it does not keep a tie open.
+        # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
+        asks = self.advisor._decision_asks[decision.id] if decision.fallback.prefer else None
+        settled = asks is not None and all(q in self.base or (q in asked and not asked[q](facts)) for q in asks)
+        return resolve(decision, self.by_decision.get(decision.id, []), settled, self.advisor._rule_verdicts)
+
+
+_ABSENT = object()
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """The same fact value: of the same type and equal (a float by its repr: -0.0 is not 0.0 to a formula)."""
+    if type(a) is not type(b):
+        return False
+    return repr(a) == repr(b) if isinstance(a, float) else bool(a == b)
 
 
 class _AdviceBuilder:
