@@ -6,10 +6,11 @@ with (just below, at, just above) and, when the number feeds a calculator, the a
 0.1, 0.5, 2 and 10. Single changes are tried first; pairs only for decisions no single change moves,
 and only among the answers that mattered to it. Every reported change was re-evaluated.
 
-Re-evaluating is made cheap three ways, none of which changes a result: answer changes on which every fact test
-of the rule base gives the same results share one inference run (advisor.inference.outcome_keys; those that
-match the scenario's own results need none), calculators whose inputs did not change keep their values, and a
-decision is resolved only when its outcome is asked for.
+Re-evaluating is made cheap four ways, none of which changes a result (tests/test_whatif_shortcuts.py):
+answer changes on which every fact test of the rule base gives the same results share one run
+(advisor.inference.outcome_keys; those that match the scenario's own results need none), calculators whose
+inputs did not change keep their values, a decision is resolved only when its outcome is asked for, and then
+from its own rules and those deriving what they read (advisor.inference.slices), not the whole rule base.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from advisor.inference.evaluation import Advisor, Calculated, Resolver
 from advisor.inference.outcome_keys import Key, OutcomeKeys
+from advisor.inference.slices import Slices
 from advisor.models.advice import Advice, AnswerChange, DecisionAdvice, WhatIf
 from advisor.models.conditions import iter_tests
 from advisor.models.questionnaire import Question
@@ -106,12 +108,13 @@ def _apply(answers: Answers, changes: tuple[Change, ...]) -> Answers:
     return Answers(dict(sorted(known.items())), frozenset(unknown))
 
 
-def _keys(advisor: Advisor) -> OutcomeKeys:
+def _keys(advisor: Advisor) -> tuple[OutcomeKeys, Slices]:
     cached = getattr(advisor, "_whatif_keys", None)
     if cached is None:
-        cached = OutcomeKeys(advisor.compiled.variants, [*advisor._applies.values(), *advisor._ask_when.values()])
+        cached = (OutcomeKeys(advisor.compiled.variants, [*advisor._applies.values(), *advisor._ask_when.values()]),
+                  Slices(advisor.rulebase, advisor.compiled, advisor._applies))
         advisor._whatif_keys = cached  # type: ignore[attr-defined]
-    return cached
+    return cached  # type: ignore[no-any-return]
 
 
 class Outcomes(Mapping[str, Outcome]):
@@ -123,7 +126,7 @@ class Outcomes(Mapping[str, Outcome]):
 
     def __getitem__(self, decision_id: str) -> Outcome:
         if decision_id not in self._known:
-            res = self._resolver.resolve(self._advisor.rulebase.decision(decision_id))
+            res = self._resolver.resolve(self._advisor.decisions[decision_id])
             self._known[decision_id] = ("not_applicable", None) if res is None else (res.status, res.recommended)
         return self._known[decision_id]
 
@@ -134,12 +137,29 @@ class Outcomes(Mapping[str, Outcome]):
         return len(self._advisor.rulebase.decisions)
 
 
+class SlicedOutcomes(Outcomes):
+    """The same outcomes, each decision's from its slice of the rule base (advisor.inference.slices)."""
+
+    def __init__(self, advisor: Advisor, slices: Slices, answers: Answers, calculated: dict[str, Calculated]) -> None:
+        self._advisor, self._slices = advisor, slices
+        self._facts = advisor.engine_facts(answers, calculated)
+        self._base = {**answers.known, **{c: v.value for c, v in calculated.items()}}
+        self._known = {}
+
+    def __getitem__(self, decision_id: str) -> Outcome:
+        if decision_id not in self._known:
+            firings = self._slices.firings(decision_id, self._facts)
+            res = self._advisor.resolver(firings, self._base).resolve(self._advisor.decisions[decision_id])
+            self._known[decision_id] = ("not_applicable", None) if res is None else (res.status, res.recommended)
+        return self._known[decision_id]
+
+
 class WhatIfAnalysis:
     def __init__(self, advisor: Advisor, answers: Answers) -> None:
         self.advisor = advisor
         self.answers = answers
         self.domain = _domain(advisor)
-        self._keys = _keys(advisor)
+        self._keys, self._slices = _keys(advisor)
         self._cache: dict[tuple[tuple[str, Any], ...], Mapping[str, Outcome]] = {}
         self._by_key: dict[Key, Mapping[str, Outcome]] = {}
         counted, _ = advisor.counted(answers)
@@ -168,7 +188,7 @@ class WhatIfAnalysis:
                 self._cache[key] = self.base
             else:
                 if facts_key not in self._by_key:
-                    self._by_key[facts_key] = self._run(counted, calculated)
+                    self._by_key[facts_key] = SlicedOutcomes(self.advisor, self._slices, counted, calculated)
                 self._cache[key] = self._by_key[facts_key]
         return self._cache[key]
 

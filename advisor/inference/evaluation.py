@@ -168,6 +168,7 @@ class Advisor:
         """(fact, kind and value) -> its Binding: immutable and the same in every evaluation, so made once
         (bounded: emptied past BINDINGS_KEPT entries)."""
         self.options = {d.id: {o.id: o for o in d.options} for d in rb.decisions}
+        self.decisions = {d.id: d for d in rb.decisions}
         self._rule_verdicts = {e.id: verdicts_of(e.rule) for e in rb.rules}
         self.answer_records: dict[tuple[str, type, Any], AnswerRecord | IgnoredAnswer] = {}
         """Like `bindings`: the record of an answer (counted or not), made once per question and value."""
@@ -276,9 +277,14 @@ class Advisor:
         warnings: list[str] = []
         if calculated is None:
             calculated, warnings = self.calculate(answers)
+        return calculated, self.engine.run(self.engine_facts(answers, calculated)), warnings
+
+    @staticmethod
+    def engine_facts(answers: Answers, calculated: dict[str, Calculated]) -> dict[str, Any]:
+        """The facts every engine is given: answers and calculated values in their shared form, expanded."""
         facts = {q: shared_number(v) for q, v in answers.known.items()}
         facts.update({c: shared_number(calc.value) for c, calc in calculated.items()})
-        return calculated, self.engine.run(expand_facts(facts)), warnings
+        return expand_facts(facts)
 
     def evaluate(self, loaded: LoadedScenario) -> Advice:
         return self.advise(loaded.answers, ScenarioRef(id=loaded.id, title=loaded.scenario.title,
