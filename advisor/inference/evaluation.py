@@ -54,7 +54,7 @@ from advisor.sources.rulebase import RuleBase, load_rulebase
 from advisor.sources.schema import scenario_schema_of
 
 MAX_ASK = 8
-BINDINGS_KEPT = 50_000
+BINDINGS_KEPT = 10_000
 
 
 def _effects_text(rule: Rule) -> tuple[str, ...]:
