@@ -434,10 +434,14 @@ class _AdviceBuilder:
     def build(self, scenario: ScenarioRef, warnings: list[str], given: Answers | None = None,
               ignored: list[str] | None = None) -> Advice:
         depth = self.depths()
+        resolutions = self.advisor.resolve_all(self.firings, self.facts)
         trace: list[FiredRule] = []
         for rule_id in self.firings.fired:
             entry = self.rb.rule(rule_id)
             rule = entry.rule
+            # Verdicts on decisions that are not in play would only be noise; derivations always count.
+            if entry.decision is not None and resolutions[entry.decision] is None and not rule.derive:
+                continue
             trace.append(FiredRule.of(rule_id=rule_id, title=rule.title, decision=entry.decision,
                                    depth=depth.get(rule_id, 0), matched=self.matched(rule_id),
                                    condition=self.advisor.condition_text[rule_id],
@@ -445,10 +449,6 @@ class _AdviceBuilder:
                                    strength=rule.strength, reasoning=rule.reasoning,
                                    note_conflict=rule.note_conflict, citations=list(rule.citations),
                                    sources=list(rule.sources), freshness=list(rule.freshness)))
-        resolutions = self.advisor.resolve_all(self.firings, self.facts)
-        # Verdicts on decisions that are not in play would only be noise; derivations always count.
-        trace = [f for f in trace if f.decision is None or resolutions[f.decision] is not None
-                 or self.rb.rule(f.rule_id).rule.derive]
         trace.sort(key=lambda f: (f.depth, self.rb.rule(f.rule_id).order))
         shown_calculators = self.advisor.calculators_feeding(
             {d for d, r in resolutions.items() if r is not None}) | {
