@@ -370,7 +370,9 @@ class _AdviceBuilder:
         self.answers, self.calculated, self.firings = answers, calculated, firings
         self.facts: dict[str, Any] = {**answers.known, **{c: v.value for c, v in calculated.items()},
                                       **firings.derived}
-        self._relevant: set[str] | None = None
+        self._relevant: dict[str, bool] = {}
+        """Question -> whether it is asked for these answers (its ask_when holds), worked out when needed."""
+        self._answer_facts: dict[str, Any] | None = None
         self._matched: dict[str, list[Binding]] = {}
         self._verdicts: dict[tuple[str, str], Verdict] = {}
         self._derived_by: dict[str, list[str]] = {}
@@ -591,15 +593,25 @@ class _AdviceBuilder:
         return self._verdicts[key]
 
     def ask(self, decision: Decision) -> list[QuestionRef]:
-        if self._relevant is None:
-            self._relevant = {q.id for q in self.advisor.relevant_questions(self.answers)}
-        relevant = self._relevant
         feeding = self.advisor._decision_asks[decision.id]
         open_questions = [q for q in feeding if q not in self.answers.known]
         first = [q for q in decision.fallback.ask if q not in self.answers.known]
-        ordered = list(dict.fromkeys(first + [q for q in open_questions if q in relevant]
-                                     + [q for q in open_questions if q not in relevant]))
+        relevant = [self.relevant(q) for q in open_questions]
+        ordered = list(dict.fromkeys(first + [q for q, r in zip(open_questions, relevant, strict=True) if r]
+                                     + [q for q, r in zip(open_questions, relevant, strict=True) if not r]))
         return [QuestionRef.of(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
+
+    def relevant(self, qid: str) -> bool:
+        """Whether the question is asked for these answers (as Advisor.relevant_questions says)."""
+        if qid not in self._relevant:
+            asked = self.advisor._ask_conditions.checks()
+            if qid not in asked:
+                self._relevant[qid] = True
+            else:
+                if self._answer_facts is None:
+                    self._answer_facts = expand_facts(self.answers.known)
+                self._relevant[qid] = asked[qid](self._answer_facts)
+        return self._relevant[qid]
 
     def summary(self, decision: Decision, res: Resolution, ask: list[QuestionRef]) -> str:
         labels = {o.id: o.label for o in decision.options}
