@@ -3,6 +3,8 @@ the DNF, as condition_holds reads it), for every kind of value, on every conditi
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -10,9 +12,13 @@ from hypothesis import strategies as st
 
 from advisor.inference.compiler import Conjunct, Literal, expand_facts, to_dnf
 from advisor.inference.compiler import Test as ValueTest
-from advisor.inference.predicates import Conditions, compile_predicates, condition_holds
+from advisor.inference.evaluation import Advisor
+from advisor.inference.predicates import Conditions, VariantChecks, compile_predicates, condition_holds
 from advisor.models.conditions import Condition, NotOf
 from advisor.sources.rulebase import RuleBase
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from bench_engine import generate
 
 VALUES: list[Any] = [True, False, 0, 1, -1, 2, 2.5, 0.0, 1e300, -0.5, 10, 100, 1000, "a", "b", "", "1",
                      "true", [], ["a"], ["a", "b"], None, float("inf")]
@@ -89,3 +95,16 @@ def test_conditions_are_interpreted_first_then_compiled(rulebase: RuleBase) -> N
     first, last = seen[0], seen[-1]
     assert first is not last and seen[-2] is last  # compiled once, then kept
     assert {k: first[k](facts) for k in conditions} == {k: last[k](facts) for k in conditions}
+
+
+def test_compiled_rule_alternatives_agree_with_variant_holds(advisor: Advisor) -> None:
+    """The reference engine's compiled alternatives (VariantChecks) hold exactly where Variant.holds does."""
+    variants = advisor.compiled.variants
+    checks = VariantChecks(variants)
+    interpreted = checks.checks()
+    for _ in range(VariantChecks.COMPILE_AFTER):
+        compiled = checks.checks()
+    assert compiled is not interpreted
+    for answers in generate(advisor.rulebase, 30, seed=5):
+        facts = advisor.engine_facts(answers, advisor.calculate(answers)[0])
+        assert [c(facts) for c in compiled] == [v.holds(facts) for v in variants]

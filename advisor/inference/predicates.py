@@ -1,5 +1,5 @@
 """Conditions compiled into Python functions, for the checks made outside the engine on every evaluation
-(applicability, ask_when).
+(applicability, ask_when) and for the rule alternatives the reference engine tests in Python.
 
 Interpreting a condition's DNF walks literals and calls `Test.holds` for each, on every scenario; here each
 condition becomes the source of one function (`and`/`or` over dictionary reads and comparisons), compiled
@@ -23,7 +23,15 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from advisor.inference.compiler import MAX_VARIANTS_PER_RULE, Conjunct, Literal, Test, expand_facts, to_dnf
+from advisor.inference.compiler import (
+    MAX_VARIANTS_PER_RULE,
+    Conjunct,
+    Literal,
+    Test,
+    Variant,
+    expand_facts,
+    to_dnf,
+)
 from advisor.models.conditions import AllOf, Condition, FactTest, NotOf
 
 Predicate = Callable[[dict[str, Any]], bool]
@@ -200,3 +208,33 @@ class Conditions:
 
 def _interpret(dnf: list[Conjunct], facts: dict[str, Any]) -> bool:
     return condition_holds(dnf, facts, expanded=True)
+
+
+class VariantChecks:
+    """Whether each rule alternative (compiler.Variant) holds, for the engines that test them in Python (the
+    reference engine, what-if slices): `Variant.holds` at first, compiled functions (same answers) once asked
+    for COMPILE_AFTER times."""
+
+    COMPILE_AFTER = 8
+
+    def __init__(self, variants: Sequence[Variant]) -> None:
+        self._variants = list(variants)
+        self._interpreted: list[Predicate] = [v.holds for v in self._variants]
+        self._compiled: list[Predicate] | None = None
+        self._uses = 0
+
+    def checks(self) -> list[Predicate]:
+        """One function per variant, in the order given."""
+        if self._compiled is not None:
+            return self._compiled
+        self._uses += 1
+        if self._uses > self.COMPILE_AFTER:
+            dnfs = {str(i): [_conjunct(v)] for i, v in enumerate(self._variants)}
+            compiled = compile_predicates(dnfs)  # type: ignore[arg-type]
+            self._compiled = [compiled[str(i)] for i in range(len(self._variants))]
+            return self._compiled
+        return self._interpreted
+
+
+def _conjunct(variant: Variant) -> Conjunct:
+    return (*(Literal(f, None) for f in variant.absences), *(Literal(f, t) for f, t in variant.positives))

@@ -14,6 +14,7 @@ from typing import Any
 
 from advisor.inference.compiler import CompiledRuleset, Conjunct, Variant, base_fact
 from advisor.inference.firing import Firing, Firings
+from advisor.inference.predicates import VariantChecks
 from advisor.sources.rulebase import RuleBase
 
 
@@ -28,6 +29,7 @@ class Slices:
             if entry.decision is not None:
                 self._rules_of.setdefault(entry.decision, []).append(entry.id)
         self._slices: dict[str, list[Variant]] = {}
+        self._checks: dict[str, VariantChecks] = {}
 
     def variants(self, decision_id: str) -> list[Variant]:
         """The variants of the decision's slice, in file order."""
@@ -41,6 +43,7 @@ class Slices:
                         rules.add(rule)
                         reads += self._reads(rule)
             self._slices[decision_id] = [v for v in self._compiled.variants if v.rule in rules]
+            self._checks[decision_id] = VariantChecks(self._slices[decision_id])
         return self._slices[decision_id]
 
     def _reads(self, rule: str) -> list[str]:
@@ -53,10 +56,12 @@ class Slices:
         fired: dict[str, int] = {}
         derives = self._compiled.derives
         changed = True
+        variants = self.variants(decision_id)
+        checks = self._checks[decision_id].checks()
         while changed:
             changed = False
-            for variant in self.variants(decision_id):
-                if variant.rule in fired or not variant.holds(known):
+            for variant, holds in zip(variants, checks, strict=True):
+                if variant.rule in fired or not holds(known):
                     continue
                 fired[variant.rule] = variant.index
                 changed = True
