@@ -1,24 +1,24 @@
-"""Conditions compiled into Python functions, for the checks made outside the engine on every evaluation
+"""Conditions built once into Python functions, for the checks made outside the engine on every evaluation
 (applicability, ask_when) and for the rule alternatives the reference engine tests in Python.
 
 Interpreting a condition's DNF walks literals and calls `Test.holds` for each, on every scenario; here each
-condition becomes the source of one function (`and`/`or` over dictionary reads and comparisons), compiled
-with `compile()` once an Advisor has evaluated a few times (`Conditions`: compiling a rule base's conditions
-costs about what twenty heavy evaluations save, so a one-file run keeps interpreting).
+condition becomes nested closures, each specialised on its test's shape (a presence check, an identity test
+for a bool, a type check and a comparison for text or a number), built once an Advisor has evaluated a few
+times (`Conditions`, `VariantChecks`: a one-file run keeps interpreting). Nothing is generated as text and
+nothing is compiled or evaluated: rule data only ever becomes constants held by the closures.
 
-The condition tree is compiled, not its DNF (which can be 50 times larger): negation is pushed down to the
-fact tests exactly as `to_dnf` does (`not` over a test is "unknown, or the opposite test holds", which is not
-the complement: a test on a value of another kind is false both ways), and each fact test becomes the
-expression of its own small DNF, so the function means exactly what the DNF means. Every expression means
-what `Test.holds` means (the same kind checks: a bool is not a number, text only equals text, a list passes
-only `exists`); a test of any other shape calls `Test.holds` itself. The source is generated from the
-validated rule base only, and fact names and test values never appear in it as text (they are constants
-passed in by name), so no rule text can change what the code does. tests/test_predicates.py checks that
-compiled and interpreted conditions agree.
+The condition tree is built, not its DNF (which can be 50 times larger): negation is pushed down to the fact
+tests exactly as `to_dnf` does (`not` over a test is "unknown, or the opposite test holds", which is not the
+complement: a test on a value of another kind is false both ways), and each fact test becomes the function of
+its own small DNF, so the function means exactly what the DNF means. Every test means what `Test.holds`
+means (the same kind checks: a bool is not a number, text only equals text, a list passes only `exists`); a
+test of any other shape calls `Test.holds` itself. tests/test_predicates.py checks that built and
+interpreted conditions agree.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -38,73 +38,81 @@ Predicate = Callable[[dict[str, Any]], bool]
 """Facts as the rules see them (after `expand_facts`) -> whether the condition holds."""
 
 _MISSING = object()
-_COMPARE = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+_COMPARE = {"lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge}
 
 
-class _Source:
-    """The constants and lines of one generated module."""
+def _value_test(test: Test) -> Callable[[Any], bool]:
+    """A function of a known fact's value that says what `test.holds` says, specialised on the test's shape."""
+    op, value = test.op, test.value
+    if op == "exists":
+        return _always
+    if op == "and" and isinstance(value, tuple) and value:
+        parts = tuple(_value_test(t) for t in value)
+        return lambda v: all(p(v) for p in parts)
+    if op in ("eq", "neq") and type(value) is bool:
+        wanted = value if op == "eq" else not value
+        return lambda v: v is wanted
+    if op == "eq" and type(value) is str:
+        return lambda v: type(v) is str and v == value
+    if op == "neq" and type(value) is str:
+        return lambda v: type(v) is str and v != value
+    if op in _COMPARE and type(value) in (int, float):
+        compare = _COMPARE[op]
+        return lambda v: isinstance(v, int | float) and not isinstance(v, bool) and compare(v, value)
+    return test.holds  # any other shape: the interpreter
 
-    def __init__(self) -> None:
-        self.constants: dict[str, Any] = {"_M": _MISSING, "_num": (int, float), "_bool": bool}
-        self._names: dict[tuple[type, Any], str] = {}
 
-    def constant(self, value: Any) -> str:
-        key = (type(value), value) if _hashable(value) else (object, id(value))
-        if key not in self._names:
-            name = f"_c{len(self._names)}"
-            self._names[key] = name
-            self.constants[name] = value
-        return self._names[key]
+def _always(_: Any) -> bool:
+    return True
 
-    def test(self, test: Test, x: str) -> str:
-        """An expression over the variable `x` (the fact's value, or _M when absent) that holds iff the fact
-        is known and `test.holds` of its value."""
-        op, value = test.op, test.value
-        if op == "exists":
-            return f"{x} is not _M"
-        if op == "and" and isinstance(value, tuple) and value:
-            return "(" + " and ".join(self.test(t, x) for t in value) + ")"
-        if op in ("eq", "neq") and type(value) is bool:
-            return f"{x} is {value if op == 'eq' else not value}"
-        if op in ("eq", "neq") and type(value) is str:
-            return f"(type({x}) is str and {x} {'==' if op == 'eq' else '!='} {self.constant(value)})"
-        number = f"(isinstance({x}, _num) and not isinstance({x}, _bool))"
-        if op in ("eq", "neq") and type(value) in (int, float):
-            return f"({number} and {x} {'==' if op == 'eq' else '!='} {self.constant(value)})"
-        if op in _COMPARE and type(value) in (int, float):
-            return f"({number} and {x} {_COMPARE[op]} {self.constant(value)})"
-        return f"({x} is not _M and {self.constant(test)}.holds({x}))"  # any other shape: the interpreter
 
-    def dnf(self, conjuncts: Sequence[Conjunct], values: dict[str, str]) -> str:
-        """The DNF as one expression. `values` maps each fact whose value is tested to the local variable
-        holding it, and is filled here (presence is tested on the dictionary itself)."""
-        alternatives = []
-        for conj in conjuncts:
-            literals = [self.literal(lit, values) for lit in conj]
-            alternatives.append(" and ".join(literals) if literals else "True")
-        if len(alternatives) == 1:
-            return alternatives[0]
-        return " or ".join(f"({a})" if " and " in a else a for a in alternatives) if alternatives else "False"
+def _literal(lit: Literal) -> Predicate:
+    fact = lit.fact
+    if lit.test is None:
+        return lambda f: fact not in f
+    if lit.test.op == "exists":
+        return lambda f: fact in f
+    holds = _value_test(lit.test)
+    return lambda f: (v := f.get(fact, _MISSING)) is not _MISSING and holds(v)
 
-    def literal(self, lit: Literal, values: dict[str, str]) -> str:
-        if lit.test is None:
-            return f"{self.constant(lit.fact)} not in f"
-        if lit.test.op == "exists":
-            return f"{self.constant(lit.fact)} in f"
-        return self.test(lit.test, values.setdefault(lit.fact, f"v{len(values)}"))
 
-    def condition(self, condition: Condition, values: dict[str, str], negated: bool = False) -> str:
-        """The condition as one expression, negation pushed down to the tests as in `to_dnf`."""
-        if isinstance(condition, FactTest):
-            return "(" + self.dnf(to_dnf(condition, negated), values) + ")"
-        if isinstance(condition, NotOf):
-            return self.condition(condition.not_, values, not negated)
-        children = condition.all if isinstance(condition, AllOf) else condition.any  # type: ignore[union-attr]
-        conjunctive = isinstance(condition, AllOf) != negated
-        parts = [self.condition(child, values, negated) for child in children]
-        if not parts:
-            return "True" if conjunctive else "False"
-        return "(" + (" and " if conjunctive else " or ").join(parts) + ")"
+def _all(parts: list[Predicate]) -> Predicate:
+    if not parts:
+        return lambda f: True
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        a, b = parts
+        return lambda f: a(f) and b(f)
+    items = tuple(parts)
+    return lambda f: all(p(f) for p in items)
+
+
+def _any(parts: list[Predicate]) -> Predicate:
+    if not parts:
+        return lambda f: False
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        a, b = parts
+        return lambda f: a(f) or b(f)
+    items = tuple(parts)
+    return lambda f: any(p(f) for p in items)
+
+
+def _from_dnf(conjuncts: Sequence[Conjunct]) -> Predicate:
+    return _any([_all([_literal(lit) for lit in conj]) for conj in conjuncts])
+
+
+def _from_condition(condition: Condition, negated: bool = False) -> Predicate:
+    """The condition as nested functions, negation pushed down to the tests as in `to_dnf`."""
+    if isinstance(condition, FactTest):
+        return _from_dnf(to_dnf(condition, negated))
+    if isinstance(condition, NotOf):
+        return _from_condition(condition.not_, not negated)
+    children = condition.all if isinstance(condition, AllOf) else condition.any  # type: ignore[union-attr]
+    parts = [_from_condition(child, negated) for child in children]
+    return _all(parts) if isinstance(condition, AllOf) != negated else _any(parts)
 
 
 def _dnf_size(condition: Condition, negated: bool = False) -> int | None:
@@ -125,38 +133,19 @@ def _dnf_size(condition: Condition, negated: bool = False) -> int | None:
     return product if product <= MAX_VARIANTS_PER_RULE * 8 else None
 
 
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
 def compile_predicates(conditions: Mapping[str, Condition | list[Conjunct]]) -> dict[str, Predicate]:
-    """One function per named condition (or DNF), all compiled in one module. A condition whose DNF would be
-    cut short (`to_dnf` stops past MAX_VARIANTS_PER_RULE * 8 alternatives) is compiled from that DNF, so
-    the function still means what the DNF means."""
-    source = _Source()
-    lines: list[str] = []
-    names: dict[str, str] = {}
-    made: dict[str, str] = {}
-    """Function body -> its name: conditions repeat (many questions share one ask_when), compiling does not."""
+    """One function per named condition (or DNF). A condition whose DNF would be cut short (`to_dnf` stops past
+    MAX_VARIANTS_PER_RULE * 8 alternatives) is built from that DNF, so the function still means what the DNF
+    means."""
+    out: dict[str, Predicate] = {}
     for key, condition in conditions.items():
-        if not isinstance(condition, list) and _dnf_size(condition) is None:
-            condition = to_dnf(condition)
-        values: dict[str, str] = {}
-        """Fact -> the local holding its value, for facts whose values are tested (filled as the test is made)."""
-        test = source.dnf(condition, values) if isinstance(condition, list) else source.condition(condition, values)
-        body = [f"    {name} = f.get({source.constant(fact)}, _M)" for fact, name in values.items()]
-        text = "\n".join([*body, f"    return {test}"])
-        if text not in made:
-            made[text] = f"_p{len(made)}"
-            lines += [f"def {made[text]}(f):", text]
-        names[key] = made[text]
-    namespace = dict(source.constants)
-    exec(compile("\n".join(lines) + "\n", "<advisor compiled conditions>", "exec"), namespace)
-    return {key: namespace[name] for key, name in names.items()}
+        if isinstance(condition, list):
+            out[key] = _from_dnf(condition)
+        elif _dnf_size(condition) is None:
+            out[key] = _from_dnf(to_dnf(condition))
+        else:
+            out[key] = _from_condition(condition)
+    return out
 
 
 def condition_holds(condition: Condition | list[Conjunct], facts: dict[str, Any], *, expanded: bool = False) -> bool:
