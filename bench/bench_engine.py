@@ -4,7 +4,8 @@ Reports load+compile time, per-scenario evaluation time (inference only, and the
 over generated scenarios, and the same scenarios through the pure-Python reference engine, with the ratio
 measured in the same run. Also checks that both engines agree on every generated scenario. Generated
 scenarios answer 60% of all questions at random, far more than a real workload, so the shipped scenarios
-are measured too (inference, full advice and what-if analysis per scenario, medians).
+are measured too (inference, full advice and what-if analysis per scenario, medians). Wall time: on a shared
+machine compare versions with bench/ab_commits.py (CPU time, runs alternated) instead.
 
     python bench/bench_engine.py [--scenarios 10000] [--runs 5] [--rules rules] [--shipped scenarios]
 """
@@ -105,6 +106,7 @@ def shipped_figures(durable: Advisor, reference: Advisor, folder: Path, runs: in
         "shipped_inference_us_median_reference": round(infer_r),
         "shipped_durable_over_reference": round(infer_d / infer_r, 2),
         "shipped_full_advice_us_median_durable": round(advice_d),
+        "shipped_full_advice_over_inference_durable": round(advice_d / infer_d, 2),
         "shipped_what_if_ms_median": round(statistics.median(what_if), 1),
         "shipped_what_if_ms_max": round(max(what_if), 1),
     }
@@ -150,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         "inference_us_median_reference": round(infer_reference),
         "durable_over_reference": round(infer_durable / infer_reference, 2),
         "full_advice_us_median_durable": round(advise_durable),
+        "full_advice_over_inference_durable": round(advise_durable / infer_durable, 2),
         "throughput_scenarios_per_s_durable": round(1e6 / infer_durable),
         "runs_us_durable": [round(r) for r in runs_durable],
         "runs_us_reference": [round(r) for r in runs_reference],

@@ -5,15 +5,24 @@ questions each choice toggled; for numbers the thresholds the rules actually com
 with (just below, at, just above) and, when the number feeds a calculator, the answer scaled by
 0.1, 0.5, 2 and 10. Single changes are tried first; pairs only for decisions no single change moves,
 and only among the answers that mattered to it. Every reported change was re-evaluated.
+
+Re-evaluating is made cheap four ways, none of which changes a result (tests/test_whatif_shortcuts.py):
+answer changes on which every fact test of the rule base gives the same results share one run
+(advisor.inference.outcome_keys; those that match the scenario's own results need none), calculators whose
+inputs did not change keep their values, a decision is resolved only when its outcome is asked for, and then
+from its own rules and those deriving what they read (advisor.inference.slices), not the whole rule base.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.inference.evaluation import Advisor
+from advisor.inference.evaluation import Advisor, Calculated, Resolver
+from advisor.inference.outcome_keys import Key, OutcomeKeys
+from advisor.inference.slices import Slices
 from advisor.models.advice import Advice, AnswerChange, DecisionAdvice, WhatIf
 from advisor.models.conditions import iter_tests
 from advisor.models.questionnaire import Question
@@ -99,19 +108,88 @@ def _apply(answers: Answers, changes: tuple[Change, ...]) -> Answers:
     return Answers(dict(sorted(known.items())), frozenset(unknown))
 
 
+def _keys(advisor: Advisor) -> tuple[OutcomeKeys, Slices]:
+    cached = getattr(advisor, "_whatif_keys", None)
+    if cached is None:
+        cached = (OutcomeKeys(advisor.compiled.variants, [*advisor._applies.values(), *advisor._ask_when.values()]),
+                  Slices(advisor.rulebase, advisor.compiled, advisor._applies))
+        advisor._whatif_keys = cached  # type: ignore[attr-defined]
+    return cached  # type: ignore[no-any-return]
+
+
+class Outcomes(Mapping[str, Outcome]):
+    """(status, recommended option) per decision for one set of answers, each resolved when first read."""
+
+    def __init__(self, advisor: Advisor, resolver: Resolver) -> None:
+        self._advisor, self._resolver = advisor, resolver
+        self._known: dict[str, Outcome] = {}
+
+    def __getitem__(self, decision_id: str) -> Outcome:
+        if decision_id not in self._known:
+            res = self._resolver.resolve(self._advisor.decisions[decision_id])
+            self._known[decision_id] = ("not_applicable", None) if res is None else (res.status, res.recommended)
+        return self._known[decision_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(d.id for d in self._advisor.rulebase.decisions)
+
+    def __len__(self) -> int:
+        return len(self._advisor.rulebase.decisions)
+
+
+class SlicedOutcomes(Outcomes):
+    """The same outcomes, each decision's from its slice of the rule base (advisor.inference.slices)."""
+
+    def __init__(self, advisor: Advisor, slices: Slices, answers: Answers, calculated: dict[str, Calculated]) -> None:
+        self._advisor, self._slices = advisor, slices
+        self._facts = advisor.engine_facts(answers, calculated)
+        self._base = {**answers.known, **{c: v.value for c, v in calculated.items()}}
+        self._known = {}
+
+    def __getitem__(self, decision_id: str) -> Outcome:
+        if decision_id not in self._known:
+            firings = self._slices.firings(decision_id, self._facts)
+            res = self._advisor.resolver(firings, self._base).resolve(self._advisor.decisions[decision_id])
+            self._known[decision_id] = ("not_applicable", None) if res is None else (res.status, res.recommended)
+        return self._known[decision_id]
+
+
 class WhatIfAnalysis:
     def __init__(self, advisor: Advisor, answers: Answers) -> None:
         self.advisor = advisor
         self.answers = answers
         self.domain = _domain(advisor)
-        self._cache: dict[tuple[tuple[str, Any], ...], dict[str, Outcome]] = {}
-        self.base = self.outcomes(())
+        self._keys, self._slices = _keys(advisor)
+        self._cache: dict[tuple[tuple[str, Any], ...], Mapping[str, Outcome]] = {}
+        self._by_key: dict[Key, Mapping[str, Outcome]] = {}
+        counted, _ = advisor.counted(answers)
+        calculated, _ = advisor.calculate(counted)
+        self._start = (counted, calculated)
+        self._facts = self._base_facts(counted, calculated)
+        self.base = self._run(counted, calculated)
 
-    def outcomes(self, changes: tuple[Change, ...]) -> dict[str, Outcome]:
+    @staticmethod
+    def _base_facts(answers: Answers, calculated: dict[str, Calculated]) -> dict[str, Any]:
+        return {**answers.known, **{c: v.value for c, v in calculated.items()}}
+
+    def _run(self, answers: Answers, calculated: dict[str, Calculated]) -> Mapping[str, Outcome]:
+        _, firings, _ = self.advisor.infer(answers, calculated)
+        return Outcomes(self.advisor, self.advisor.resolver(firings, self._base_facts(answers, calculated)))
+
+    def outcomes(self, changes: tuple[Change, ...]) -> Mapping[str, Outcome]:
+        """The outcomes with these answers changed: the same as Advisor.outcomes of the changed answers."""
         ordered = tuple(sorted(changes, key=lambda c: c[0]))
         key = tuple((q, tuple(v) if isinstance(v, list) else v) for q, v in ordered)  # lists are not hashable
         if key not in self._cache:
-            self._cache[key] = self.advisor.outcomes(_apply(self.answers, ordered))
+            counted, _ = self.advisor.counted(_apply(self.answers, ordered))
+            calculated, _ = self.advisor.calculate(counted, self._start)
+            facts_key = self._keys.key(self._facts, self._base_facts(counted, calculated))
+            if not facts_key:
+                self._cache[key] = self.base
+            else:
+                if facts_key not in self._by_key:
+                    self._by_key[facts_key] = SlicedOutcomes(self.advisor, self._slices, counted, calculated)
+                self._cache[key] = self._by_key[facts_key]
         return self._cache[key]
 
     def single_changes(self, questions: list[str]) -> list[Change]:

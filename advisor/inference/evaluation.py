@@ -25,8 +25,9 @@ from advisor.inference.compiler import (
 )
 from advisor.inference.firing import Firings
 from advisor.inference.numbers import shared_number
+from advisor.inference.predicates import Conditions, condition_holds
 from advisor.inference.provenance import trace_back
-from advisor.inference.resolution import Resolution, RuleVerdict, resolve
+from advisor.inference.resolution import Resolution, RuleVerdict, resolve, verdicts_of
 from advisor.inference.rules_cache import cached
 from advisor.models.advice import (
     Advice,
@@ -43,7 +44,6 @@ from advisor.models.advice import (
     Verdict,
     WhyNot,
 )
-from advisor.models.conditions import Condition
 from advisor.models.decision import Decision, Rule
 from advisor.models.questionnaire import Question, QuestionnaireView
 from advisor.shared.wording import describe_condition, show_value
@@ -54,23 +54,7 @@ from advisor.sources.rulebase import RuleBase, load_rulebase
 from advisor.sources.schema import scenario_schema_of
 
 MAX_ASK = 8
-
-
-def condition_holds(condition: Condition | list[Conjunct], facts: dict[str, Any], *, expanded: bool = False) -> bool:
-    """Evaluate a condition (or its DNF) directly: for ask_when and applicability, where no engine session
-    is needed. Pass `expanded=True` when `facts` already went through `expand_facts`."""
-    if not expanded:
-        facts = expand_facts(facts)
-    for conj in condition if isinstance(condition, list) else to_dnf(condition):
-        for lit in conj:  # plain loops: this runs for every decision of every scenario
-            if lit.test is None:
-                if lit.fact in facts:
-                    break
-            elif lit.fact not in facts or not lit.test.holds(facts[lit.fact]):
-                break
-        else:
-            return True
-    return False
+BINDINGS_KEPT = 10_000
 
 
 def _effects_text(rule: Rule) -> tuple[str, ...]:
@@ -173,8 +157,21 @@ class Advisor:
         self.condition_text = ready.condition_text
         self.effects_text = ready.effects_text
         self._applies = ready.applies
+        self._ask_conditions = Conditions({q: rb.questions[q].ask_when for q in ready.ask_when},  # type: ignore[misc]
+                                          ready.ask_when)
+        """Each question's ask_when, interpreted or compiled (predicates.Conditions)."""
+        self._applies_conditions = Conditions({d: rb.decision(d).applies_when for d in ready.applies},  # type: ignore[misc]
+                                              ready.applies)
         self.not_in_play: dict[str, DecisionAdvice] = {}
         """The (immutable) advice for each decision when it is not in play, built once on first use."""
+        self.bindings: dict[tuple[str, type, Any], Binding] = {}
+        """(fact, kind and value) -> its Binding: immutable and the same in every evaluation, so made once
+        (bounded: emptied past BINDINGS_KEPT entries)."""
+        self.options = {d.id: {o.id: o for o in d.options} for d in rb.decisions}
+        self.decisions = {d.id: d for d in rb.decisions}
+        self._rule_verdicts = {e.id: verdicts_of(e.rule) for e in rb.rules}
+        self.answer_records: dict[tuple[str, type, Any], AnswerRecord | IgnoredAnswer] = {}
+        """Like `bindings`: the record of an answer (counted or not), made once per question and value."""
 
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "auto", rules_label: str | None = None) -> Advisor:
@@ -189,8 +186,8 @@ class Advisor:
     def relevant_questions(self, answers: Answers) -> list[Question]:
         """Questions to show: core ones and those whose ask_when holds over the answers."""
         facts = expand_facts(answers.known)
-        return [q for q in self.rulebase.questions.values()
-                if q.id not in self._ask_when or condition_holds(self._ask_when[q.id], facts, expanded=True)]
+        asked = self._ask_conditions.checks()
+        return [q for q in self.rulebase.questions.values() if q.id not in asked or asked[q.id](facts)]
 
     def load_scenario(self, path: Path) -> LoadedScenario:
         """A scenario file, its answers checked against this rule base."""
@@ -205,10 +202,10 @@ class Advisor:
         entry point (files, the TUI, what-if, the pytest plugin). Dropping an answer can hide further
         questions, hence the loop; it ends because each pass only removes answers."""
         known, unknown = dict(answers.known), set(answers.unknown)
+        asked = self._ask_conditions.checks()
         while True:
             facts = expand_facts(known)
-            hidden = [q for q in (*known, *unknown) if q in self._ask_when
-                      and not condition_holds(self._ask_when[q], facts, expanded=True)]
+            hidden = [q for q in (*known, *unknown) if q in asked and not asked[q](facts)]
             if not hidden:
                 break
             for q in hidden:
@@ -221,39 +218,73 @@ class Advisor:
         return Answers(known, frozenset(unknown)), dropped
 
     # ---- evaluation ----------------------------------------------------------------------------
-    def calculate(self, answers: Answers) -> tuple[dict[str, Calculated], list[str]]:
+    def calculate(self, answers: Answers, earlier: tuple[Answers, dict[str, Calculated]] | None = None,
+                  ) -> tuple[dict[str, Calculated], list[str]]:
+        """Every calculator's value (those that cannot be calculated are left out, with a warning when a formula
+        fails). `earlier`: answers and what was calculated from them (what-if runs): a calculator none of whose
+        inputs changed keeps its earlier value, and only a new failure is warned about."""
         values: dict[str, Any] = dict(answers.known)
         out: dict[str, Calculated] = {}
         warnings: list[str] = []
+        changed: set[str] | None = None
+        if earlier is not None:
+            before = earlier[0].known
+            changed = {q for q in before.keys() | values.keys()
+                       if not same_value(before.get(q, _ABSENT), values.get(q, _ABSENT))}
         for calc_id, entry in self.rulebase.calculators.items():
+            if changed is not None and earlier is not None and changed.isdisjoint(entry.formula.names):
+                if calc_id in earlier[1]:
+                    values[calc_id] = earlier[1][calc_id].value
+                    out[calc_id] = earlier[1][calc_id]
+                continue
             numbers = {n: values.get(n) for n in entry.formula.names}
-            try:
-                result = entry.formula.evaluate(numbers)
-            except Unknown:
-                continue
-            except EVALUATION_ERRORS as exc:
-                # A team's formula can fail for some answers (x / 0, ceil of an infinity): the calculated
-                # fact stays unknown, as if an input were, and the advice says why.
-                warnings.append(f"{calc_id} could not be calculated from {numbers} ({failure_reason(exc)}); "
-                                "it is treated as unknown")
-                continue
-            if isinstance(result, int) and abs(result) >= 2**53:
-                result = float(result) if abs(result) <= sys.float_info.max else math.inf  # as the engine reads it
-            if isinstance(result, float):
-                if not math.isfinite(result):
-                    warnings.append(f"{calc_id} is not a finite number with the answers given; "
-                                    "it is treated as unknown")
-                    continue
-                result = int(result) if result.is_integer() and abs(result) < 2**53 else round(result, 6)
-            values[calc_id] = result
-            out[calc_id] = Calculated(result, numbers)
+            result = self._calculate_one(calc_id, entry.formula, numbers, warnings)
+            if result is not None:
+                values[calc_id] = result
+                out[calc_id] = Calculated(result, numbers)
+            if changed is not None and earlier is not None:
+                previous = earlier[1].get(calc_id)
+                if not same_value(previous.value if previous else _ABSENT, _ABSENT if result is None else result):
+                    changed.add(calc_id)
         return out, warnings
 
-    def infer(self, answers: Answers) -> tuple[dict[str, Calculated], Firings, list[str]]:
-        calculated, warnings = self.calculate(answers)
+    @staticmethod
+    def _calculate_one(calc_id: str, formula: Any, numbers: dict[str, Any], warnings: list[str]) -> Any:
+        """The value of one formula, or None when it cannot be calculated (a warning says why, on failure)."""
+        try:
+            result = formula.evaluate(numbers)
+        except Unknown:
+            return None
+        except EVALUATION_ERRORS as exc:
+            # A team's formula can fail for some answers (x / 0, ceil of an infinity): the calculated
+            # fact stays unknown, as if an input were, and the advice says why.
+            warnings.append(f"{calc_id} could not be calculated from {numbers} ({failure_reason(exc)}); "
+                            "it is treated as unknown")
+            return None
+        if isinstance(result, int) and abs(result) >= 2**53:
+            result = float(result) if abs(result) <= sys.float_info.max else math.inf  # as the engine reads it
+        if isinstance(result, float):
+            if not math.isfinite(result):
+                warnings.append(f"{calc_id} is not a finite number with the answers given; "
+                                "it is treated as unknown")
+                return None
+            result = int(result) if result.is_integer() and abs(result) < 2**53 else round(result, 6)
+        return result
+
+    def infer(self, answers: Answers, calculated: dict[str, Calculated] | None = None,
+              ) -> tuple[dict[str, Calculated], Firings, list[str]]:
+        """Calculated values, the firings and warnings; `calculated`: already worked out for these answers."""
+        warnings: list[str] = []
+        if calculated is None:
+            calculated, warnings = self.calculate(answers)
+        return calculated, self.engine.run(self.engine_facts(answers, calculated)), warnings
+
+    @staticmethod
+    def engine_facts(answers: Answers, calculated: dict[str, Calculated]) -> dict[str, Any]:
+        """The facts every engine is given: answers and calculated values in their shared form, expanded."""
         facts = {q: shared_number(v) for q, v in answers.known.items()}
         facts.update({c: shared_number(calc.value) for c, calc in calculated.items()})
-        return calculated, self.engine.run(expand_facts(facts)), warnings
+        return expand_facts(facts)
 
     def evaluate(self, loaded: LoadedScenario) -> Advice:
         return self.advise(loaded.answers, ScenarioRef(id=loaded.id, title=loaded.scenario.title,
@@ -270,28 +301,12 @@ class Advisor:
         """Each decision's resolution; None when the decision is not in play.
 
         `base`: answers and calculated values (derived facts come from `firings`)."""
-        facts = expand_facts({**base, **firings.derived})
-        # The fired rules of each decision, in file order (resolution policies depend on it): `fired` is
-        # already in that order.
-        by_decision: dict[str, list[Rule]] = {}
-        for rule_id in firings.fired:
-            entry = self.rulebase.rule(rule_id)
-            if entry.decision is not None:
-                by_decision.setdefault(entry.decision, []).append(entry.rule)
-        out: dict[str, Resolution | None] = {}
-        for decision in self.rulebase.decisions:
-            if decision.id in self._applies and not condition_holds(self._applies[decision.id], facts, expanded=True):
-                out[decision.id] = None
-            else:
-                # Tie-breaks (`fallback.prefer`) apply once no question feeding the decision is open; a question
-                # that is not asked for these answers cannot be answered, so it does not keep a tie open.
-                # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
-                asks = self._decision_asks[decision.id] if decision.fallback.prefer else None
-                settled = asks is not None and all(
-                    q in base or (q in self._ask_when and not condition_holds(self._ask_when[q], facts, expanded=True))
-                    for q in asks)
-                out[decision.id] = resolve(decision, by_decision.get(decision.id, []), settled=settled)
-        return out
+        resolver = self.resolver(firings, base)
+        return {decision.id: resolver.resolve(decision) for decision in self.rulebase.decisions}
+
+    def resolver(self, firings: Firings, base: dict[str, Any]) -> Resolver:
+        """Resolves decisions one at a time (resolve_all, or what-if runs that need a few)."""
+        return Resolver(self, firings, base)
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
         """(status, recommended option) per decision, without building the full Advice (for what-if runs)."""
@@ -307,6 +322,45 @@ class Advisor:
         return {c for d in decisions for c in self._decision_calculators[d]}
 
 
+class Resolver:
+    """The resolution of each decision for one inference run: see Advisor.resolve_all."""
+
+    def __init__(self, advisor: Advisor, firings: Firings, base: dict[str, Any]) -> None:
+        self.advisor, self.base = advisor, base
+        self.facts = expand_facts({**base, **firings.derived})
+        # The fired rules of each decision, in file order (resolution policies depend on it): `fired` is
+        # already in that order.
+        self.by_decision: dict[str, list[Rule]] = {}
+        rulebase = advisor.rulebase
+        for rule_id in firings.fired:
+            entry = rulebase.rule(rule_id)
+            if entry.decision is not None:
+                self.by_decision.setdefault(entry.decision, []).append(entry.rule)
+        self.applies = advisor._applies_conditions.checks()
+        self.asked = advisor._ask_conditions.checks()
+
+    def resolve(self, decision: Decision) -> Resolution | None:
+        facts, asked = self.facts, self.asked
+        if decision.id in self.applies and not self.applies[decision.id](facts):
+            return None
+        # Tie-breaks (`fallback.prefer`) apply once no question feeding the decision is open; a question
+        # that is not asked for these answers cannot be answered, so it does not keep a tie open.
+        # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
+        asks = self.advisor._decision_asks[decision.id] if decision.fallback.prefer else None
+        settled = asks is not None and all(q in self.base or (q in asked and not asked[q](facts)) for q in asks)
+        return resolve(decision, self.by_decision.get(decision.id, []), settled, self.advisor._rule_verdicts)
+
+
+_ABSENT = object()
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """The same fact value: of the same type and equal (a float by its repr: -0.0 is not 0.0 to a formula)."""
+    if type(a) is not type(b):
+        return False
+    return repr(a) == repr(b) if isinstance(a, float) else bool(a == b)
+
+
 class _AdviceBuilder:
     # The inner result objects are built with model_construct: every value comes from validated rule files
     # and answers, and re-validating hundreds of nested objects per scenario dominated evaluation time.
@@ -316,7 +370,8 @@ class _AdviceBuilder:
         self.answers, self.calculated, self.firings = answers, calculated, firings
         self.facts: dict[str, Any] = {**answers.known, **{c: v.value for c, v in calculated.items()},
                                       **firings.derived}
-        self._relevant: set[str] | None = None
+        self._relevant: dict[str, bool] = {}
+        """Question -> whether it is asked for these answers (its ask_when holds), worked out when needed."""
         self._answer_facts: dict[str, Any] | None = None  # the answers as ask_when reads them
         self._matched: dict[str, list[Binding]] = {}
         self._verdicts: dict[tuple[str, str], Verdict] = {}
@@ -326,12 +381,22 @@ class _AdviceBuilder:
         """Fired rule that derived a fact -> the bindings it matched."""
 
     def binding(self, fact: str, value: Any) -> Binding:
+        shown = None if value is None else self.facts.get(fact, value)
+        # The type is part of the key (True, 1 and 1.0 are equal keys), and a float's repr (-0.0 == 0.0, nan)
+        key = (fact, type(shown), repr(shown) if isinstance(shown, float | list) else shown)
+        made = self.advisor.bindings.get(key)
+        if made is None:
+            made = self._binding(fact, shown)
+            if len(self.advisor.bindings) >= BINDINGS_KEPT:
+                self.advisor.bindings.clear()
+            self.advisor.bindings[key] = made
+        return made
+
+    def _binding(self, fact: str, shown: Any) -> Binding:
         label = self.rb.fact_label(fact)
-        if value is None:
+        if shown is None:
             return Binding.of(fact=fact, value=None, source="unknown", display="unknown", label=label)
-        kind = self.rb.fact_kind(fact)
-        shown = self.facts.get(fact, value)
-        return Binding.of(fact=fact, value=shown, source=kind,  # type: ignore[arg-type]
+        return Binding.of(fact=fact, value=shown, source=self.rb.fact_kind(fact),  # type: ignore[arg-type]
                           display=self.show(fact, shown), label=label)
 
     def show(self, fact: str, value: Any) -> str:
@@ -371,10 +436,14 @@ class _AdviceBuilder:
     def build(self, scenario: ScenarioRef, warnings: list[str], given: Answers | None = None,
               ignored: list[str] | None = None) -> Advice:
         depth = self.depths()
+        resolutions = self.advisor.resolve_all(self.firings, self.facts)
         trace: list[FiredRule] = []
         for rule_id in self.firings.fired:
             entry = self.rb.rule(rule_id)
             rule = entry.rule
+            # Verdicts on decisions that are not in play would only be noise; derivations always count.
+            if entry.decision is not None and resolutions[entry.decision] is None and not rule.derive:
+                continue
             trace.append(FiredRule.of(rule_id=rule_id, title=rule.title, decision=entry.decision,
                                    depth=depth.get(rule_id, 0), matched=self.matched(rule_id),
                                    condition=self.advisor.condition_text[rule_id],
@@ -382,10 +451,6 @@ class _AdviceBuilder:
                                    strength=rule.strength, reasoning=rule.reasoning,
                                    note_conflict=rule.note_conflict, citations=list(rule.citations),
                                    sources=list(rule.sources), freshness=list(rule.freshness)))
-        resolutions = self.advisor.resolve_all(self.firings, self.facts)
-        # Verdicts on decisions that are not in play would only be noise; derivations always count.
-        trace = [f for f in trace if f.decision is None or resolutions[f.decision] is not None
-                 or self.rb.rule(f.rule_id).rule.derive]
         trace.sort(key=lambda f: (f.depth, self.rb.rule(f.rule_id).order))
         shown_calculators = self.advisor.calculators_feeding(
             {d for d, r in resolutions.items() if r is not None}) | {
@@ -395,12 +460,12 @@ class _AdviceBuilder:
                             for fact in self.firings.derived}
         self._deriving = {r: self.matched(r) for by in self._derived_by.values() for r in by}
         for fact, value in self.firings.derived.items():
-            derived.append(DerivedFact(fact=fact, value=value, source="derived", derived_by=self._derived_by[fact],
-                                       display=self.show(fact, value),
-                                       based_on=self.rests_on([self.binding(fact, value)])))
+            derived.append(DerivedFact.of(fact=fact, value=value, source="derived", derived_by=self._derived_by[fact],
+                                          label="", unit="", formula="", inputs={}, display=self.show(fact, value),
+                                          based_on=self.rests_on([self.binding(fact, value)]), reasoning="",
+                                          citations=[]))
         decisions = [self.decision(d, resolutions[d.id]) for d in self.rb.decisions]
-        answers = [AnswerRecord(question=q, prompt=self.rb.questions[q].prompt, value=v,
-                                display=show_value(v, self.rb.questions[q]))
+        answers = [self.answer_record(q, v)
                    for q, v in sorted(self.answers.known.items(), key=lambda kv: self._q_order(kv[0]))]
         return Advice(scenario=scenario, ruleset=self.rb.digest, rules=self.advisor.rules_label,
                       engine=self.advisor.engine_name, answers=answers,
@@ -423,22 +488,34 @@ class _AdviceBuilder:
 
     def calculated_fact(self, calc_id: str, calc: Calculated) -> DerivedFact:
         calculator = self.rb.calculators[calc_id].calculator
-        return DerivedFact(fact=calc_id, value=calc.value, source="calculated", derived_by=[calc_id],
+        return DerivedFact.of(fact=calc_id, value=calc.value, source="calculated", derived_by=[calc_id],
                            label=calculator.label, unit=calculator.unit, formula=calculator.formula,
-                           inputs=calc.inputs, display=self.show(calc_id, calc.value),
+                           inputs=dict(calc.inputs), display=self.show(calc_id, calc.value),
                            based_on=[self.binding(name, value) for name, value in calc.inputs.items()],
                            reasoning=calculator.reasoning, citations=list(calculator.citations))
 
-    def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
-        out = []
-        for qid in ignored:
+    def answer_record(self, qid: str, value: Any, counted: bool = True) -> Any:
+        """The AnswerRecord of a counted answer, or the IgnoredAnswer of one that did not count: made once per
+        question and value, like bindings."""
+        key = (qid if counted else f"-{qid}", type(value), repr(value) if isinstance(value, float | list) else value)
+        made = self.advisor.answer_records.get(key)
+        if made is None:
             question = self.rb.questions[qid]
-            value = given.known.get(qid)
-            assert question.ask_when is not None  # only conditional questions can be hidden
-            out.append(IgnoredAnswer.of(
-                question=qid, prompt=question.prompt, value=value, display=show_value(value, question),
-                asked_when=describe_condition(question.ask_when)))
-        return out
+            if counted:
+                made = AnswerRecord.of(question=qid, prompt=question.prompt, value=value,
+                                       display=show_value(value, question))
+            else:
+                assert question.ask_when is not None  # only conditional questions can be hidden
+                made = IgnoredAnswer.of(question=qid, prompt=question.prompt, value=value,
+                                        display=show_value(value, question),
+                                        asked_when=describe_condition(question.ask_when))
+            if len(self.advisor.answer_records) >= BINDINGS_KEPT:
+                self.advisor.answer_records.clear()
+            self.advisor.answer_records[key] = made
+        return made
+
+    def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
+        return [self.answer_record(qid, given.known.get(qid), counted=False) for qid in ignored]
 
     def _q_order(self, qid: str) -> int:
         return self.advisor.question_order[qid]
@@ -501,7 +578,7 @@ class _AdviceBuilder:
         return out
 
     def assess(self, decision: Decision, res: Resolution, option_id: str) -> OptionAssessment:
-        option = next(o for o in decision.options if o.id == option_id)
+        option = self.advisor.options[decision.id][option_id]
         return OptionAssessment.of(option=option.id, label=option.label, summary=option.summary,
                                 score=res.scores[option.id],
                                 verdicts=[self.verdict(v) for v in res.verdicts[option.id]])
@@ -516,26 +593,35 @@ class _AdviceBuilder:
         return self._verdicts[key]
 
     def ask(self, decision: Decision) -> list[QuestionRef]:
-        if self._relevant is None:
-            self._relevant = {q.id for q in self.advisor.relevant_questions(self.answers)}
-        relevant = self._relevant
         feeding = self.advisor._decision_asks[decision.id]
         open_questions = [q for q in feeding if q not in self.answers.known]
         first = [q for q in decision.fallback.ask if q not in self.answers.known]
         # Only questions the person can see are named: a hidden one that would decide gives way to the open,
         # shown questions its ask_when reads (answering them is what can bring it on screen).
-        visible = [q for group in (first, [q for q in open_questions if q in relevant],
-                                   [q for q in open_questions if q not in relevant])
-                   for wanted in group for q in self.shown_for(wanted, relevant)]
+        shown = [q for q in open_questions if self.relevant(q)]
+        hidden = [q for q in open_questions if not self.relevant(q)]
+        visible = [q for group in (first, shown, hidden) for wanted in group for q in self.shown_for(wanted)]
         ordered = list(dict.fromkeys(visible))
-        return [QuestionRef(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
+        return [QuestionRef.of(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
 
-    def shown_for(self, qid: str, relevant: set[str], seen: frozenset[str] = frozenset()) -> list[str]:
+    def relevant(self, qid: str) -> bool:
+        """Whether the question is asked for these answers (as Advisor.relevant_questions says)."""
+        if qid not in self._relevant:
+            asked = self.advisor._ask_conditions.checks()
+            if qid not in asked:
+                self._relevant[qid] = True
+            else:
+                if self._answer_facts is None:
+                    self._answer_facts = expand_facts(self.answers.known)
+                self._relevant[qid] = asked[qid](self._answer_facts)
+        return self._relevant[qid]
+
+    def shown_for(self, qid: str, seen: frozenset[str] = frozenset()) -> list[str]:
         """`qid` when it is shown; for a hidden question, the open questions that can unlock it (those an
         alternative of its ask_when still waits for, the answers given agreeing with the rest of it), in
         questionnaire order, through hidden unlockers in turn; none when the answers given keep it hidden
         (a topic not picked)."""
-        if qid in relevant:
+        if self.relevant(qid):
             return [qid]
         if qid in seen or qid not in self.advisor._ask_when:
             return []
@@ -550,7 +636,7 @@ class _AdviceBuilder:
                    for lit in conj):
                 readers |= waiting
         unlocking = sorted((q for q in readers if q in self.rb.questions), key=self._q_order)
-        return [q for u in unlocking for q in self.shown_for(u, relevant, seen | {qid})]
+        return [q for u in unlocking for q in self.shown_for(u, seen | {qid})]
 
     def summary(self, decision: Decision, res: Resolution, ask: list[QuestionRef]) -> str:
         labels = {o.id: o.label for o in decision.options}

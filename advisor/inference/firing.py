@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.inference.compiler import ELEMENT, CompiledRuleset, Variant, binding_plan
+from advisor.inference.predicates import VariantChecks
 
 
 @dataclass(frozen=True)
@@ -60,18 +61,20 @@ class ReferenceEngine:
 
     def __init__(self, compiled: CompiledRuleset) -> None:
         self.compiled = compiled
+        self._checks = VariantChecks(compiled.variants)
 
     def run(self, facts: dict[str, Any]) -> Firings:
         known = dict(facts)
         best: dict[str, tuple[int, Variant]] = {}
+        checks = self._checks.checks()
         changed = True
         while changed:
             changed = False
-            for variant in self.compiled.variants:
+            for variant, holds in zip(self.compiled.variants, checks, strict=True):
                 current = best.get(variant.rule)
                 if current is not None and current[0] <= variant.index:
                     continue
-                if variant.holds(known):
+                if holds(known):
                     best[variant.rule] = (variant.index, variant)
                     changed = True
                     if current is None:

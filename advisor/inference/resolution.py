@@ -5,7 +5,9 @@ Only the set of fired rules matters here, never the order they fired in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from operator import attrgetter
 
 from advisor.models.advice import supports
 from advisor.models.decision import Decision, Rule
@@ -18,6 +20,8 @@ class RuleVerdict:
     rule: Rule
     option: str
     kind: str  # require | exclude | recommend | avoid
+    rank: tuple[int, int, float, str] = field(default=(0, 0, 0.0, ""), compare=False, repr=False)
+    """Where it goes among an option's verdicts (strongest first), worked out once: see verdicts_of."""
 
     @property
     def weight(self) -> float:
@@ -57,7 +61,7 @@ def verdicts_of(rule: Rule) -> list[RuleVerdict]:
     out += [RuleVerdict(rule, o, "exclude") for o in rule.exclude]
     out += [RuleVerdict(rule, o, "recommend") for o in rule.recommend]
     out += [RuleVerdict(rule, o, "avoid") for o in rule.avoid]
-    return out
+    return [RuleVerdict(v.rule, v.option, v.kind, _verdict_sort_key(v)) for v in out]
 
 
 def _verdict_sort_key(v: RuleVerdict) -> tuple[int, int, float, str]:
@@ -65,16 +69,21 @@ def _verdict_sort_key(v: RuleVerdict) -> tuple[int, int, float, str]:
     return (kind_rank, _STRENGTH_RANK[v.rule.strength], -abs(v.weight), v.rule.id)
 
 
-def resolve(decision: Decision, fired_rules: list[Rule], settled: bool = False) -> Resolution:
+_RANK = attrgetter("rank")
+
+
+def resolve(decision: Decision, fired_rules: list[Rule], settled: bool = False,
+            rule_verdicts: Mapping[str, list[RuleVerdict]] | None = None) -> Resolution:
     """`fired_rules` are this decision's rules that fired, in file order. `settled`: every question feeding the
-    decision is answered, so a tie can no longer be broken by asking and the fallback's tie-breaks apply."""
+    decision is answered, so a tie can no longer be broken by asking and the fallback's tie-breaks apply.
+    `rule_verdicts`: verdicts_of of each rule by id, made once for a rule base (else made here)."""
     options = [o.id for o in decision.options]
     verdicts: dict[str, list[RuleVerdict]] = {o: [] for o in options}
     for rule in fired_rules:
-        for verdict in verdicts_of(rule):
+        for verdict in rule_verdicts[rule.id] if rule_verdicts is not None else verdicts_of(rule):
             verdicts[verdict.option].append(verdict)
     for option in options:
-        verdicts[option].sort(key=_verdict_sort_key)
+        verdicts[option].sort(key=_RANK)
     scores = {o: sum(v.weight for v in verdicts[o]) for o in options}
     excluded = [o for o in options if any(v.kind == "exclude" for v in verdicts[o])]
     candidates = [o for o in options if o not in excluded]

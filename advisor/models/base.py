@@ -23,6 +23,10 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True, defer_build=True)
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+"""Output class -> its field names in order (Output.of)."""
+
+
 class Output(BaseModel):
     """Result models: plain data for renderers; unknown keys are errors too."""
 
@@ -33,11 +37,14 @@ class Output(BaseModel):
         """model_construct (no validation: for values that come from validated rules and answers) given
         every field, about twice as fast: an evaluation builds hundreds of these. The same object
         model_construct makes; with a field left out it is model_construct itself."""
-        # __pydantic_fields__ (pydantic 2.10+) is faster than model_fields, a slower accessor from 2.11 on
-        fields = cls.__dict__.get("__pydantic_fields__") or cls.model_fields
-        if values.keys() != fields.keys():
-            return cls.model_construct(**values)
-        values = {name: values[name] for name in fields}  # in field order, as model_construct: JSON follows it
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            # __pydantic_fields__ (pydantic 2.10+) is faster than model_fields, a slower accessor from 2.11 on
+            names = _FIELD_NAMES[cls] = tuple(cls.__dict__.get("__pydantic_fields__") or cls.model_fields)
+        if tuple(values) != names:  # given in field order: nothing to check or reorder
+            if values.keys() != set(names):
+                return cls.model_construct(**values)
+            values = {name: values[name] for name in names}  # in field order, as model_construct: JSON follows it
         made = cls.__new__(cls)
         _set = object.__setattr__
         _set(made, "__dict__", values)

@@ -23,6 +23,7 @@ was a scan of every test (see ruleset.engine_properties). Value tests read the t
 kind (bool, number, text), so the engine never compares across kinds ('z' > 100 is true in the engine,
 false in Test.holds): the engine's firings are final and are not checked again in Python.
 
+Facts travel as JSON text made once per fact and value (the session key is put in front of it per session).
 Per firing the only Python work is reading the rule's name off the front of the engine's message (rule
 names are plain ASCII, see ruleset) and recording the best alternative; the message is never decoded.
 
@@ -64,6 +65,8 @@ _REUSE_SESSION = 256
 """Evaluations one session serves before it is deleted and a fresh one opened: a bound on whatever the
 engine might keep from retracted facts (the fuzz test found nothing kept, and memory stays flat)."""
 _RESULT_OK = 0
+_TEXTS_KEPT = 10_000
+_UNSET = object()
 
 
 class EngineError(RuntimeError):
@@ -85,8 +88,10 @@ class _Session:
         """Derived facts in the order they were found."""
         self.in_shard: list[set[str]] = [set() for _ in range(shards)]
         """Derived facts already asserted in each shard's session."""
-        self.asserted: list[list[dict[str, Any]]] = [[] for _ in range(shards)]
-        """Every fact asserted in each shard, in order: retracting them all readies the session for reuse."""
+        self.asserted: list[list[str]] = [[] for _ in range(shards)]
+        """Every fact asserted in each shard (JSON), in order: retracting them all readies the session for reuse."""
+        self.prefix = _dumps({SESSION_KEY: sid})[:-1] + ", "
+        """The start of each of this session's facts as JSON: the session key (see DurableEngine._message)."""
 
 
 def open_durable(compiled: CompiledRuleset, rulebase: RuleBase) -> DurableEngine:
@@ -111,6 +116,9 @@ class DurableEngine:
         self._variants.update({ANCHOR: None, SINK: None})
         self._carriers = _carriers(ruleset)
         """Fact -> (its plain property or None, {kind: its typed property}), for facts some rule tests."""
+        self._texts: dict[tuple[str, type, Any], str | None] = {}
+        """(fact, kind and value) -> the JSON of its engine properties (or None: no rule tests it), made once
+        (bounded: emptied past _TEXTS_KEPT): encoding the facts cost a tenth of an evaluation."""
         self._lock = threading.Lock()
         self._sessions = itertools.count()
         self._handles: list[int] = []
@@ -180,9 +188,9 @@ class DurableEngine:
         Anchors go first, so no rule testing absence can match while the other facts go. False when the
         engine objects or anything is left to fire: the session is then deleted instead."""
         for shard, handle in enumerate(self._handles):
-            anchors = [{SESSION_KEY: session.sid, anchor: True} for anchor in self._anchors[shard]]
+            anchors = [_dumps({SESSION_KEY: session.sid, anchor: True}) for anchor in self._anchors[shard]]
             try:
-                result = _engine.retract_facts(handle, _dumps(anchors + session.asserted[shard][::-1]))
+                result = _engine.retract_facts(handle, "[" + ", ".join(anchors + session.asserted[shard][::-1]) + "]")
                 if result[0] != _RESULT_OK:
                     return False
                 if _engine.start_action_for_state(handle, result[1]):
@@ -198,25 +206,32 @@ class DurableEngine:
                 _engine.delete_state(self._handles[shard], self._live)
             self._live, self._live_in = None, set()
 
-    def _message(self, sid: str, fact: str, value: Any) -> dict[str, Any] | None:
-        """The engine fact for this value, or None when no rule could test it."""
-        plain, typed = self._carriers[fact]
-        message: dict[str, Any] = {SESSION_KEY: sid}
-        if plain is not None:
-            message[plain] = value
-        kind = _KIND.get(type(value)) or value_kind(value)
-        if kind is not None and kind in typed:
-            message[typed[kind]] = value
-        return message if len(message) > 1 else None
+    def _message(self, session: _Session, fact: str, value: Any) -> str | None:
+        """The engine fact for this value as JSON, or None when no rule could test it."""
+        key = (fact, type(value), repr(value) if isinstance(value, float | list) else value)
+        text = self._texts.get(key, _UNSET)
+        if text is _UNSET:
+            plain, typed = self._carriers[fact]
+            message: dict[str, Any] = {}
+            if plain is not None:
+                message[plain] = value
+            kind = _KIND.get(type(value)) or value_kind(value)
+            if kind is not None and kind in typed:
+                message[typed[kind]] = value
+            text = _dumps(message)[1:] if message else None  # what follows the session key
+            if len(self._texts) >= _TEXTS_KEPT:
+                self._texts.clear()
+            self._texts[key] = text
+        return None if text is None else session.prefix + text  # type: ignore[operator]
 
     def _assert_batch(self, shard: int, session: _Session, facts: list[tuple[str, Any]]) -> None:
         # Facts no rule tests are left out: they cannot change what fires, and each costs the engine time.
-        carriers, sid = self._carriers, session.sid
-        batch = [m for q, v in facts if q in carriers and (m := self._message(sid, q, v)) is not None]
+        carriers = self._carriers
+        batch = [m for q, v in facts if q in carriers and (m := self._message(session, q, v)) is not None]
         session.asserted[shard] += batch
         # Anchors last: rules testing absence are joined on them, so they see every answer.
-        batch += [{SESSION_KEY: session.sid, anchor: True} for anchor in self._anchors[shard]]
-        result = _engine.assert_facts(self._handles[shard], _dumps(batch))
+        batch += [_dumps({SESSION_KEY: session.sid, anchor: True}) for anchor in self._anchors[shard]]
+        result = _engine.assert_facts(self._handles[shard], "[" + ", ".join(batch) + "]")
         if result[0] != _RESULT_OK:
             raise EngineError(f"asserting the answers failed with result {result[0]}")
         self._drain(shard, session, result[1])
@@ -232,11 +247,11 @@ class DurableEngine:
         session.in_shard[shard].add(fact)
         if fact not in self._carriers:
             return None
-        message = self._message(session.sid, fact, session.known[fact])
+        message = self._message(session, fact, session.known[fact])
         if message is None:
             return None
         session.asserted[shard].append(message)
-        result = _engine.assert_fact(self._handles[shard], _dumps(message))
+        result = _engine.assert_fact(self._handles[shard], message)
         if result[0] != _RESULT_OK:
             raise EngineError(f"asserting derived fact {fact} failed with result {result[0]}")
         return int(result[1])
