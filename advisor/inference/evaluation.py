@@ -256,9 +256,9 @@ class Advisor:
         return calculated, self.engine.run(expand_facts(facts)), warnings
 
     def evaluate(self, loaded: LoadedScenario) -> Advice:
-        return self.advise(loaded.answers, ScenarioRef(id=loaded.id, title=loaded.scenario.title,
-                                                       description=loaded.scenario.description,
-                                                       source=loaded.source))
+        return self.advise(loaded.answers, ScenarioRef.of(id=loaded.id, title=loaded.scenario.title,
+                                                          description=loaded.scenario.description,
+                                                          source=loaded.source))
 
     def advise(self, answers: Answers, scenario: ScenarioRef) -> Advice:
         given = answers
@@ -394,18 +394,20 @@ class _AdviceBuilder:
                             for fact in self.firings.derived}
         self._deriving = {r: self.matched(r) for by in self._derived_by.values() for r in by}
         for fact, value in self.firings.derived.items():
-            derived.append(DerivedFact(fact=fact, value=value, source="derived", derived_by=self._derived_by[fact],
-                                       display=self.show(fact, value),
-                                       based_on=self.rests_on([self.binding(fact, value)])))
+            derived.append(DerivedFact.of(fact=fact, value=value, source="derived", derived_by=self._derived_by[fact],
+                                          display=self.show(fact, value),
+                                          based_on=self.rests_on([self.binding(fact, value)])))
         decisions = [self.decision(d, resolutions[d.id]) for d in self.rb.decisions]
-        answers = [AnswerRecord(question=q, prompt=self.rb.questions[q].prompt, value=v,
-                                display=show_value(v, self.rb.questions[q]))
+        answers = [AnswerRecord.of(question=q, prompt=self.rb.questions[q].prompt, value=v,
+                                   display=show_value(v, self.rb.questions[q]))
                    for q, v in sorted(self.answers.known.items(), key=lambda kv: self._q_order(kv[0]))]
-        return Advice(scenario=scenario, ruleset=self.rb.digest, rules=self.advisor.rules_label,
-                      engine=self.advisor.engine_name, answers=answers,
-                      unknown=sorted(self.answers.unknown, key=self._q_order),
-                      ignored=self.ignored(given or self.answers, ignored or []), derived=derived,
-                      decisions=decisions, trace=trace, outdated=self.outdated(trace, derived), warnings=warnings)
+        # .of: every part is built here from validated rules and answers (validating the whole tree again
+        # cost more than the rest of building it)
+        return Advice.of(scenario=scenario, ruleset=self.rb.digest, rules=self.advisor.rules_label,
+                         engine=self.advisor.engine_name, answers=answers,
+                         unknown=sorted(self.answers.unknown, key=self._q_order),
+                         ignored=self.ignored(given or self.answers, ignored or []), derived=derived,
+                         decisions=decisions, trace=trace, outdated=self.outdated(trace, derived), warnings=warnings)
 
     def outdated(self, trace: list[FiredRule], derived: list[DerivedFact]) -> list[OutdatedFact]:
         """The notes' statements AWS has changed that this advice rests on: fired rules, then calculators."""
@@ -417,16 +419,16 @@ class _AdviceBuilder:
         for by, sources, records in entries:
             for record in records:
                 source = next(s for s in sources if s.url == record.source)
-                out.append(OutdatedFact(by=by, notes_say=record.notes_say, aws_says=record.aws_says, source=source))
+                out.append(OutdatedFact.of(by=by, notes_say=record.notes_say, aws_says=record.aws_says, source=source))
         return out
 
     def calculated_fact(self, calc_id: str, calc: Calculated) -> DerivedFact:
         calculator = self.rb.calculators[calc_id].calculator
-        return DerivedFact(fact=calc_id, value=calc.value, source="calculated", derived_by=[calc_id],
-                           label=calculator.label, unit=calculator.unit, formula=calculator.formula,
-                           inputs=calc.inputs, display=self.show(calc_id, calc.value),
-                           based_on=[self.binding(name, value) for name, value in calc.inputs.items()],
-                           reasoning=calculator.reasoning, citations=list(calculator.citations))
+        return DerivedFact.of(fact=calc_id, value=calc.value, source="calculated", derived_by=[calc_id],
+                              label=calculator.label, unit=calculator.unit, formula=calculator.formula,
+                              inputs=dict(calc.inputs), display=self.show(calc_id, calc.value),
+                              based_on=[self.binding(name, value) for name, value in calc.inputs.items()],
+                              reasoning=calculator.reasoning, citations=list(calculator.citations))
 
     def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
         out = []
@@ -523,7 +525,7 @@ class _AdviceBuilder:
         first = [q for q in decision.fallback.ask if q not in self.answers.known]
         ordered = list(dict.fromkeys(first + [q for q in open_questions if q in relevant]
                                      + [q for q in open_questions if q not in relevant]))
-        return [QuestionRef(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
+        return [QuestionRef.of(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
 
     def summary(self, decision: Decision, res: Resolution, ask: list[QuestionRef]) -> str:
         labels = {o.id: o.label for o in decision.options}
