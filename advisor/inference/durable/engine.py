@@ -34,7 +34,6 @@ because derived facts are only ever tested positively.
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import threading
@@ -315,7 +314,9 @@ def _shard_definition(rules: dict[str, dict[str, Any]], names: list[str]) -> tup
     anchors = [ANCHOR]
     anchored = 0
     for name in names:
-        rule = copy.deepcopy(rules[name])
+        # Only the first pattern may change: a copy of the rule and of its pattern list is enough (a deep
+        # copy of every rule was most of the engine's start-up)
+        rule = {**rules[name], "all": list(rules[name]["all"])}
         patterns = rule["all"]
         if patterns and patterns[0] == anchor_pattern(ANCHOR):
             group = anchored // ANCHOR_GROUP
