@@ -15,15 +15,13 @@ in this process.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import signal
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from advisor.analysis.review import review_advice
 from advisor.inference.evaluation import Advisor
@@ -31,6 +29,9 @@ from advisor.models.advice import Advice
 from advisor.shared.diagnostics import Diagnostic, InvalidInput
 from advisor.shared.termination import ignore_signals_in_worker, signals_held
 from advisor.sources.answers import load_scenario
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 IN_PROCESS_BELOW = 200
 """Below this many files, starting workers costs more than it saves."""
@@ -77,6 +78,8 @@ def default_jobs() -> int:
 
 
 def pool_available() -> bool:
+    import multiprocessing  # here, not at the top: a one-file run never starts a pool
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -128,6 +131,9 @@ def _run_chunk(chunk: list[Path]) -> list[Any]:
 
 def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
             progress: Callable[[int], None] | None) -> Generator[T, None, None]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     size = max(1, min(MAX_CHUNK, math.ceil(len(paths) / (jobs * 8))))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),

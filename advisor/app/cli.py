@@ -268,7 +268,6 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     With --format json, one scenario file prints one object; several print an array.
     Large batches are spread over --jobs worker processes; the output is the same either way.
     """
-    from advisor.analysis.baseline import Baseline
     from advisor.app.batch import default_jobs, map_files
     from advisor.app.batch_reports import (
         BaselineSink,
@@ -282,7 +281,11 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     from advisor.sources.discovery import find_scenarios
 
     _check_combination(output_dir, baseline_dir, fmt, force)
-    baseline = Baseline.open(baseline_dir) if baseline_dir is not None else None
+    baseline = None
+    if baseline_dir is not None:
+        from advisor.analysis.baseline import Baseline
+
+        baseline = Baseline.open(baseline_dir)
     advisor = _advisor(rules_dir, engine)
     files, problems = find_scenarios(list(paths))
     _report(problems)
