@@ -88,11 +88,11 @@ class _Session:
         """Every fact asserted in each shard, in order: retracting them all readies the session for reuse."""
 
 
-def open_durable(compiled: CompiledRuleset, rulebase: RuleBase) -> DurableEngine:
+def open_durable(compiled: CompiledRuleset, rulebase: RuleBase, plan: dict[str, Any] | None = None) -> DurableEngine:
     """The durable backend for these rules; a rule base too large for the engine is bad input (located
     at the rules that do not fit), not a bug."""
     try:
-        return DurableEngine(compiled)
+        return DurableEngine(compiled, plan)
     except EngineCapacityError as exc:
         raise InvalidInput(capacity_diagnostics(rulebase, exc.problems)) from None
 
@@ -103,12 +103,13 @@ class DurableEngine:
     name = DURABLE
     _names = itertools.count()
 
-    def __init__(self, compiled: CompiledRuleset) -> None:
+    def __init__(self, compiled: CompiledRuleset, plan: dict[str, Any] | None = None) -> None:
+        """`plan`: registration_plan(compiled), when it was made before (the compiled rule base cache keeps it)."""
         self.compiled = compiled
-        ruleset = build_ruleset(compiled)
+        plan = plan if plan is not None else registration_plan(compiled)
         self._variants: dict[str, Variant | None] = {v.name: v for v in compiled.variants}
         self._variants.update({ANCHOR: None, SINK: None})
-        self._carriers = _carriers(ruleset)
+        self._carriers: dict[str, tuple[str | None, dict[str, str]]] = plan["carriers"]
         """Fact -> (its plain property or None, {kind: its typed property}), for facts some rule tests."""
         self._lock = threading.Lock()
         self._sessions = itertools.count()
@@ -121,20 +122,20 @@ class DurableEngine:
         self._live_in: set[int] = set()
         """Shards where that session exists and an action ran: the only ones where deleting it is safe
         (durable-rules-notes.md 2.7: deleting a session where no action ran frees uninitialised pointers)."""
-        self._register(ruleset)
+        self._register(compiled, plan["shards"])
 
-    def _register(self, ruleset: DurableRuleset) -> None:
+    def _register(self, compiled: CompiledRuleset, shards: list[tuple[str, list[str]]]) -> None:
         """The rules in shards planned within the engine's fixed tables (limits.plan_shards, which
         refuses a rule base that cannot fit before the engine could hang on it). Should the engine still
         reject a shard for a size limit (error 10x: joins per alpha node), each shard is halved and the
         whole registered again; the split is deterministic for a given rule base."""
-        groups, rules = plan_shards(ruleset), ruleset.rules
+        ruleset: DurableRuleset | None = None
+        groups: list[list[str]] = []
         for _ in range(6):
             try:
-                for group in groups:
-                    definition, anchors = _shard_definition(rules, group)
+                for text, anchors in shards:
                     name = f"advisor{next(self._names)}"
-                    self._handles.append(_engine.create_ruleset(name, _dumps(definition)))
+                    self._handles.append(_engine.create_ruleset(name, text))
                     self._anchors.append(anchors)
                 return
             except Exception as exc:  # the C engine reports a bad definition as a generic error with a code
@@ -142,8 +143,12 @@ class DurableEngine:
                 if "error code: 10" not in str(exc):  # only the 10x size limits are worth a smaller shard
                     raise EngineError(f"the engine rejected the compiled ruleset: {exc}") from exc
                 last = exc
+                if ruleset is None:
+                    ruleset = build_ruleset(compiled)
+                    groups = plan_shards(ruleset)
                 groups = [half for group in groups for half in (group[:len(group) // 2], group[len(group) // 2:])
                           if half]
+                shards = _shard_texts(ruleset, groups)
         raise EngineError(f"the engine rejected the compiled ruleset even in {len(groups)} shards: {last}")
 
     def run(self, facts: dict[str, Any]) -> Firings:
@@ -296,6 +301,22 @@ class DurableEngine:
 
 _KIND = {bool: "b", int: "n", float: "n", str: "s"}
 """ruleset.value_kind by exact type (answers and derived values are plain bool, int, float, str or list)."""
+
+
+def registration_plan(compiled: CompiledRuleset) -> dict[str, Any]:
+    """What registering these rules takes, worked out from the compiled rules alone (plain data, so the
+    compiled rule base cache can keep it): each shard's definition as JSON text with its anchor facts, and
+    the carriers (see DurableEngine._carriers). EngineCapacityError when the rules cannot fit."""
+    ruleset = build_ruleset(compiled)
+    return {"carriers": _carriers(ruleset), "shards": _shard_texts(ruleset, plan_shards(ruleset))}
+
+
+def _shard_texts(ruleset: DurableRuleset, groups: list[list[str]]) -> list[tuple[str, list[str]]]:
+    out = []
+    for group in groups:
+        definition, anchors = _shard_definition(ruleset.rules, group)
+        out.append((_dumps(definition), anchors))
+    return out
 
 
 def _carriers(ruleset: DurableRuleset) -> dict[str, tuple[str | None, dict[str, str]]]:
