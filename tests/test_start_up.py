@@ -58,3 +58,28 @@ def test_schemas_describe_fields_from_their_docstrings() -> None:
     lines = _fresh(code).splitlines()
     assert lines == ["The condition does not hold (also true when its facts are unknown).",
                      "Mandatory: what to say when nothing decides."]
+
+
+def test_the_launcher_runs_commands_with_the_garbage_collector_on() -> None:
+    # launch.main pauses the collector for start-up only: by the time a file is evaluated it runs again
+    scenario = sorted((ROOT / "scenarios").glob("*.yaml"))[0]
+    code = (
+        "import gc, sys\n"
+        "import advisor.app.batch as batch\n"
+        "evaluate = batch.evaluate_file\n"
+        "def spy(advisor, path):\n"
+        "    print('collector on while evaluating:', gc.isenabled(), file=sys.stderr)\n"
+        "    return evaluate(advisor, path)\n"
+        "batch.evaluate_file = spy\n"
+        f"sys.argv = ['advisor', 'evaluate', {str(scenario)!r}, '--format', 'json']\n"
+        "from advisor.app.launch import main\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print('collector on at exit:', gc.isenabled(), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["scenario"]["id"]
+    assert "collector on while evaluating: True" in done.stderr
+    assert "collector on at exit: True" in done.stderr

@@ -14,6 +14,7 @@ in this process.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import signal
@@ -144,11 +145,18 @@ def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
     pending = iter(chunks)
     done = 0
     try:
-        with signals_held():  # the first submit forks the workers; a signal then waits until they exist
-            for chunk in pending:
-                window.append(pool.submit(_run_chunk, chunk))
-                if len(window) >= jobs * 4:
-                    break
+        # The objects made so far (the advisor, its rules) are moved out of the collector's reach while the
+        # workers fork: the workers' collections then never write to those pages, which stay shared with
+        # this process instead of being copied into each worker (the gc.freeze recipe for fork).
+        gc.freeze()
+        try:
+            with signals_held():  # the first submit forks the workers; a signal then waits until they exist
+                for chunk in pending:
+                    window.append(pool.submit(_run_chunk, chunk))
+                    if len(window) >= jobs * 4:
+                        break
+        finally:
+            gc.unfreeze()  # here only: the workers keep theirs
         while window:
             results: list[T] = window.popleft().result()
             next_chunk = next(pending, None)

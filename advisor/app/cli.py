@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from advisor.app.exit_codes import ExitCode
+from advisor.app.launch import start_up_done
 from advisor.app.output_guard import ensure_stdout, flush_stdout, is_output_error, output_failed, write_stderr
 from advisor.inference.backends import CHOICES as ENGINE_CHOICES
 from advisor.render.registry import FILE_SETTINGS, FORMATS, report_format
@@ -185,6 +186,7 @@ def _advisor(rules_dir: Path | None, engine: str = "auto"):  # type: ignore[no-u
     except CompileError as exc:
         raise InvalidInput([Diagnostic.at_file(display_path(location.folder), "compile", str(exc))]) from None
     _report(advisor.rulebase.notices)  # files in the rules folders that were not read
+    start_up_done()  # the command's own work runs with the garbage collector (see launch.py)
     return advisor
 
 
