@@ -40,10 +40,12 @@ from scale_bench import write_scenarios  # noqa: E402
 
 
 def run(args: list[str], env: dict[str, str]) -> dict[str, float]:
-    """One command: wall, user, sys (the command and its workers) and peak RSS (MB, the largest of them)."""
+    """One command: wall, user, sys (the command and its workers) and peak RSS (MB, the largest of them).
+    Run from the system's temporary folder: `python -m` puts the working folder first on sys.path, which
+    would load this checkout's package whatever PYTHONPATH says."""
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=errors, cwd=tempfile.gettempdir())
         # wait4: this command's own usage, its waited-for workers included (not earlier runs')
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
@@ -56,8 +58,7 @@ def run(args: list[str], env: dict[str, str]) -> dict[str, float]:
 
 def environment(checkout: Path | None, cache: Path | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "ADVISOR_NO_CACHE")}
-    if checkout is not None:
-        env["PYTHONPATH"] = str(checkout)
+    env["PYTHONPATH"] = str(checkout if checkout is not None else ROOT)
     if cache is None:
         env["ADVISOR_NO_CACHE"] = "1"
     else:
