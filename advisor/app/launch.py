@@ -4,9 +4,10 @@ garbage collector until the rule base is ready.
 Start-up (importing pydantic and the models, reading the compiled rule base cache) allocates tens of
 thousands of long-lived objects and no garbage cycles worth collecting, yet the collector runs over them
 again and again while they are made: about a tenth of a one-file `advisor evaluate`. The collector is
-switched back on as soon as the advisor is ready (start_up_done, called by the CLI), before any command
-does its work, so the TUI, `serve` and batches run with it as usual. Code that imports advisor.app.cli
-itself (tests, other programs) keeps its own collector settings.
+switched back on as soon as the advisor is ready (start_up_done, called by the CLI when it has loaded the
+rule base), before the command's own work, so evaluations, the TUI, `serve` and batches run with it as
+usual; commands that load no advisor (`schema`, `--help`, `--version`) are short and end without it.
+Code that imports advisor.app.cli itself (tests, other programs) keeps its own collector settings.
 """
 
 from __future__ import annotations
