@@ -1,3 +1,3 @@
-from advisor.app.cli import main
+from advisor.app.launch import main
 
 main()

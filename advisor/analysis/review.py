@@ -202,7 +202,7 @@ class _Judge:
         rb = self.advisor.rulebase
         condition = rb.decision(decision_id).applies_when
         facts = [t.fact for t in iter_tests(condition)] if condition is not None else []
-        return [QuestionRef(id=q, prompt=rb.questions[q].prompt) for q in dict.fromkeys(facts) if q in rb.questions]
+        return [QuestionRef.of(id=q, prompt=rb.questions[q].prompt) for q in dict.fromkeys(facts) if q in rb.questions]
 
     def what_makes_right(self, d: DecisionAdvice, option: str) -> WhatIf | None:
         """The smallest answer change after which `option` is the recommendation; None if none is found."""

@@ -14,16 +14,15 @@ in this process.
 
 from __future__ import annotations
 
+import gc
 import math
-import multiprocessing
 import os
 import signal
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from advisor.analysis.review import review_advice
 from advisor.inference.evaluation import Advisor
@@ -31,6 +30,9 @@ from advisor.models.advice import Advice
 from advisor.shared.diagnostics import Diagnostic, InvalidInput
 from advisor.shared.termination import ignore_signals_in_worker, signals_held
 from advisor.sources.answers import load_scenario
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 IN_PROCESS_BELOW = 200
 """Below this many files, starting workers costs more than it saves."""
@@ -77,6 +79,8 @@ def default_jobs() -> int:
 
 
 def pool_available() -> bool:
+    import multiprocessing  # here, not at the top: a one-file run never starts a pool
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -128,6 +132,9 @@ def _run_chunk(chunk: list[Path]) -> list[Any]:
 
 def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
             progress: Callable[[int], None] | None) -> Generator[T, None, None]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     size = max(1, min(MAX_CHUNK, math.ceil(len(paths) / (jobs * 8))))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
@@ -138,11 +145,18 @@ def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
     pending = iter(chunks)
     done = 0
     try:
-        with signals_held():  # the first submit forks the workers; a signal then waits until they exist
-            for chunk in pending:
-                window.append(pool.submit(_run_chunk, chunk))
-                if len(window) >= jobs * 4:
-                    break
+        # The objects made so far (the advisor, its rules) are moved out of the collector's reach while the
+        # workers fork: the workers' collections then never write to those pages, which stay shared with
+        # this process instead of being copied into each worker (the gc.freeze recipe for fork).
+        gc.freeze()
+        try:
+            with signals_held():  # the first submit forks the workers; a signal then waits until they exist
+                for chunk in pending:
+                    window.append(pool.submit(_run_chunk, chunk))
+                    if len(window) >= jobs * 4:
+                        break
+        finally:
+            gc.unfreeze()  # here only: the workers keep theirs
         while window:
             results: list[T] = window.popleft().result()
             next_chunk = next(pending, None)

@@ -15,15 +15,17 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from advisor.analysis.baseline import Baseline
 from advisor.app.exit_codes import ExitCode
 from advisor.render.registry import FILE_SETTINGS, TerminalSettings, report_format
 from advisor.shared import safe_text
 from advisor.shared.diagnostics import Diagnostic, InvalidInput, display_path
+
+if TYPE_CHECKING:  # imported only by runs that compare: its models cost start-up time
+    from advisor.analysis.baseline import Baseline
 
 _STAGED_NAMES = itertools.count()
 _STAGING_MADE: set[Path] = set()

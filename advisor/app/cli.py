@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from advisor.app.exit_codes import ExitCode
+from advisor.app.launch import start_up_done
 from advisor.app.output_guard import ensure_stdout, flush_stdout, is_output_error, output_failed, write_stderr
 from advisor.inference.backends import CHOICES as ENGINE_CHOICES
 from advisor.render.registry import FILE_SETTINGS, FORMATS, report_format
@@ -185,6 +186,7 @@ def _advisor(rules_dir: Path | None, engine: str = "auto"):  # type: ignore[no-u
     except CompileError as exc:
         raise InvalidInput([Diagnostic.at_file(display_path(location.folder), "compile", str(exc))]) from None
     _report(advisor.rulebase.notices)  # files in the rules folders that were not read
+    start_up_done()  # the command's own work runs with the garbage collector (see launch.py)
     return advisor
 
 
@@ -268,7 +270,6 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     With --format json, one scenario file prints one object; several print an array.
     Large batches are spread over --jobs worker processes; the output is the same either way.
     """
-    from advisor.analysis.baseline import Baseline
     from advisor.app.batch import default_jobs, map_files
     from advisor.app.batch_reports import (
         BaselineSink,
@@ -282,7 +283,11 @@ def evaluate_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, o
     from advisor.sources.discovery import find_scenarios
 
     _check_combination(output_dir, baseline_dir, fmt, force)
-    baseline = Baseline.open(baseline_dir) if baseline_dir is not None else None
+    baseline = None
+    if baseline_dir is not None:
+        from advisor.analysis.baseline import Baseline
+
+        baseline = Baseline.open(baseline_dir)
     advisor = _advisor(rules_dir, engine)
     files, problems = find_scenarios(list(paths))
     _report(problems)

@@ -68,13 +68,29 @@ class EngineBackend(Protocol):
         ...
 
 
-def create_backend(name: str, compiled: CompiledRuleset, rulebase: RuleBase) -> EngineBackend:
+def engine_plans(compiled: CompiledRuleset) -> dict[str, Any]:
+    """Start-up work of the engines that depends only on the compiled rules, as plain data: done once when
+    the rules are compiled and kept with them in the compiled rule base cache. Engine name -> its plan;
+    an engine that cannot run here, or that the rules do not fit, has none (creating it says why)."""
+    if durable_problem() is not None:
+        return {}
+    from advisor.inference.durable.engine import registration_plan
+    from advisor.inference.durable.limits import EngineCapacityError
+
+    try:
+        return {DURABLE: registration_plan(compiled)}
+    except EngineCapacityError:
+        return {}
+
+
+def create_backend(name: str, compiled: CompiledRuleset, rulebase: RuleBase,
+                   plans: dict[str, Any] | None = None) -> EngineBackend:
     """The backend `name` (as returned by choose_engine) for these compiled rules. InvalidInput when the
-    rule base does not fit the engine (located in `rulebase`)."""
+    rule base does not fit the engine (located in `rulebase`). `plans`: from engine_plans, when kept."""
     if name == REFERENCE:
         return ReferenceEngine(compiled)
     if name == DURABLE:
         from advisor.inference.durable.engine import open_durable
 
-        return open_durable(compiled, rulebase)
+        return open_durable(compiled, rulebase, (plans or {}).get(DURABLE))
     raise ValueError(f"unknown engine {name!r}")

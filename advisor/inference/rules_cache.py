@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 import advisor
 from advisor.shared.atomic_write import write_bytes_atomic
 
-FORMAT = b"advisor-rules-cache 1\n"
+FORMAT = b"advisor-rules-cache 2\n"
 """The first bytes of every cache file; a change in what is cached changes this."""
 KEEP = 8
 """Cache files kept: older ones (other rule bases, other versions) are removed when a new one is written."""

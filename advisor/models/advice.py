@@ -249,4 +249,5 @@ class Advice(Output):
 
 from advisor.models.review import Review  # noqa: E402  (its models use the ones above)
 
-Advice.model_rebuild()
+# Not Advice.model_rebuild(): that builds the validator of every result model at import, and advice is made
+# without validation (Output.of); the forward reference to Review resolves on first validation instead.

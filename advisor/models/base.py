@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic.fields import FieldInfo
 
 
 class LocatedValueError(ValueError):
@@ -18,9 +19,13 @@ class LocatedValueError(ValueError):
 
 
 class Strict(BaseModel):
-    """Input models: unknown keys are errors, values are not coerced, instances are immutable."""
+    """Input models: unknown keys are errors, values are not coerced, instances are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True, defer_build=True)
+    Field docstrings describe the fields in the JSON Schemas editors use; advisor.sources.schema adds them
+    there. Not pydantic's use_attribute_docstrings: it reads and parses each model's source when the class is
+    made, which every command paid for at start-up (a tenth of a one-file evaluation)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -52,6 +57,14 @@ class Output(BaseModel):
         _set(made, "__pydantic_extra__", None)
         _set(made, "__pydantic_private__", None)
         return made
+
+
+def fields_of(model: type[BaseModel]) -> dict[str, FieldInfo]:
+    """A model's fields with their forward references resolved (aliases included). Models that refer to
+    themselves (the conditions) are completed on first use, not at import (see models.conditions), and
+    until then pydantic's `model_fields` may show a field as it was before its annotation could be read."""
+    model.model_rebuild()  # nothing to do once the model is complete
+    return model.model_fields
 
 
 FactId = Annotated[

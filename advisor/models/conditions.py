@@ -155,9 +155,10 @@ Condition = Annotated[
     ),
 ]
 
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-NotOf.model_rebuild()
+# No model_rebuild() here: it would build the validators of the condition models at import, which every
+# command paid for; with defer_build they are built on first validation instead, and the forward references
+# to Condition resolve then from this module's names. Until then `model_fields` of these models is
+# incomplete (NotOf's alias): read fields through base.fields_of.
 
 
 def iter_tests(condition: Condition) -> list[FactTest]:

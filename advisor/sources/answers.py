@@ -13,6 +13,7 @@ from typing import Any
 from advisor.models.questionnaire import Question
 from advisor.models.scenario import Scenario
 from advisor.shared.diagnostics import MAX_PROBLEMS_PER_FILE, MORE_PROBLEMS, Diagnostic, InvalidInput, more_problems
+from advisor.sources.plain_scenario import plain_scenario
 from advisor.sources.rulebase import RuleBase
 from advisor.sources.validation import validate_document
 from advisor.sources.yaml_source import SourceDocument, read_yaml_file
@@ -172,7 +173,9 @@ def load_scenario(rulebase: RuleBase, path: Path) -> LoadedScenario:
     if not isinstance(doc.data, dict):
         raise InvalidInput([doc.diagnostic((), "scenario_shape",
                                            "expected a mapping with title and answers")])
-    scenario = validate_document(doc, Scenario)
+    # pydantic only for documents that are not plainly valid: it builds its validator on first use (costly
+    # for one file) and words every problem
+    scenario = plain_scenario(doc.data) or validate_document(doc, Scenario)
     try:
         answers = check_answers(rulebase, scenario.answers, doc)
     except InvalidInput as exc:

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import typing
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
+from advisor.models.base import fields_of
 from advisor.models.calculator import CalculatorFile
 from advisor.models.decision import Decision, DerivationFile
 from advisor.models.field_map import FieldMapFile
@@ -37,12 +41,53 @@ def schema_files(rulebase: RuleBase) -> dict[str, str]:
     """File name -> schema text; the scenario schema describes the answers of this rule base's questions."""
     out = {}
     for name, model in SCHEMAS.items():
-        schema = model.model_json_schema(by_alias=True)
+        schema = with_field_docstrings(model.model_json_schema(by_alias=True), model)
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         if name == SCENARIO_SCHEMA:
             schema["properties"]["answers"] = answers_schema(rulebase)
         out[name] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
     return out
+
+
+def with_field_docstrings(schema: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """The schema with each field's docstring as its description where the field has none of its own: what
+    pydantic's use_attribute_docstrings gives, without its cost at every start-up (see models.base.Strict).
+    Models are found by their name in `$defs`; the top-level properties are `model`'s."""
+    models = _models_reachable(model)
+    _describe_fields(schema, model)
+    for name, definition in schema.get("$defs", {}).items():
+        if name in models:
+            _describe_fields(definition, models[name])
+    return schema
+
+
+def _describe_fields(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    # pydantic's own docstring reader (the one use_attribute_docstrings runs), so the text is the same
+    from pydantic._internal._docs_extraction import extract_docstrings_from_cls
+
+    docs = extract_docstrings_from_cls(model, use_inspect=True)
+    properties = schema.get("properties", {})
+    for name, field in fields_of(model).items():
+        key = field.alias or name
+        if field.description is None and name in docs and key in properties:
+            properties[key]["description"] = docs[name]
+
+
+def _models_reachable(model: type[BaseModel]) -> dict[str, type[BaseModel]]:
+    """Every model class the fields of `model` lead to, by class name (as pydantic names them in `$defs`)."""
+    found: dict[str, type[BaseModel]] = {}
+    seen: set[type[BaseModel]] = set()
+    stack: list[Any] = [model]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            if item not in seen:
+                seen.add(item)
+                found.setdefault(item.__name__, item)
+                stack += [field.annotation for field in fields_of(item).values()]
+        else:
+            stack += typing.get_args(item)  # unions, Annotated[...], list[...] and dict[...] alike
+    return found
 
 
 def answers_schema(rulebase: RuleBase) -> dict[str, Any]:

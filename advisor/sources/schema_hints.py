@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from advisor.models.base import fields_of
+
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -18,7 +20,7 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 
 def _keys(model: type[BaseModel]) -> list[str]:
-    return [field.alias or name for name, field in model.model_fields.items()]
+    return [field.alias or name for name, field in fields_of(model).items()]
 
 
 def allowed_keys_at(model: type[BaseModel], loc: tuple[Any, ...], data: Any) -> list[str]:
@@ -31,7 +33,7 @@ def allowed_keys_at(model: type[BaseModel], loc: tuple[Any, ...], data: Any) -> 
             continue
         next_candidates: list[type[BaseModel]] = []
         for candidate in candidates:
-            for name, field in candidate.model_fields.items():
+            for name, field in fields_of(candidate).items():
                 if segment in (name, field.alias):
                     next_candidates += _models_in(field.annotation)
         if next_candidates:

@@ -87,16 +87,24 @@ class SourceDocument:
     # size and only locate messages. They are read again from the file on first use; the cache is keyed by
     # the files' bytes, so it is the same text (a file changed or gone since gives positions 1:1, not an error).
     _PARSED = ("data", "value_at", "key_at")
+    _NODES = "_nodes"
+    """A document parsed without positions (parse_yaml_text) keeps its node tree here until they are asked for."""
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in self._PARSED}
+        return {k: v for k, v in self.__dict__.items() if k not in self._PARSED and k != self._NODES}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
 
-    def __getattr__(self, name: str) -> Any:  # only called for attributes not set: the parsed ones after unpickling
+    def __getattr__(self, name: str) -> Any:  # only called for attributes not set: see _PARSED and _NODES
         if name not in SourceDocument._PARSED or "path" not in self.__dict__:
             raise AttributeError(name)
+        nodes = self.__dict__.pop(SourceDocument._NODES, None)
+        if nodes is not None:  # positions are only needed for a message: found now, from the same nodes
+            located = _Converter(self.path, self.shown_path)
+            located.convert(nodes, ())
+            self.__dict__.update(value_at=located.value_at, key_at=located.key_at)
+            return self.__dict__[name]
         try:
             again = read_yaml_file(self.path)
             parsed = {"data": again.data, "value_at": again.value_at, "key_at": again.key_at}
@@ -126,9 +134,14 @@ class SourceDocument:
 
 
 class _Converter:
-    def __init__(self, path: Path, shown: str) -> None:
+    """Plain data from a node tree, with the position of every key and value (`positions`), or without
+    them: most documents are valid and never quote a line, so they are parsed without, and a document
+    with a problem is converted again with positions for its messages (see _WithPositions)."""
+
+    def __init__(self, path: Path, shown: str, positions: bool = True) -> None:
         self.path = path
         self.shown = shown
+        self.positions = positions
         self.value_at: dict[PathKey, Position] = {}
         self.key_at: dict[PathKey, Position] = {}
         self.errors: list[Diagnostic] = []
@@ -136,6 +149,8 @@ class _Converter:
         self.count = 0
 
     def error(self, node: yaml.Node, kind: str, message: str) -> None:
+        if not self.positions:
+            raise _WithPositions
         mark = node.start_mark
         self.errors.append(Diagnostic(self.shown, mark.line + 1, mark.column + 1, kind, message))
 
@@ -145,7 +160,8 @@ class _Converter:
             raise _TooLarge(node)
         if depth > MAX_DEPTH:
             raise _TooDeep(node)
-        self.value_at.setdefault(path, Position(node.start_mark.line + 1, node.start_mark.column + 1))
+        if self.positions:
+            self.value_at.setdefault(path, Position(node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -176,6 +192,8 @@ class _Converter:
                     continue
             key = str(key)
             if key in result:
+                if not self.positions:
+                    raise _WithPositions
                 first = self.key_at[(*path, key)]
                 self.error(
                     key_node,
@@ -184,7 +202,8 @@ class _Converter:
                     "only the last one",
                 )
                 continue
-            self.key_at[(*path, key)] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if self.positions:
+                self.key_at[(*path, key)] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             try:
                 result[key] = self.convert(value_node, (*path, key), depth + 1)
             except _TooLarge as exc:
@@ -239,6 +258,10 @@ class _Converter:
         return value
 
 
+class _WithPositions(Exception):
+    """A conversion without positions met a problem: its message needs them, convert again with them."""
+
+
 class _TooLarge(Exception):
     def __init__(self, node: yaml.Node, key: str | None = None) -> None:
         self.node = node
@@ -291,9 +314,13 @@ def parse_yaml_text(text: str, path: Path, shown: str | None = None) -> SourceDo
         mark = nodes[1].start_mark
         raise InvalidInput([Diagnostic(shown, mark.line + 1, mark.column + 1, "yaml_multiple_documents",
                                        "expected one YAML document, found several ('---')")])
-    converter = _Converter(path, shown)
+    converter = _Converter(path, shown, positions=False)
     try:
-        data = converter.convert(nodes[0], ())
+        try:
+            data = converter.convert(nodes[0], ())
+        except _WithPositions:
+            converter = _Converter(path, shown)
+            data = converter.convert(nodes[0], ())
     except _TooDeep as exc:
         mark = exc.node.start_mark
         raise InvalidInput([Diagnostic(shown, mark.line + 1, mark.column + 1, "yaml_too_deep",
@@ -306,7 +333,13 @@ def parse_yaml_text(text: str, path: Path, shown: str | None = None) -> SourceDo
                                        "(an alias bomb?)")]) from None
     if converter.errors:
         raise InvalidInput(converter.errors)
-    return SourceDocument(path, data, converter.value_at, converter.key_at, converter.notices, shown)
+    if converter.positions:
+        return SourceDocument(path, data, converter.value_at, converter.key_at, converter.notices, shown)
+    # value_at and key_at are found from the nodes when first read (SourceDocument.__getattr__)
+    doc = SourceDocument.__new__(SourceDocument)
+    doc.__dict__.update(path=path, data=data, notices=converter.notices, shown_path=shown)
+    doc.__dict__[SourceDocument._NODES] = nodes[0]
+    return doc
 
 
 def _collections_bound(text: str) -> int:

@@ -35,7 +35,6 @@ because derived facts are only ever tested positively.
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import threading
@@ -94,11 +93,11 @@ class _Session:
         """The start of each of this session's facts as JSON: the session key (see DurableEngine._message)."""
 
 
-def open_durable(compiled: CompiledRuleset, rulebase: RuleBase) -> DurableEngine:
+def open_durable(compiled: CompiledRuleset, rulebase: RuleBase, plan: dict[str, Any] | None = None) -> DurableEngine:
     """The durable backend for these rules; a rule base too large for the engine is bad input (located
     at the rules that do not fit), not a bug."""
     try:
-        return DurableEngine(compiled)
+        return DurableEngine(compiled, plan)
     except EngineCapacityError as exc:
         raise InvalidInput(capacity_diagnostics(rulebase, exc.problems)) from None
 
@@ -109,12 +108,13 @@ class DurableEngine:
     name = DURABLE
     _names = itertools.count()
 
-    def __init__(self, compiled: CompiledRuleset) -> None:
+    def __init__(self, compiled: CompiledRuleset, plan: dict[str, Any] | None = None) -> None:
+        """`plan`: registration_plan(compiled), when it was made before (the compiled rule base cache keeps it)."""
         self.compiled = compiled
-        ruleset = build_ruleset(compiled)
+        plan = plan if plan is not None else registration_plan(compiled)
         self._variants: dict[str, Variant | None] = {v.name: v for v in compiled.variants}
         self._variants.update({ANCHOR: None, SINK: None})
-        self._carriers = _carriers(ruleset)
+        self._carriers: dict[str, tuple[str | None, dict[str, str]]] = plan["carriers"]
         """Fact -> (its plain property or None, {kind: its typed property}), for facts some rule tests."""
         self._texts: dict[tuple[str, type, Any], str | None] = {}
         """(fact, kind and value) -> the JSON of its engine properties (or None: no rule tests it), made once
@@ -130,20 +130,20 @@ class DurableEngine:
         self._live_in: set[int] = set()
         """Shards where that session exists and an action ran: the only ones where deleting it is safe
         (durable-rules-notes.md 2.7: deleting a session where no action ran frees uninitialised pointers)."""
-        self._register(ruleset)
+        self._register(compiled, plan["shards"])
 
-    def _register(self, ruleset: DurableRuleset) -> None:
+    def _register(self, compiled: CompiledRuleset, shards: list[tuple[str, list[str]]]) -> None:
         """The rules in shards planned within the engine's fixed tables (limits.plan_shards, which
         refuses a rule base that cannot fit before the engine could hang on it). Should the engine still
         reject a shard for a size limit (error 10x: joins per alpha node), each shard is halved and the
         whole registered again; the split is deterministic for a given rule base."""
-        groups, rules = plan_shards(ruleset), ruleset.rules
+        ruleset: DurableRuleset | None = None
+        groups: list[list[str]] = []
         for _ in range(6):
             try:
-                for group in groups:
-                    definition, anchors = _shard_definition(rules, group)
+                for text, anchors in shards:
                     name = f"advisor{next(self._names)}"
-                    self._handles.append(_engine.create_ruleset(name, _dumps(definition)))
+                    self._handles.append(_engine.create_ruleset(name, text))
                     self._anchors.append(anchors)
                 return
             except Exception as exc:  # the C engine reports a bad definition as a generic error with a code
@@ -151,8 +151,12 @@ class DurableEngine:
                 if "error code: 10" not in str(exc):  # only the 10x size limits are worth a smaller shard
                     raise EngineError(f"the engine rejected the compiled ruleset: {exc}") from exc
                 last = exc
+                if ruleset is None:
+                    ruleset = build_ruleset(compiled)
+                    groups = plan_shards(ruleset)
                 groups = [half for group in groups for half in (group[:len(group) // 2], group[len(group) // 2:])
                           if half]
+                shards = _shard_texts(ruleset, groups)
         raise EngineError(f"the engine rejected the compiled ruleset even in {len(groups)} shards: {last}")
 
     def run(self, facts: dict[str, Any]) -> Firings:
@@ -314,6 +318,22 @@ _KIND = {bool: "b", int: "n", float: "n", str: "s"}
 """ruleset.value_kind by exact type (answers and derived values are plain bool, int, float, str or list)."""
 
 
+def registration_plan(compiled: CompiledRuleset) -> dict[str, Any]:
+    """What registering these rules takes, worked out from the compiled rules alone (plain data, so the
+    compiled rule base cache can keep it): each shard's definition as JSON text with its anchor facts, and
+    the carriers (see DurableEngine._carriers). EngineCapacityError when the rules cannot fit."""
+    ruleset = build_ruleset(compiled)
+    return {"carriers": _carriers(ruleset), "shards": _shard_texts(ruleset, plan_shards(ruleset))}
+
+
+def _shard_texts(ruleset: DurableRuleset, groups: list[list[str]]) -> list[tuple[str, list[str]]]:
+    out = []
+    for group in groups:
+        definition, anchors = _shard_definition(ruleset.rules, group)
+        out.append((_dumps(definition), anchors))
+    return out
+
+
 def _carriers(ruleset: DurableRuleset) -> dict[str, tuple[str | None, dict[str, str]]]:
     facts = {f for f in ruleset.properties if "\0" not in f} | set(ruleset.typed)
     return {f: (ruleset.properties.get(f), ruleset.typed.get(f, {})) for f in sorted(facts)}
@@ -330,7 +350,9 @@ def _shard_definition(rules: dict[str, dict[str, Any]], names: list[str]) -> tup
     anchors = [ANCHOR]
     anchored = 0
     for name in names:
-        rule = copy.deepcopy(rules[name])
+        # Only the first pattern may change: a copy of the rule and of its pattern list is enough (a deep
+        # copy of every rule was most of the engine's start-up)
+        rule = {**rules[name], "all": list(rules[name]["all"])}
         patterns = rule["all"]
         if patterns and patterns[0] == anchor_pattern(ANCHOR):
             group = anchored // ANCHOR_GROUP
