@@ -577,18 +577,13 @@ def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | N
 def adr_command(scenario: Path, rules_dir: Path | None, out_dir: Path, force: bool) -> None:
     """Write one MADR 4.0 decision record per decided decision of SCENARIO."""
     from advisor.analysis.whatif import explain
-    from advisor.app.adr_files import plan_records
+    from advisor.app.adr_files import write_records
     from advisor.render.adr import decision_records
 
     advisor = _advisor(rules_dir)
     records = decision_records(explain(advisor, _load_one(advisor, scenario)))
     advisor.close()
-    plan = plan_records(out_dir, records)
-    if plan.existing and not force:
-        raise InvalidInput([Diagnostic.at_file(display_path(path), "exists",
-                                               "this decision already has a record; pass --force to replace it")
-                            for path in plan.existing])
-    _write_files(out_dir, plan.files)
+    plan = write_records(out_dir, records, force, _write_files)
     for path in plan.files:
         _stdout(safe_text.line(display_path(path)) + (" (replaced)" if path in plan.existing else ""))
     if not records:
