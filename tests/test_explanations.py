@@ -197,6 +197,17 @@ def test_two_adr_runs_into_one_folder_at_once_never_share_a_number_or_a_record(t
         assert (out / "0001-alpha.md").read_text(encoding="utf-8") == "# A\n"
 
 
+@pytest.mark.parametrize("command", ["explain", "adr"])
+def test_a_folder_given_where_a_scenario_file_is_expected_is_a_located_error(tmp_path: Path, command: str) -> None:
+    out = ["--output", str(tmp_path / "adr")] if command == "adr" else []
+    result = CliRunner().invoke(main, [command, str(tmp_path), *out, "--rules", str(FIXTURE)])
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert result.stderr.startswith(f"{tmp_path}:1:1: is_a_folder: a folder, where `advisor {command}` expects "
+                                    "one scenario file (*.yaml)"), result.stderr
+    assert "Usage:" not in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "adr").exists()
+
+
 def test_adr_takes_the_output_option_evaluate_takes(tmp_path: Path) -> None:
     result = _adr(str(tmp_path / "x.yaml"), "--out", str(tmp_path / "adr"))
     assert result.exit_code == ExitCode.INVALID_INPUT and "--output" in result.stderr

@@ -476,6 +476,16 @@ def serve_command(scenario: Path | None, rules_dir: Path | None, notes_dir: Path
                                f"{safe_text.line(str(exc.strerror or exc))}") from None
 
 
+def _one_scenario_file(scenario: Path, command: str) -> None:
+    """A folder where one scenario file is expected is a located error naming what is expected (exit 2),
+    as `evaluate` reports a path it cannot use, not click's usage message."""
+    if scenario.is_dir():
+        raise InvalidInput([Diagnostic.at_file(
+            display_path(scenario), "is_a_folder",
+            f"a folder, where `advisor {command}` expects one scenario file (*.yaml); "
+            "`advisor evaluate` and `advisor review` take folders")])
+
+
 def _load_one(advisor: Any, scenario: Path) -> Any:
     from advisor.analysis.review import review_advice
     from advisor.sources.answers import load_scenario
@@ -538,7 +548,7 @@ def review_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fai
 
 
 @main.command("explain")
-@click.argument("scenario", type=NonEmptyPath(path_type=Path, dir_okay=False))
+@click.argument("scenario", type=NonEmptyPath(path_type=Path))
 @rules_option
 @click.option("--decision", "decision_id", default=None, help="Only this decision (by id).")
 @click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
@@ -548,6 +558,7 @@ def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | N
     """Print the full trace, why-not and what-if for a scenario's decisions."""
     from advisor.analysis.whatif import explain
 
+    _one_scenario_file(scenario, "explain")
     advisor = _advisor(rules_dir)
     advice = explain(advisor, _load_one(advisor, scenario))
     known = [d.id for d in advice.decisions]
@@ -566,7 +577,7 @@ def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | N
 
 
 @main.command("adr")
-@click.argument("scenario", type=NonEmptyPath(path_type=Path, dir_okay=False))
+@click.argument("scenario", type=NonEmptyPath(path_type=Path))
 @rules_option
 @click.option("--output", "-o", "out_dir", type=NonEmptyPath(path_type=Path, file_okay=False), required=True,
               help="Folder for the decision records (created if missing). Numbering continues after the "
@@ -580,6 +591,7 @@ def adr_command(scenario: Path, rules_dir: Path | None, out_dir: Path, force: bo
     from advisor.app.adr_files import write_records
     from advisor.render.adr import decision_records
 
+    _one_scenario_file(scenario, "adr")
     advisor = _advisor(rules_dir)
     records = decision_records(explain(advisor, _load_one(advisor, scenario)))
     advisor.close()
