@@ -505,6 +505,9 @@ def _load_one(advisor: Any, scenario: Path) -> Any:
 def review_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fail_on: str, color: str) -> None:
     """Review the current choices of scenario files (their `current:` field): a risk per choice and an
     improvement plan. Exit 1 when a risk at or above --fail-on is found, so a design can be gated in CI.
+
+    Scenarios found in folders or by patterns that state no current choices are skipped (and counted);
+    a file named on its own must state them.
     """
     from advisor.analysis.review import risks_found
     from advisor.app.batch import evaluate_file
@@ -515,7 +518,8 @@ def review_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fai
     advisor = _advisor(rules_dir)
     files, problems = find_scenarios(list(paths))
     _report(problems)
-    failed, risky, reviewed = bool(problems), False, []
+    named = {Path(p) for p in paths if Path(p).is_file()}  # files given one by one, not found in a folder
+    failed, risky, reviewed, skipped = bool(problems), False, [], 0
     for path in files:
         outcome = evaluate_file(advisor, path)
         if outcome.advice is None:
@@ -523,6 +527,9 @@ def review_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fai
             _report(outcome.diagnostics)
             continue
         if outcome.advice.review is None:
+            if path not in named:
+                skipped += 1  # a folder holds plain scenarios too: only designs are reviewed
+                continue
             failed = True
             _report([Diagnostic.at_file(display_path(path), "no_current_choices",
                                         "the scenario states no current choices (current: {decision: option}): "
@@ -530,6 +537,7 @@ def review_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fai
             continue
         reviewed.append(outcome.advice)
         risky = risky or bool(risks_found(outcome.advice, fail_on))
+    failed = _report_skipped_designs(paths, skipped, bool(reviewed)) or failed
     if fmt == "json":
         single = len(paths) == 1 and Path(paths[0]).is_file() and len(reviewed) == 1
         click.echo(report_format(fmt).render_review(reviewed[0], FILE_SETTINGS) if single
@@ -545,6 +553,22 @@ def review_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fai
         sys.exit(ExitCode.INVALID_INPUT)
     if risky:
         sys.exit(ExitCode.FINDINGS)
+
+
+def _report_skipped_designs(paths: tuple[str, ...], skipped: int, any_reviewed: bool) -> bool:
+    """Say how many scenarios from folders or patterns were skipped for stating no current choices;
+    whether that is an error: none of the scenarios found there had any, so nothing was reviewed."""
+    if not skipped:
+        return False
+    plural = "s" if skipped != 1 else ""
+    if any_reviewed:
+        _stderr(f"note: skipped {skipped} scenario{plural} without current choices (current: {{decision: option}})")
+        return False
+    where = next((p for p in paths if not Path(p).is_file()), paths[0])
+    _report([Diagnostic.at_file(display_path(where), "no_current_choices",
+                                f"none of the {skipped} scenario{plural} found states current choices "
+                                "(current: {decision: option}): nothing to review")])
+    return True
 
 
 @main.command("explain")
