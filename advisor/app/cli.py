@@ -365,13 +365,17 @@ def _console(color: str):  # type: ignore[no-untyped-def]
 def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
     """Check the rule base: ids, references, reachability, citations, tests and coverage."""
     from advisor.analysis.lint import lint
-    from advisor.sources.notes import Notes
+    from advisor.sources.notes import Notes, unreadable_notes
 
     notes_folder = Notes.locate(notes_dir)
     if notes_folder is not None and not notes_folder.is_dir():  # else every citation reads "not found in ..."
         named = "" if notes_dir is not None else " (from $ADVISOR_NOTES)"
         raise InvalidInput([Diagnostic.at_file(display_path(notes_folder), "notes_folder",
                                                f"notes folder not found{named}")])
+    if notes_folder is not None:  # else its citations are checked against garbled lines
+        unreadable = unreadable_notes(notes_folder)
+        if unreadable:
+            raise InvalidInput(unreadable)
     advisor = _advisor(rules_dir, "reference")
     report = lint(advisor, notes_dir)
     _report(report.findings)
