@@ -342,9 +342,12 @@ def _write_files(folder: Path, files: dict[Path, str]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         write_all_atomic(files)
     except OSError as exc:
-        raise InvalidInput([Diagnostic.at_file(display_path(folder), "output",
-                                               f"cannot write here: {exc.strerror or exc}; nothing was written")
-                            ]) from None
+        raise _cannot_write(folder, exc) from None
+
+
+def _cannot_write(folder: Path, exc: OSError) -> InvalidInput:
+    return InvalidInput([Diagnostic.at_file(display_path(folder), "output",
+                                            f"cannot write here: {exc.strerror or exc}; nothing was written")])
 
 
 def _console(color: str):  # type: ignore[no-untyped-def]
@@ -483,7 +486,7 @@ def serve_command(scenario: Path | None, rules_dir: Path | None, notes_dir: Path
 def _one_scenario_file(scenario: Path, command: str) -> None:
     """A folder where one scenario file is expected is a located error naming what is expected (exit 2),
     as `evaluate` reports a path it cannot use, not click's usage message."""
-    if scenario.is_dir():
+    if os.path.isdir(scenario):  # False for a name the system refuses: the loader locates that
         raise InvalidInput([Diagnostic.at_file(
             display_path(scenario), "is_a_folder",
             f"a folder, where `advisor {command}` expects one scenario file (*.yaml); "
@@ -623,7 +626,12 @@ def adr_command(scenario: Path, rules_dir: Path | None, out_dir: Path, force: bo
     advisor = _advisor(rules_dir)
     records = decision_records(explain(advisor, _load_one(advisor, scenario)))
     advisor.close()
-    plan = write_records(out_dir, records, force, _write_files)
+    try:
+        plan = write_records(out_dir, records, force, _write_files)
+    except OSError as exc:  # the folder could not be made, locked or listed
+        if exc.errno == errno.ENAMETOOLONG:
+            raise  # a name no folder can have: located as name_too_long, as for every path
+        raise _cannot_write(out_dir, exc) from None
     for path in plan.files:
         _stdout(safe_text.line(display_path(path)) + (" (replaced)" if path in plan.existing else ""))
     if not records:
