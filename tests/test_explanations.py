@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,11 +12,14 @@ from click.testing import CliRunner, Result
 from syrupy.assertion import SnapshotAssertion
 
 from advisor.analysis.whatif import answers_of, explain, explain_what_if
+from advisor.app.adr_files import write_records
 from advisor.app.cli import main
 from advisor.app.exit_codes import ExitCode
 from advisor.inference.evaluation import Advisor
 from advisor.models.advice import Advice, ScenarioRef
 from advisor.render.adr import render_adrs
+from advisor.shared.atomic_write import write_all_atomic
+from advisor.shared.diagnostics import InvalidInput
 from advisor.sources.answers import Answers, load_scenario
 from advisor.sources.discovery import find_scenarios
 from tests.conftest import SCENARIOS
@@ -151,6 +156,56 @@ def test_adr_numbering_continues_after_the_records_in_the_folder(tmp_path: Path)
     assert replaced.exit_code == ExitCode.OK, replaced.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(before)
     assert "0008-stream-service.md (replaced)" in replaced.stdout
+
+
+@pytest.mark.parametrize("second_slug", ["beta", "alpha"])
+def test_two_adr_runs_into_one_folder_at_once_never_share_a_number_or_a_record(tmp_path: Path,
+                                                                          second_slug: str) -> None:
+    """Run A has read the folder and chosen 0001 when run B starts: B must wait for A's records, then
+    number after them (or, for the same decision, find A's record), never write a second 0001."""
+    out = tmp_path / "adr"
+    a_chose, release_a = threading.Event(), threading.Event()
+    errors: dict[str, BaseException] = {}
+
+    def paused_write(folder: Path, files: dict[Path, str]) -> None:
+        a_chose.set()
+        release_a.wait(timeout=30)
+        write_all_atomic(files)
+
+    def run(name: str, slug: str, write: Callable[[Path, dict[Path, str]], None]) -> None:
+        try:
+            write_records(out, [(slug, f"# {name}\n")], False, write)
+        except BaseException as exc:  # looked at below
+            errors[name] = exc
+
+    a = threading.Thread(target=run, args=("A", "alpha", paused_write))
+    b = threading.Thread(target=run, args=("B", second_slug, lambda _f, files: write_all_atomic(files)))
+    a.start()
+    assert a_chose.wait(timeout=30)
+    b.start()
+    b.join(timeout=1)  # unlocked, B would finish here, writing its own 0001; locked, it waits for A
+    release_a.set()
+    a.join()
+    b.join()
+    assert "A" not in errors
+    if second_slug == "beta":
+        assert "B" not in errors
+        assert sorted(p.name for p in out.iterdir()) == ["0001-alpha.md", "0002-beta.md"]
+    else:
+        assert isinstance(errors.get("B"), InvalidInput)  # the decision has a record now: --force to replace
+        assert sorted(p.name for p in out.iterdir()) == ["0001-alpha.md"]
+        assert (out / "0001-alpha.md").read_text(encoding="utf-8") == "# A\n"
+
+
+@pytest.mark.parametrize("command", ["explain", "adr"])
+def test_a_folder_given_where_a_scenario_file_is_expected_is_a_located_error(tmp_path: Path, command: str) -> None:
+    out = ["--output", str(tmp_path / "adr")] if command == "adr" else []
+    result = CliRunner().invoke(main, [command, str(tmp_path), *out, "--rules", str(FIXTURE)])
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert result.stderr.startswith(f"{tmp_path}:1:1: is_a_folder: a folder, where `advisor {command}` expects "
+                                    "one scenario file (*.yaml)"), result.stderr
+    assert "Usage:" not in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "adr").exists()
 
 
 def test_adr_takes_the_output_option_evaluate_takes(tmp_path: Path) -> None:

@@ -233,6 +233,31 @@ def test_review_of_a_file_without_current_choices_or_with_a_bad_one_is_invalid_i
     assert code == 2 and "bad.scenario.yaml:4:24: unknown_option: 'kinesis'" in err
 
 
+def test_review_of_a_folder_skips_scenarios_without_current_choices_and_says_how_many(tmp_path: Path) -> None:
+    folder = tmp_path / "designs"
+    folder.mkdir()
+    plain = SCENARIOS / "stream-payments-fifo.scenario.yaml"
+    for name in ("a-plain.yaml", "b-plain.yaml"):
+        (folder / name).write_text(plain.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "c-design.yaml").write_text(Path(RIGHT).read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, err = _run("review", str(folder), "--format", "json", "--fail-on", "medium")
+    assert code == 0, err
+    assert [r["scenario"]["source"].endswith("c-design.yaml") for r in json.loads(out)] == [True]
+    assert err == "note: skipped 2 scenarios without current choices (current: {decision: option})\n"
+    # a file named on its own still has to state them, folder or not beside it
+    code, _, err = _run("review", str(folder), str(plain))
+    assert code == 2 and "stream-payments-fifo.scenario.yaml:1:1: no_current_choices" in err
+
+
+def test_review_of_a_folder_where_no_scenario_states_current_choices_is_invalid_input(tmp_path: Path) -> None:
+    (tmp_path / "plain.yaml").write_text(
+        (SCENARIOS / "stream-payments-fifo.scenario.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, err = _run("review", str(tmp_path))
+    assert code == 2 and out == ""
+    assert err == (f"{tmp_path}:1:1: no_current_choices: none of the 1 scenario found states current choices "
+                   "(current: {decision: option}): nothing to review\n")
+
+
 def test_review_prints_text_and_markdown_and_evaluate_includes_the_review() -> None:
     code, out, _ = _run("review", HIGH, "--color", "never")
     assert code == 1 and "HIGH RISK" in out and "Improvement plan" in out

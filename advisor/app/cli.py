@@ -347,9 +347,12 @@ def _write_files(folder: Path, files: dict[Path, str]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         write_all_atomic(files)
     except OSError as exc:
-        raise InvalidInput([Diagnostic.at_file(display_path(folder), "output",
-                                               f"cannot write here: {exc.strerror or exc}; nothing was written")
-                            ]) from None
+        raise _cannot_write(folder, exc) from None
+
+
+def _cannot_write(folder: Path, exc: OSError) -> InvalidInput:
+    return InvalidInput([Diagnostic.at_file(display_path(folder), "output",
+                                            f"cannot write here: {exc.strerror or exc}; nothing was written")])
 
 
 def _console(color: str):  # type: ignore[no-untyped-def]
@@ -370,13 +373,17 @@ def _console(color: str):  # type: ignore[no-untyped-def]
 def lint_command(rules_dir: Path | None, notes_dir: Path | None) -> None:
     """Check the rule base: ids, references, reachability, citations, tests and coverage."""
     from advisor.analysis.lint import lint
-    from advisor.sources.notes import Notes
+    from advisor.sources.notes import Notes, unreadable_notes
 
     notes_folder = Notes.locate(notes_dir)
     if notes_folder is not None and not notes_folder.is_dir():  # else every citation reads "not found in ..."
         named = "" if notes_dir is not None else " (from $ADVISOR_NOTES)"
         raise InvalidInput([Diagnostic.at_file(display_path(notes_folder), "notes_folder",
                                                f"notes folder not found{named}")])
+    if notes_folder is not None:  # else its citations are checked against garbled lines
+        unreadable = unreadable_notes(notes_folder)
+        if unreadable:
+            raise InvalidInput(unreadable)
     advisor = _advisor(rules_dir, "reference")
     report = lint(advisor, notes_dir)
     _report(report.findings)
@@ -481,6 +488,16 @@ def serve_command(scenario: Path | None, rules_dir: Path | None, notes_dir: Path
                                f"{safe_text.line(str(exc.strerror or exc))}") from None
 
 
+def _one_scenario_file(scenario: Path, command: str) -> None:
+    """A folder where one scenario file is expected is a located error naming what is expected (exit 2),
+    as `evaluate` reports a path it cannot use, not click's usage message."""
+    if os.path.isdir(scenario):  # False for a name the system refuses: the loader locates that
+        raise InvalidInput([Diagnostic.at_file(
+            display_path(scenario), "is_a_folder",
+            f"a folder, where `advisor {command}` expects one scenario file (*.yaml); "
+            "`advisor evaluate` and `advisor review` take folders")])
+
+
 def _load_one(advisor: Any, scenario: Path) -> Any:
     from advisor.analysis.review import review_advice
     from advisor.sources.answers import load_scenario
@@ -500,6 +517,9 @@ def _load_one(advisor: Any, scenario: Path) -> Any:
 def review_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fail_on: str, color: str) -> None:
     """Review the current choices of scenario files (their `current:` field): a risk per choice and an
     improvement plan. Exit 1 when a risk at or above --fail-on is found, so a design can be gated in CI.
+
+    Scenarios found in folders or by patterns that state no current choices are skipped (and counted);
+    a file named on its own must state them.
     """
     from advisor.analysis.review import risks_found
     from advisor.app.batch import evaluate_file
@@ -510,7 +530,8 @@ def review_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fai
     advisor = _advisor(rules_dir)
     files, problems = find_scenarios(list(paths))
     _report(problems)
-    failed, risky, reviewed = bool(problems), False, []
+    named = {Path(p) for p in paths if Path(p).is_file()}  # files given one by one, not found in a folder
+    failed, risky, reviewed, skipped = bool(problems), False, [], 0
     for path in files:
         outcome = evaluate_file(advisor, path)
         if outcome.advice is None:
@@ -518,6 +539,9 @@ def review_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fai
             _report(outcome.diagnostics)
             continue
         if outcome.advice.review is None:
+            if path not in named:
+                skipped += 1  # a folder holds plain scenarios too: only designs are reviewed
+                continue
             failed = True
             _report([Diagnostic.at_file(display_path(path), "no_current_choices",
                                         "the scenario states no current choices (current: {decision: option}): "
@@ -525,6 +549,7 @@ def review_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fai
             continue
         reviewed.append(outcome.advice)
         risky = risky or bool(risks_found(outcome.advice, fail_on))
+    failed = _report_skipped_designs(paths, skipped, bool(reviewed)) or failed
     if fmt == "json":
         single = len(paths) == 1 and Path(paths[0]).is_file() and len(reviewed) == 1
         click.echo(report_format(fmt).render_review(reviewed[0], FILE_SETTINGS) if single
@@ -542,8 +567,24 @@ def review_command(paths: tuple[str, ...], rules_dir: Path | None, fmt: str, fai
         sys.exit(ExitCode.FINDINGS)
 
 
+def _report_skipped_designs(paths: tuple[str, ...], skipped: int, any_reviewed: bool) -> bool:
+    """Say how many scenarios from folders or patterns were skipped for stating no current choices;
+    whether that is an error: none of the scenarios found there had any, so nothing was reviewed."""
+    if not skipped:
+        return False
+    plural = "s" if skipped != 1 else ""
+    if any_reviewed:
+        _stderr(f"note: skipped {skipped} scenario{plural} without current choices (current: {{decision: option}})")
+        return False
+    where = next((p for p in paths if not Path(p).is_file()), paths[0])
+    _report([Diagnostic.at_file(display_path(where), "no_current_choices",
+                                f"none of the {skipped} scenario{plural} found states current choices "
+                                "(current: {decision: option}): nothing to review")])
+    return True
+
+
 @main.command("explain")
-@click.argument("scenario", type=NonEmptyPath(path_type=Path, dir_okay=False))
+@click.argument("scenario", type=NonEmptyPath(path_type=Path))
 @rules_option
 @click.option("--decision", "decision_id", default=None, help="Only this decision (by id).")
 @click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
@@ -553,6 +594,7 @@ def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | N
     """Print the full trace, why-not and what-if for a scenario's decisions."""
     from advisor.analysis.whatif import explain
 
+    _one_scenario_file(scenario, "explain")
     advisor = _advisor(rules_dir)
     advice = explain(advisor, _load_one(advisor, scenario))
     known = [d.id for d in advice.decisions]
@@ -571,7 +613,7 @@ def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | N
 
 
 @main.command("adr")
-@click.argument("scenario", type=NonEmptyPath(path_type=Path, dir_okay=False))
+@click.argument("scenario", type=NonEmptyPath(path_type=Path))
 @rules_option
 @click.option("--output", "-o", "out_dir", type=NonEmptyPath(path_type=Path, file_okay=False), required=True,
               help="Folder for the decision records (created if missing). Numbering continues after the "
@@ -582,18 +624,19 @@ def explain_command(scenario: Path, rules_dir: Path | None, decision_id: str | N
 def adr_command(scenario: Path, rules_dir: Path | None, out_dir: Path, force: bool) -> None:
     """Write one MADR 4.0 decision record per decided decision of SCENARIO."""
     from advisor.analysis.whatif import explain
-    from advisor.app.adr_files import plan_records
+    from advisor.app.adr_files import write_records
     from advisor.render.adr import decision_records
 
+    _one_scenario_file(scenario, "adr")
     advisor = _advisor(rules_dir)
     records = decision_records(explain(advisor, _load_one(advisor, scenario)))
     advisor.close()
-    plan = plan_records(out_dir, records)
-    if plan.existing and not force:
-        raise InvalidInput([Diagnostic.at_file(display_path(path), "exists",
-                                               "this decision already has a record; pass --force to replace it")
-                            for path in plan.existing])
-    _write_files(out_dir, plan.files)
+    try:
+        plan = write_records(out_dir, records, force, _write_files)
+    except OSError as exc:  # the folder could not be made, locked or listed
+        if exc.errno == errno.ENAMETOOLONG:
+            raise  # a name no folder can have: located as name_too_long, as for every path
+        raise _cannot_write(out_dir, exc) from None
     for path in plan.files:
         _stdout(safe_text.line(display_path(path)) + (" (replaced)" if path in plan.existing else ""))
     if not records:

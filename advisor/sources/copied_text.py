@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from advisor.sources.notes import NOTE_SUFFIXES
+
 RUN = 8
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
@@ -28,7 +30,7 @@ class CopyIndex:
     def __init__(self, folder: Path) -> None:
         self.runs: set[tuple[str, ...]] = set()
         for path in sorted(folder.glob("*")):
-            if path.is_file() and path.suffix in (".txt", ".md"):
+            if path.is_file() and path.suffix in NOTE_SUFFIXES:
                 self.runs |= runs(path.read_text(encoding="utf-8", errors="replace"))
 
     def copied(self, text: str) -> str | None:

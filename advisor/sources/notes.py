@@ -14,6 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from advisor.models.citation import Citation
+from advisor.shared.diagnostics import Diagnostic, display_path
+
+NOTE_SUFFIXES = (".txt", ".md")
+"""The note files of a notes folder: what citations name and what copied text is looked for in."""
+_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _QUOTE_LABEL = re.compile(r"^>\s*(\S.*)$")
@@ -102,6 +107,35 @@ class Notes:
             return (f"the nearest heading above line {citation.start} is '{heading.text}' (line {heading.line}), "
                     f"not '{citation.heading}'")
         return None
+
+
+def unreadable_notes(folder: Path) -> list[Diagnostic]:
+    """A located problem for each note file in `folder` that is not UTF-8 text (binary, UTF-16, or a
+    byte that is not UTF-8): read with replacement characters, its citations and copied text would be
+    checked against garbled lines without a word."""
+    problems: list[Diagnostic] = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in NOTE_SUFFIXES or not path.is_file():
+            continue
+        problem = _not_text(path.read_bytes(), display_path(path))
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def _not_text(raw: bytes, shown: str) -> Diagnostic | None:
+    if raw.startswith(_UTF16_32_BOMS):
+        return Diagnostic(shown, 1, 1, "notes_file", "the note is UTF-16 or UTF-32; save it as UTF-8")
+    if b"\x00" in raw:
+        return Diagnostic(shown, 1, 1, "notes_file", "a binary file, not a note: notes are UTF-8 text")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line, column = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
+        return Diagnostic(shown, line, column, "notes_file",
+                          f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the note as UTF-8")
+    return None
 
 
 @lru_cache(maxsize=32)

@@ -322,6 +322,25 @@ def test_lint_with_a_missing_notes_folder_says_so_once(tmp_path: Path, monkeypat
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(("content", "says"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "1:1: notes_file: a binary file, not a note"),
+    ("# Kinesis\nshards\n".encode("utf-16"), "1:1: notes_file: the note is UTF-16 or UTF-32"),
+    (b"# Kinesis\nsha\xe8rds\n", "2:4: notes_file: byte 0xe8 is not valid UTF-8"),
+], ids=["binary", "utf-16", "latin-1"])
+def test_lint_with_a_note_file_that_is_not_utf8_text_says_so_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  content: bytes, says: str) -> None:
+    monkeypatch.delenv("ADVISOR_NOTES", raising=False)
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "001_kinesis.txt").write_text("# Kinesis\nshards\n", encoding="utf-8")
+    (notes / "002_broken.txt").write_bytes(content)
+    result = invoke("lint", "--rules", FIXTURE_RULES, "--notes", str(notes))
+    # before: read with replacement characters, and its citations checked against garbled lines
+    assert result.exit_code == 2
+    assert f"notes/002_broken.txt:{says}" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_lint_locates_a_calculator_citation_at_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ADVISOR_NOTES", raising=False)
     notes = tmp_path / "notes"
