@@ -197,7 +197,7 @@ def test_two_adr_runs_into_one_folder_at_once_never_share_a_number_or_a_record(t
         assert (out / "0001-alpha.md").read_text(encoding="utf-8") == "# A\n"
 
 
-@pytest.mark.parametrize("command", ["explain", "adr"])
+@pytest.mark.parametrize("command", ["explain", "adr", "ask", "serve"])
 def test_a_folder_given_where_a_scenario_file_is_expected_is_a_located_error(tmp_path: Path, command: str) -> None:
     out = ["--output", str(tmp_path / "adr")] if command == "adr" else []
     result = CliRunner().invoke(main, [command, str(tmp_path), *out, "--rules", str(FIXTURE)])

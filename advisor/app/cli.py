@@ -439,13 +439,15 @@ def schema_command(rules_dir: Path | None, out_dir: Path, check: bool) -> None:
 
 
 @main.command("ask")
-@click.argument("scenario", required=False, type=NonEmptyPath(path_type=Path, dir_okay=False))
+@click.argument("scenario", required=False, type=NonEmptyPath(path_type=Path))
 @rules_option
 @click.option("--notes", "notes_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=None,
               help="Study notes folder, to show cited passages (default: $ADVISOR_NOTES).")
 @guarded
 def ask_command(scenario: Path | None = None, rules_dir: Path | None = None, notes_dir: Path | None = None) -> None:
     """Open the questionnaire (optionally starting from SCENARIO) with live, cited advice."""
+    if scenario is not None:
+        _one_scenario_file(scenario, "ask")
     if not _interactive():
         raise click.UsageError("the questionnaire needs an interactive terminal; for a web browser use "
                                "'advisor serve', for files and pipes 'advisor evaluate'")
@@ -458,7 +460,7 @@ def ask_command(scenario: Path | None = None, rules_dir: Path | None = None, not
 
 
 @main.command("serve")
-@click.argument("scenario", required=False, type=NonEmptyPath(path_type=Path, dir_okay=False))
+@click.argument("scenario", required=False, type=NonEmptyPath(path_type=Path))
 @rules_option
 @click.option("--notes", "notes_dir", type=NonEmptyPath(path_type=Path, file_okay=False), default=None,
               help="Study notes folder, to show cited passages (default: $ADVISOR_NOTES).")
@@ -472,6 +474,8 @@ def serve_command(scenario: Path | None, rules_dir: Path | None, notes_dir: Path
     from advisor.sources.answers import load_scenario
     from advisor.tui.web import check_address, serve, served_command
 
+    if scenario is not None:
+        _one_scenario_file(scenario, "serve")
     advisor = _advisor(rules_dir)  # a broken rule base is reported here, not in every browser tab
     try:
         if scenario is not None:  # and so is a broken scenario (file:line), before anything is served
