@@ -33,4 +33,5 @@ def start_up_done() -> None:
     """The advisor is ready: the collector runs again if main paused it (a no-op otherwise)."""
     if _PAUSED["gc"]:
         _PAUSED["gc"] = False
+        gc.freeze()
         gc.enable()
