@@ -71,6 +71,27 @@ def test_a_changed_rule_file_is_a_new_key(cache: Path, rules: Path) -> None:
     assert rules_cache.cache_key(rules) not in (before, None)
 
 
+def test_the_key_follows_every_entry_below_the_rules_folder(rules: Path) -> None:
+    # nested files by content, other entries by name; a folder reached through a link is listed, not read
+    keys = {rules_cache.cache_key(rules)}
+    nested = rules / "extra" / "deeper"
+    nested.mkdir(parents=True)
+    keys.add(rules_cache.cache_key(rules))
+    (nested / "more.yaml").write_text("a: 1\n", encoding="utf-8")
+    keys.add(rules_cache.cache_key(rules))
+    (nested / "more.yaml").write_text("a: 2\n", encoding="utf-8")
+    keys.add(rules_cache.cache_key(rules))
+    (nested / "more.yaml").rename(nested / "renamed.yaml")
+    keys.add(rules_cache.cache_key(rules))
+    (rules / "linked").symlink_to(nested, target_is_directory=True)
+    keys.add(rules_cache.cache_key(rules))
+    assert None not in keys and len(keys) == 6
+    assert rules_cache.cache_key(rules) == rules_cache.cache_key(rules)  # and it is stable
+    (nested / "renamed.yaml").chmod(0)
+    if not os.access(nested / "renamed.yaml", os.R_OK):  # root reads anything
+        assert rules_cache.cache_key(rules) is None  # unreadable: no key, no cache
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "other format", "wrong object"])
 def test_a_damaged_cache_file_is_a_miss_and_is_replaced(cache: Path, rules: Path, damage: str) -> None:
     expected = advice_json(rules)

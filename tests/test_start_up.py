@@ -69,6 +69,7 @@ def test_the_launcher_runs_commands_with_the_garbage_collector_on() -> None:
         "evaluate = batch.evaluate_file\n"
         "def spy(advisor, path):\n"
         "    print('collector on while evaluating:', gc.isenabled(), file=sys.stderr)\n"
+        "    print('start-up objects frozen:', gc.get_freeze_count() > 0, file=sys.stderr)\n"
         "    return evaluate(advisor, path)\n"
         "batch.evaluate_file = spy\n"
         f"sys.argv = ['advisor', 'evaluate', {str(scenario)!r}, '--format', 'json']\n"
@@ -83,3 +84,5 @@ def test_the_launcher_runs_commands_with_the_garbage_collector_on() -> None:
     assert json.loads(done.stdout)["scenario"]["id"]
     assert "collector on while evaluating: True" in done.stderr
     assert "collector on at exit: True" in done.stderr
+    # the rule base made at start-up is moved out of the collector's reach, not collected over and over
+    assert "start-up objects frozen: True" in done.stderr

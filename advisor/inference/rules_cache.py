@@ -65,21 +65,36 @@ def cache_key(rules_dir: Path) -> str | None:
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     # The code that loads and compiles counts too: in an editable install or a checkout the version stays the
     # same while the models change, and a pickle of old models must never be read back by new code.
-    package = Path(advisor.__file__).parent
-    for source in sorted(package.rglob("*.py")):
-        info = source.stat()
-        digest.update(f"{source.relative_to(package).as_posix()}:{info.st_size}:{info.st_mtime_ns}\0".encode())
+    for relative, entry in sorted(_entries(os.path.dirname(advisor.__file__), "")):
+        if relative.endswith(".py"):
+            info = entry.stat()
+            digest.update(f"{relative}:{info.st_size}:{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
     try:
-        for path in sorted(rules_dir.rglob("*")):
-            digest.update(path.relative_to(rules_dir).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-            if path.suffix in (".yaml", ".yml") and path.is_file():  # other entries matter by name only
-                if path.stat().st_size > MAX_HASHED_BYTES:
+        for relative, entry in sorted(_entries(str(rules_dir), "")):
+            digest.update(relative.encode("utf-8", "surrogateescape") + b"\0")
+            if relative.endswith((".yaml", ".yml")) and entry.is_file():  # other entries matter by name only
+                if entry.stat().st_size > MAX_HASHED_BYTES:
                     return None
-                digest.update(path.read_bytes())
-            digest.update(b"\1" if path.is_dir() else b"\2")
+                with open(entry.path, "rb") as handle:
+                    digest.update(handle.read())
+            digest.update(b"\1" if entry.is_dir() else b"\2")
     except OSError:
         return None  # the loader reports what it cannot read; nothing is cached for such a folder
     return digest.hexdigest()[:32]
+
+
+def _entries(folder: str, prefix: str) -> list[tuple[str, os.DirEntry[str]]]:
+    """Every entry below this folder with its path relative to the top (as Path.rglob("*") lists them:
+    symbolic links to folders are listed, not followed). os.scandir: a one-file evaluation computes the key
+    on every start, and pathlib's per-entry objects and calls cost several times the reading."""
+    found: list[tuple[str, os.DirEntry[str]]] = []
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            relative = prefix + entry.name
+            found.append((relative, entry))
+            if entry.is_dir() and not entry.is_symlink():
+                found += _entries(entry.path, relative + "/")
+    return found
 
 
 def cached(rules_dir: Path, build: Callable[[], T], kind: type[T]) -> T:
