@@ -7,8 +7,10 @@ from pathlib import Path
 
 from advisor.inference.evaluation import Advisor
 from advisor.models.advice import ScenarioRef
+from advisor.render import json_format
 from advisor.render.json_format import render_json, render_json_batch
 
+ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "rules_core"
 
 
@@ -29,6 +31,51 @@ def test_json_text_is_the_model_data_in_the_canonical_layout() -> None:
     assert json.loads(batch) == [a.model_dump(mode="json", exclude={"review"}) for a in advices]
     assert batch.startswith("[\n  {\n") and batch.endswith("\n]\n")
     assert render_json_batch([]) == "[]\n"
+
+
+def test_both_json_writers_write_the_same_bytes() -> None:
+    # the first report of a process is written from plain data, later ones by pydantic's serializer
+    import sys
+
+    from advisor.analysis.review import review_advice
+    from advisor.analysis.whatif import explain
+    from advisor.app.batch import evaluate_file
+    from advisor.sources.answers import load_scenario
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_engine import generate
+
+    adv = Advisor.from_folder(ROOT / "rules", "reference")
+    try:
+        advices = []
+        for i, path in enumerate(sorted((ROOT / "scenarios").glob("*.yaml"))):
+            advice = evaluate_file(adv, path).advice
+            assert advice is not None
+            advices.append(explain(adv, advice) if i % 5 == 0 else advice)  # what-if on a fifth of them
+        reviewed = [p for p in sorted((ROOT / "scenarios").glob("*.yaml")) if "current:" in p.read_text("utf-8")]
+        assert reviewed, "no shipped scenario states current choices"
+        for path in reviewed:
+            loaded = load_scenario(adv.rulebase, path)
+            advices.append(review_advice(adv, adv.evaluate(loaded), loaded.current))
+        advices += [adv.advise(answers, ScenarioRef(id="g", title="g \udcff \x1b[31m")) for answers in
+                    generate(adv.rulebase, 200)[:60]]
+        for advice in advices:
+            assert json_format.dump_plain(advice) == json_format.dump_models(advice), advice.scenario.id
+    finally:
+        adv.close()
+
+
+def test_a_whole_number_in_a_float_field_is_written_as_a_float_by_both_writers() -> None:
+    adv = Advisor.from_folder(FIXTURE, "reference")
+    try:
+        advice = adv.advise(adv.check({"size_kb": 5000, "replay": True}), ScenarioRef(id="x", title="x"))
+    finally:
+        adv.close()
+    decision = next(d for d in advice.decisions if d.recommended)
+    assessment = decision.recommended.model_copy(update={"score": 3})
+    changed = advice.model_copy(update={"decisions": [decision.model_copy(update={"recommended": assessment})]})
+    plain, models = json_format.dump_plain(changed), json_format.dump_models(changed)
+    assert plain == models and '"score": 3.0' in plain
 
 
 def test_every_registered_format_is_offered_and_written_with_its_extension(tmp_path: Path) -> None:
