@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from advisor.inference.evaluation import Advisor
-from advisor.sources.locations import default_rules_dir
+from advisor.sources.locations import bundled_rules_dir
 from advisor.tui.app import AdvisorApp
 from advisor.tui.widgets.question_card import QuestionCard
 
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     os.environ["ADVISOR_STATE_DIR"] = tempfile.mkdtemp(prefix="advisor-bench-")
-    rules = args.rules or default_rules_dir()
+    rules = args.rules or bundled_rules_dir()
     advisor = Advisor.from_folder(rules)
     print(f"rules: {rules} ({len(advisor.rulebase.questions)} questions, {len(advisor.rulebase.decisions)} decisions)")
     paints = [asyncio.run(first_paint(advisor)) for _ in range(args.runs)]
