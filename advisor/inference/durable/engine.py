@@ -74,7 +74,6 @@ _REUSE_SESSION = 256
 engine might keep from retracted facts (the fuzz test found nothing kept, and memory stays flat)."""
 _RESULT_OK = 0
 _TEXTS_KEPT = 10_000
-_UNSET = object()
 
 
 class EngineError(RuntimeError):
@@ -130,9 +129,8 @@ class DurableEngine:
         self._carriers: list[dict[str, tuple[str | None, dict[str, str]]]] = []
         """Per shard: fact -> (its plain property or None, {kind: its typed property}), for facts some rule
         of the shard tests (a shard's facts carry only the properties it tests)."""
-        self._texts: dict[tuple[int, str, type, Any], str | None] = {}
-        """(shard, fact, kind and value) -> the JSON of its engine properties without braces (or None: no
-        rule of the shard tests it), made once (bounded: emptied past _TEXTS_KEPT)."""
+        self._texts: dict[tuple[str, type, Any], tuple[tuple[int, str], ...]] = {}
+        """(fact, kind and value) -> _pieces, made once (bounded: emptied past _TEXTS_KEPT)."""
         self._lock = threading.Lock()
         self._sessions = itertools.count()
         self._handles: list[int] = []
@@ -181,9 +179,7 @@ class DurableEngine:
             session = _Session(self._live, facts, len(self._handles))
             clean = False
             try:
-                base = sorted(facts.items())
-                for shard in range(len(self._handles)):
-                    self._assert_batch(shard, session, base)
+                self._assert_all(session, facts)
                 # Feed each shard the derived facts other shards found, until no shard learns anything new.
                 changed = len(self._handles) > 1
                 while changed:
@@ -221,45 +217,52 @@ class DurableEngine:
                 _engine.delete_state(self._handles[shard], self._live)
             self._live, self._live_in = None, set()
 
-    def _piece(self, shard: int, fact: str, value: Any) -> str | None:
-        """The engine properties of this value in this shard as JSON without braces, or None when no rule
-        of the shard tests the fact."""
-        key = (shard, fact, type(value), repr(value) if isinstance(value, float | list) else value)
-        text = self._texts.get(key, _UNSET)
-        if text is _UNSET:
-            carrier = self._carriers[shard].get(fact)
-            message: dict[str, Any] = {}
-            if carrier is not None:
+    def _pieces(self, fact: str, value: Any) -> tuple[tuple[int, str], ...]:
+        """(shard, the engine properties of this value in that shard as JSON without braces) for each shard
+        where some rule tests the fact."""
+        key = (fact, type(value), repr(value) if isinstance(value, float | list) else value)
+        pieces = self._texts.get(key)
+        if pieces is None:
+            kind = _KIND.get(type(value)) or value_kind(value)
+            found = []
+            for shard, carriers in enumerate(self._carriers):
+                carrier = carriers.get(fact)
+                if carrier is None:
+                    continue
                 plain, typed = carrier
-                if plain is not None:
-                    message[plain] = value
-                kind = _KIND.get(type(value)) or value_kind(value)
+                message: dict[str, Any] = {} if plain is None else {plain: value}
                 if kind is not None and kind in typed:
                     message[typed[kind]] = value
-            text = _dumps(message)[1:-1] if message else None
+                if message:
+                    found.append((shard, _dumps(message)[1:-1]))
+            pieces = tuple(found)
             if len(self._texts) >= _TEXTS_KEPT:
                 self._texts.clear()
-            self._texts[key] = text
-        return text  # type: ignore[return-value]
+            self._texts[key] = pieces
+        return pieces
 
-    def _assert_batch(self, shard: int, session: _Session, facts: list[tuple[str, Any]]) -> None:
-        """The shard's wide fact (every answer and calculated value its rules test; always asserted, so the
-        first-thing rule fires) and a small fact per derived fact given, in one batch."""
-        carriers, derived = self._carriers[shard], self._derived
-        wide = [session.wide_prefix]
-        batch = []
-        for q, v in facts:
-            if q in carriers and (piece := self._piece(shard, q, v)) is not None:
-                if q in derived:
-                    batch.append(session.prefix + piece + "}")
-                else:
-                    wide.append(piece)
-        batch.append(", ".join(wide) + "}")
-        session.asserted[shard] += batch
-        result = _engine.assert_facts(self._handles[shard], "[" + ", ".join(batch) + "]")
-        if result[0] != _RESULT_OK:
-            raise EngineError(f"asserting the answers failed with result {result[0]}")
-        self._drain(shard, session, result[1])
+    def _assert_all(self, session: _Session, facts: dict[str, Any]) -> None:
+        """Each shard's wide fact (every answer and calculated value its rules test; always asserted, so the
+        first-thing rule fires) and a small fact per derived fact given, in one batch per shard."""
+        derived = self._derived
+        wide: list[list[str]] = [[session.wide_prefix] for _ in self._handles]
+        small: list[list[str]] = [[] for _ in self._handles]
+        for q, v in sorted(facts.items()):
+            pieces = self._pieces(q, v)
+            if q in derived:
+                for shard, piece in pieces:
+                    small[shard].append(session.prefix + piece + "}")
+            else:
+                for shard, piece in pieces:
+                    wide[shard].append(piece)
+        for shard, handle in enumerate(self._handles):
+            batch = small[shard]
+            batch.append(", ".join(wide[shard]) + "}")
+            session.asserted[shard] += batch
+            result = _engine.assert_facts(handle, "[" + ", ".join(batch) + "]")
+            if result[0] != _RESULT_OK:
+                raise EngineError(f"asserting the answers failed with result {result[0]}")
+            self._drain(shard, session, result[1])
 
     def _assert_derived(self, shard: int, session: _Session, fact: str) -> None:
         state_handle = self._assert_one(shard, session, fact)
@@ -270,7 +273,7 @@ class DurableEngine:
         """Assert one derived fact in this shard (recorded for the reset); the state handle to drain, or
         None when no rule tests the fact."""
         session.in_shard[shard].add(fact)
-        piece = self._piece(shard, fact, session.known[fact])
+        piece = dict(self._pieces(fact, session.known[fact])).get(shard)
         if piece is None:
             return None
         message = session.prefix + piece + "}"

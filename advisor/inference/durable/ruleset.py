@@ -109,23 +109,38 @@ def engine_name_hash(name: str) -> int:
     return value
 
 
-def engine_properties(facts: set[str]) -> dict[str, str]:
-    """A property name per fact: the fact name made plain ([a-z0-9_], never starting with '__' like the
-    wrapper's own), suffixed when needed so no two names, nor their engine hashes, coincide.
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+ENGINE_NAMES = ("id", "sid")
+"""Property names the engine itself gives a meaning to (a fact's identity and session)."""
 
-    Why a property per fact rather than {q: fact, v: value}: the engine indexes a fact's tests by
-    property name, so tests on 'q' are all scanned for every fact, while a property of its own is found
-    by hash."""
-    taken = {engine_name_hash(name) for name in RESERVED_PROPERTIES}
+
+def _short_name(n: int) -> str:
+    name = ""
+    while True:
+        name = _DIGITS[n % 36] + name
+        n //= 36
+        if not n:
+            return name
+
+
+def engine_properties(facts: set[str]) -> dict[str, str]:
+    """A short property name per fact: a counter in base 36 (`0`, `1`, ... `z`, `10`, ...) over the facts
+    in sorted order, skipping any name the engine or the wrapper uses and any whose engine hash is taken,
+    so no two properties share a hash (the engine finds a fact's tests by that hash alone).
+
+    Why short names: every firing's message carries the whole wide fact, and the engine parses and copies
+    it per assert and per firing: short names make it about half as long (measured: 7 to 10 % of a
+    generated heavy evaluation). Why a property per fact rather than {q: fact, v: value}: the engine
+    indexes a fact's tests by property name, so tests on 'q' were all scanned for every fact."""
+    taken = {engine_name_hash(name) for name in (*RESERVED_PROPERTIES, *ENGINE_NAMES)}
     out: dict[str, str] = {}
+    counter = 0
     for fact in sorted(facts):
-        plain = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in fact.lower())
-        if not plain or plain.startswith("__") or plain in RESERVED_PROPERTIES:
-            plain = f"f_{plain}"
-        name, n = plain, 1
-        while engine_name_hash(name) in taken:
-            n += 1
-            name = f"{plain}_{n}"
+        while True:
+            name = _short_name(counter)
+            counter += 1
+            if engine_name_hash(name) not in taken:
+                break
         taken.add(engine_name_hash(name))
         out[fact] = name
     return out
