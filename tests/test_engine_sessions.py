@@ -84,16 +84,22 @@ def test_an_error_mid_evaluation_drops_the_session_and_the_next_run_is_clean(
     facts = engine_facts(advisor, CASES[5])
     engine.run(facts)
     first_session = engine._live
-    real_fire = DurableEngine._fire
+    real_engine = engine_module._engine
 
-    def broken(self: DurableEngine, *args: Any) -> None:
-        raise EngineError("simulated failure inside an action")
+    class Broken:
+        """The C engine, failing between two firings."""
 
-    monkeypatch.setattr(DurableEngine, "_fire", broken)
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real_engine, name)
+
+        def complete_and_start_action(self, *args: Any) -> None:
+            raise EngineError("simulated failure inside an action")
+
+    monkeypatch.setattr(engine_module, "_engine", Broken())
     with pytest.raises(EngineError, match="simulated"):
         engine.run(facts)
     assert engine._live is None and not engine._live_in  # deleted in every shard, not left half-used
-    monkeypatch.setattr(DurableEngine, "_fire", real_fire)
+    monkeypatch.setattr(engine_module, "_engine", real_engine)
     for case in CASES[:8]:
         f = engine_facts(advisor, case)
         assert engine.run(f) == oracle.run(f)

@@ -76,6 +76,11 @@ _RESULT_OK = 0
 _TEXTS_KEPT = 10_000
 
 
+_UNKNOWN = object()
+_Firing = tuple[str, int, tuple[int, Variant], tuple[tuple[str, Any], ...]]
+"""A variant's rule, index, entry in _Session.best and what the rule derives."""
+
+
 class EngineError(RuntimeError):
     """The engine misbehaved; this is a bug in the wrapper or the rule compiler, not in the input."""
 
@@ -122,8 +127,10 @@ class DurableEngine:
         """`plan`: registration_plan(compiled), when it was made before (the compiled rule base cache keeps it)."""
         self.compiled = compiled
         plan = plan if plan is not None else registration_plan(compiled)
-        self._variants: dict[str, Variant | None] = {v.name: v for v in compiled.variants}
-        self._variants.update({BEGIN: None, SINK: None})
+        self._firings: dict[str, _Firing | None] = {
+            v.name: (v.rule, v.index, (v.index, v), compiled.derives[v.rule]) for v in compiled.variants}
+        """Engine rule name -> what its firing records (None: the wrapper's own rules)."""
+        self._firings.update({BEGIN: None, SINK: None})
         self._derived: frozenset[str] = frozenset(plan["derived"])
         """Facts rules derive: asserted as small facts of their own (see ruleset)."""
         self._carriers: list[dict[str, tuple[str | None, dict[str, str]]]] = []
@@ -220,7 +227,8 @@ class DurableEngine:
     def _pieces(self, fact: str, value: Any) -> tuple[tuple[int, str], ...]:
         """(shard, the engine properties of this value in that shard as JSON without braces) for each shard
         where some rule tests the fact."""
-        key = (fact, type(value), repr(value) if isinstance(value, float | list) else value)
+        cls = value.__class__
+        key = (fact, cls, repr(value)) if cls is float or cls is list else (fact, cls, value)
         pieces = self._texts.get(key)
         if pieces is None:
             kind = _KIND.get(type(value)) or value_kind(value)
@@ -244,11 +252,15 @@ class DurableEngine:
     def _assert_all(self, session: _Session, facts: dict[str, Any]) -> None:
         """Each shard's wide fact (every answer and calculated value its rules test; always asserted, so the
         first-thing rule fires) and a small fact per derived fact given, in one batch per shard."""
-        derived = self._derived
+        derived, texts = self._derived, self._texts
         wide: list[list[str]] = [[session.wide_prefix] for _ in self._handles]
         small: list[list[str]] = [[] for _ in self._handles]
-        for q, v in sorted(facts.items()):
-            pieces = self._pieces(q, v)
+        # in the facts' own order: which rules fire does not depend on it
+        for q, v in facts.items():
+            cls = v.__class__
+            pieces = texts.get((q, cls, repr(v)) if cls is float or cls is list else (q, cls, v))
+            if pieces is None:
+                pieces = self._pieces(q, v)
             if q in derived:
                 for shard, piece in pieces:
                     small[shard].append(session.prefix + piece + "}")
@@ -290,32 +302,44 @@ class DurableEngine:
         message = started[1] if started else None
         if message:
             self._live_in.add(shard)
-        variants = self._variants
+        firings, best = self._firings, session.best
         try:
             while message:
                 # The message is {"<rule name>": {bound facts}}; only the name is needed. A name this
                 # wrapper did not define (never seen) is read the slow, exact way.
-                name = message[2:message.find('"', 2)]
-                if name in variants:
-                    self._fire(shard, session, variants[name])
-                else:
+                firing = firings.get(message[2:message.find('"', 2)], _UNKNOWN)
+                if firing is _UNKNOWN:
                     for name in json.loads(message):
-                        self._fire(shard, session, self._variants[name])
+                        self._fire(shard, session, firings[name])
+                elif firing is not None:  # not the first-thing or sink rule: _fire, inlined for speed
+                    rule, index, entry, derives = firing
+                    current = best.get(rule)
+                    if current is None:
+                        best[rule] = entry
+                        if derives:
+                            self._derive(shard, session, derives)
+                    elif current[0] > index:
+                        best[rule] = entry
                 message = _engine.complete_and_start_action(handle, state_handle)
         except BaseException:
             _engine.abandon_action(handle, state_handle)
             raise
 
-    def _fire(self, shard: int, session: _Session, variant: Variant | None) -> None:
-        if variant is None:  # the first-thing or sink rule
+    def _fire(self, shard: int, session: _Session, firing: _Firing | None) -> None:
+        """Record a firing: the rule's best (lowest-numbered) alternative so far, and on its first firing
+        what it derives."""
+        if firing is None:  # the first-thing or sink rule
             return
-        current = session.best.get(variant.rule)
-        if current is not None and current[0] <= variant.index:
+        rule, index, entry, derives = firing
+        current = session.best.get(rule)
+        if current is not None and current[0] <= index:
             return
-        session.best[variant.rule] = (variant.index, variant)
-        if current is not None:
-            return
-        for fact, value in self.compiled.derives[variant.rule]:
+        session.best[rule] = entry
+        if current is None and derives:
+            self._derive(shard, session, derives)
+
+    def _derive(self, shard: int, session: _Session, derives: tuple[tuple[str, Any], ...]) -> None:
+        for fact, value in derives:
             if fact in session.known:
                 continue
             session.known[fact] = value
