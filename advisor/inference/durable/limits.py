@@ -176,7 +176,9 @@ def alpha_groups(ruleset: DurableRuleset, names: list[str]) -> tuple[dict[str, t
       children are pushed), so their subtrees are disjoint, and each holds the end of at least one rule's
       chain of tests: at most one pending node per rule of the group, whatever its tests, however the
       engine shares nodes between rules, and whichever tests hold (the bound takes every one to hold).
-    So the walk never needs more than levels * (fanout - 1) + max(fanout, GROUP_RULES) entries."""
+    So the walk never needs more than levels * (fanout - 1) + max(fanout, GROUP_RULES) entries. The same
+    grouping keeps every node within its fixed lists: at most GROUP_RULES + fanout children, absence
+    tests and rule links per node (limits 511, 128 and 256)."""
     wide = [name for name in names if ruleset.wide[name] is not None]
     groups = max(1, -(-len(wide) // GROUP_RULES))
     levels = 1
