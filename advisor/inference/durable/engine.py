@@ -24,8 +24,8 @@ its property names (see ruleset.engine_properties). Value tests read the typed c
 (bool, number, text), so the engine never compares across kinds ('z' > 100 is true in the engine, false
 in Test.holds): the engine's firings are final and are not checked again in Python.
 
-Facts travel as JSON text made from pieces made once per shard, fact and value (the session key is put in
-front per session).
+Facts travel as JSON text put together from pieces made once per fact and value for every shard (the
+session key is put in front per session).
 Per firing the only Python work is reading the rule's name off the front of the engine's message (rule
 names are plain ASCII, see ruleset) and recording the best alternative; the message is never decoded.
 
