@@ -147,3 +147,15 @@ def test_derived_facts_given_as_input_are_small_facts_of_their_own() -> None:
             assert engine.run(facts) == oracle.run(facts), facts
     finally:
         engine.close()
+
+
+def test_an_alternative_testing_more_facts_than_a_shard_holds_is_a_capacity_problem() -> None:
+    from advisor.inference.durable.limits import MAX_SHARD_PROPERTIES, capacity_problems
+
+    facts = [f"f{i}" for i in range(MAX_SHARD_PROPERTIES)]
+    variants = [Variant("WIDE-1", 0, tuple((f, T("eq", True)) for f in facts), ()),
+                Variant("FITS-1", 0, (("f0", T("eq", True)),), ())]
+    compiled = CompiledRuleset(variants, ["WIDE-1", "FITS-1"], {"WIDE-1": (), "FITS-1": ()}, frozenset(facts), "w")
+    problems = capacity_problems(compiled)
+    assert [p.rule for p in problems] == ["WIDE-1"]
+    assert "engine properties" in problems[0].message and "--engine reference" in problems[0].message
