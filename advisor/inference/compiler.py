@@ -16,6 +16,7 @@ import itertools
 import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from advisor.inference.numbers import shared_number
@@ -201,8 +202,8 @@ class Variant:
     """One entry per fact; several tests on one fact are merged with 'and'."""
     absences: tuple[str, ...]
 
-    @property
-    def name(self) -> str:
+    @cached_property
+    def name(self) -> str:  # cached: read per firing by the engines
         return f"{self.rule}#{self.index}"
 
     def holds(self, facts: dict[str, Any]) -> bool:

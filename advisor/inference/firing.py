@@ -35,8 +35,10 @@ def bindings_for(variant: Variant, facts: dict[str, Any]) -> tuple[tuple[str, An
 
 
 def _bindings(plan: tuple[tuple[str, bool], ...], facts: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
-    pairs = [(fact, _frozen(facts.get(fact)) if read else None) for fact, read in plan]
-    return tuple(dict.fromkeys(pairs)) if len(pairs) > 1 else tuple(pairs)
+    if len(plan) == 1:  # most alternatives test one fact: the general case below, unrolled
+        fact, read = plan[0]
+        return ((fact, _frozen(facts.get(fact)) if read else None),)
+    return tuple(dict.fromkeys([(fact, _frozen(facts.get(fact)) if read else None) for fact, read in plan]))
 
 
 def _frozen(value: Any) -> Any:
@@ -46,8 +48,10 @@ def _frozen(value: Any) -> Any:
 def canonical(compiled: CompiledRuleset, best: dict[str, tuple[int, Variant]], facts: dict[str, Any]) -> Firings:
     """Firings in rule file order, with bindings read from the final facts."""
     order, plans = compiled.rule_position, compiled.binding_plans
-    fired = {rule: Firing(rule, idx, _bindings(plans[variant.name], facts))
-             for rule, (idx, variant) in sorted(best.items(), key=lambda kv: order[kv[0]])}
+    fired: dict[str, Firing] = {}
+    for rule in sorted(best, key=order.__getitem__):
+        idx, variant = best[rule]
+        fired[rule] = Firing(rule, idx, _bindings(plans[variant.name], facts))
     base = compiled.base_facts
     derived = {fact: value for fact, value in facts.items() if fact not in base and ELEMENT not in fact}
     return Firings(fired, dict(sorted(derived.items())) if derived else {})

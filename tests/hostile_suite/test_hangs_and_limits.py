@@ -266,14 +266,38 @@ def test_600_question_rule_base_gives_the_same_advice_on_both_engines(tmp_path: 
     assert engine_masked(outputs[0].out) == engine_masked(outputs[1].out)
 
 
+def _joining_derived(rules: Path, joins: int, joined: int) -> Path:
+    """`joins` more rules, each testing `joined` of the facts _rule_base's rules derive (many_0, many_1...)."""
+    body = ["rules:\n"]
+    for r in range(joins):
+        tests = ", ".join(f"{{fact: many_{(r + k) % joined}, equals: true}}" for k in range(joined))
+        body.append(f"  - id: JOIN-{r:03}\n    title: Join {r}\n    when: {{all: [{tests}]}}\n"
+                    f"    derive: [{{fact: joined_{r}}}]\n    reasoning: Generated to join derived facts.\n"
+                    "    citations: [{note: 001_3a3c0835dfb19cbf.txt, section: 1.1.1 Data stream, lines: [79, 79]}]\n")
+    (rules / "derivations" / "joins.yaml").write_text("".join(body), encoding="utf-8")
+    return rules
+
+
 @requires_durable
-def test_rule_joining_20_facts_is_refused_with_its_location(tmp_path: Path) -> None:
-    rules = _rule_base(tmp_path, 30, 3, joined=20)
+def test_rule_joining_20_derived_facts_is_refused_with_its_location(tmp_path: Path) -> None:
+    # Answers all travel in one wide fact (one pattern however many a rule tests); each derived fact a rule
+    # tests is a pattern of its own, and the engine joins at most 16.
+    rules = _joining_derived(_rule_base(tmp_path, 30, 30), 3, 20)
     run = advisor("evaluate", "--rules", str(rules), "--engine", "durable", str(_scenario_answering(tmp_path, 30)))
     assert run.code == 2
     found = lines_of_kind(run, "engine_capacity")
-    assert len(found) == 3 and "derivations/many.yaml:4:11: engine_capacity:" in found[0], run.err
+    assert len(found) == 3 and "derivations/joins.yaml:4:11: engine_capacity:" in found[0], run.err
     assert "joins 20 facts" in found[0] and "--engine reference" in found[0]
+
+
+@requires_durable
+def test_rule_testing_20_answers_gives_the_same_advice_on_both_engines(tmp_path: Path) -> None:
+    rules = _rule_base(tmp_path, 30, 30, joined=20)
+    scenario = _scenario_answering(tmp_path, 30)
+    outputs = [advisor("evaluate", "--rules", str(rules), "--engine", engine, "--format", "json", str(scenario))
+               for engine in ("durable", "reference")]
+    assert outputs[0].code == outputs[1].code == 0, outputs[0].err[:2000]
+    assert engine_masked(outputs[0].out) == engine_masked(outputs[1].out)
 
 
 def test_rule_joining_20_facts_evaluates_on_the_reference_engine(tmp_path: Path) -> None:
@@ -283,11 +307,11 @@ def test_rule_joining_20_facts_evaluates_on_the_reference_engine(tmp_path: Path)
 
 
 def test_lint_reports_a_rule_the_engine_cannot_hold(tmp_path: Path) -> None:
-    rules = _rule_base(tmp_path, 30, 3, joined=17)
+    rules = _joining_derived(_rule_base(tmp_path, 30, 30), 3, 17)
     run = advisor("lint", "--rules", str(rules))
     assert run.code == 1
     found = lines_of_kind(run, "engine_capacity")
-    assert [line.split(": engine_capacity")[0][-len("many.yaml:4:11"):] for line in found][:1] == ["many.yaml:4:11"]
+    assert [line.split(": engine_capacity")[0][-len("joins.yaml:4:11"):] for line in found][:1] == ["joins.yaml:4:11"]
     assert len(found) == 3
 
 

@@ -3,27 +3,29 @@
 Why not durable's `Host`: it starts timer threads that can run a session's actions on another thread
 (crash), swallows exceptions raised in actions, and spends most of its time per firing on bookkeeping
 we do not need. Here the C engine's calls are driven directly, with the guards listed in
-../shared/durable-rules-notes.md: a sink rule (no fact is ever "not handled"), an anchor fact asserted
-last that fires first-thing rules and makes every session fire at least once (deleting a session where
-nothing fired crashes: a session is only ever deleted in the shards where an action ran, which also
-makes priming the session pool unnecessary, and saves about 11 ms per primed session at start-up),
-deduplication of alternatives, and our own duplicate
-tracking for derived facts.
+../shared/durable-rules-notes.md: a sink rule (no fact is ever "not handled"), a first-thing rule on
+the wide fact that makes every session fire at least once (deleting a session where nothing fired
+crashes: a session is only ever deleted in the shards where an action ran, which also makes priming the
+session pool unnecessary, and saves about 11 ms per primed session at start-up), deduplication of
+alternatives, and our own duplicate tracking for derived facts.
 
-One session serves a run of evaluations: after each, everything it asserted is retracted (anchors
-first), because creating a session allocates memories for every join node and cost as much as the
-rest of an evaluation. The session is deleted after an error, a failed reset, anything left to fire,
+One session serves a run of evaluations: after each, everything it asserted is retracted, because
+creating a session allocates memories for every join node and cost as much as the rest of an
+evaluation. The session is deleted after an error, a failed reset, anything left to fire,
 or _REUSE_SESSION evaluations, and when the engine closes; so at most one is alive per shard, far from
 the engine's cap of 1024, and memory stays flat (bench/scale_bench.py measures it; bench/fuzz.py and
 the tests compare every result with the reference engine).
 
-Each fact is asserted as {sid, <its property>: value, <its typed property>: value}: the engine finds a
-fact's tests by hashing its property names, so a property per fact is a lookup where a shared 'q' property
-was a scan of every test (see ruleset.engine_properties). Value tests read the typed copy of the value's
-kind (bool, number, text), so the engine never compares across kinds ('z' > 100 is true in the engine,
-false in Test.holds): the engine's firings are final and are not checked again in Python.
+The answers and calculated values go in as ONE wide fact per shard, {sid, WIDE: 1, <property>: value,
+<typed property>: value, ...}, and each rule's tests on them are one pattern (see ruleset): matching is a
+walk of the engine's alpha network, with no joins and no anchor facts; a derived fact is a small fact
+{sid, <property>: value, <typed property>: value} joined to it. The engine finds a fact's tests by hashing
+its property names (see ruleset.engine_properties). Value tests read the typed copy of the value's kind
+(bool, number, text), so the engine never compares across kinds ('z' > 100 is true in the engine, false
+in Test.holds): the engine's firings are final and are not checked again in Python.
 
-Facts travel as JSON text made once per fact and value (the session key is put in front of it per session).
+Facts travel as JSON text put together from pieces made once per fact and value for every shard (the
+session key is put in front per session).
 Per firing the only Python work is reading the rule's name off the front of the engine's message (rule
 names are plain ASCII, see ruleset) and recording the best alternative; the message is never decoded.
 
@@ -44,17 +46,24 @@ import durable_rules_engine as _engine
 
 from advisor.inference.backends import DURABLE
 from advisor.inference.compiler import CompiledRuleset, Variant
-from advisor.inference.durable.limits import EngineCapacityError, capacity_diagnostics, plan_shards
+from advisor.inference.durable.limits import (
+    ALPHA_STACK_BUDGET,
+    EngineCapacityError,
+    alpha_groups,
+    capacity_diagnostics,
+    plan_shards,
+)
 from advisor.inference.durable.ruleset import (
-    ANCHOR,
-    ANCHOR_GROUP,
+    BEGIN,
     NEVER,
     SESSION_KEY,
     SINK,
+    WIDE,
+    WIDE_PATTERN,
     DurableRuleset,
-    anchor_pattern,
     build_ruleset,
     value_kind,
+    variant_properties,
 )
 from advisor.inference.firing import Firings, canonical
 from advisor.shared.diagnostics import InvalidInput
@@ -65,7 +74,11 @@ _REUSE_SESSION = 256
 engine might keep from retracted facts (the fuzz test found nothing kept, and memory stays flat)."""
 _RESULT_OK = 0
 _TEXTS_KEPT = 10_000
-_UNSET = object()
+
+
+_UNKNOWN = object()
+_Firing = tuple[str, int, tuple[int, Variant], tuple[tuple[str, Any], ...]]
+"""A variant's rule, index, entry in _Session.best and what the rule derives."""
 
 
 class EngineError(RuntimeError):
@@ -90,7 +103,9 @@ class _Session:
         self.asserted: list[list[str]] = [[] for _ in range(shards)]
         """Every fact asserted in each shard (JSON), in order: retracting them all readies the session for reuse."""
         self.prefix = _dumps({SESSION_KEY: sid})[:-1] + ", "
-        """The start of each of this session's facts as JSON: the session key (see DurableEngine._message)."""
+        """The start of each of this session's facts as JSON: the session key (see DurableEngine._piece)."""
+        self.wide_prefix = self.prefix + _dumps({WIDE: 1})[1:-1]
+        """The start of this session's wide facts."""
 
 
 def open_durable(compiled: CompiledRuleset, rulebase: RuleBase, plan: dict[str, Any] | None = None) -> DurableEngine:
@@ -112,17 +127,20 @@ class DurableEngine:
         """`plan`: registration_plan(compiled), when it was made before (the compiled rule base cache keeps it)."""
         self.compiled = compiled
         plan = plan if plan is not None else registration_plan(compiled)
-        self._variants: dict[str, Variant | None] = {v.name: v for v in compiled.variants}
-        self._variants.update({ANCHOR: None, SINK: None})
-        self._carriers: dict[str, tuple[str | None, dict[str, str]]] = plan["carriers"]
-        """Fact -> (its plain property or None, {kind: its typed property}), for facts some rule tests."""
-        self._texts: dict[tuple[str, type, Any], str | None] = {}
-        """(fact, kind and value) -> the JSON of its engine properties (or None: no rule tests it), made once
-        (bounded: emptied past _TEXTS_KEPT): encoding the facts cost a tenth of an evaluation."""
+        self._firings: dict[str, _Firing | None] = {
+            v.name: (v.rule, v.index, (v.index, v), compiled.derives[v.rule]) for v in compiled.variants}
+        """Engine rule name -> what its firing records (None: the wrapper's own rules)."""
+        self._firings.update({BEGIN: None, SINK: None})
+        self._derived: frozenset[str] = frozenset(plan["derived"])
+        """Facts rules derive: asserted as small facts of their own (see ruleset)."""
+        self._carriers: list[dict[str, tuple[str | None, dict[str, str]]]] = []
+        """Per shard: fact -> (its plain property or None, {kind: its typed property}), for facts some rule
+        of the shard tests (a shard's facts carry only the properties it tests)."""
+        self._texts: dict[tuple[str, type, Any], tuple[tuple[int, str], ...]] = {}
+        """(fact, kind and value) -> _pieces, made once (bounded: emptied past _TEXTS_KEPT)."""
         self._lock = threading.Lock()
         self._sessions = itertools.count()
         self._handles: list[int] = []
-        self._anchors: list[list[str]] = []
         self._closed = False
         self._live: str | None = None
         """The session evaluations reuse (reset between them), if one is open."""
@@ -132,7 +150,7 @@ class DurableEngine:
         (durable-rules-notes.md 2.7: deleting a session where no action ran frees uninitialised pointers)."""
         self._register(compiled, plan["shards"])
 
-    def _register(self, compiled: CompiledRuleset, shards: list[tuple[str, list[str]]]) -> None:
+    def _register(self, compiled: CompiledRuleset, shards: list[tuple[str, dict[str, Any]]]) -> None:
         """The rules in shards planned within the engine's fixed tables (limits.plan_shards, which
         refuses a rule base that cannot fit before the engine could hang on it). Should the engine still
         reject a shard for a size limit (error 10x: joins per alpha node), each shard is halved and the
@@ -141,10 +159,10 @@ class DurableEngine:
         groups: list[list[str]] = []
         for _ in range(6):
             try:
-                for text, anchors in shards:
+                for text, carriers in shards:
                     name = f"advisor{next(self._names)}"
                     self._handles.append(_engine.create_ruleset(name, text))
-                    self._anchors.append(anchors)
+                    self._carriers.append(carriers)
                 return
             except Exception as exc:  # the C engine reports a bad definition as a generic error with a code
                 self._free()
@@ -168,9 +186,7 @@ class DurableEngine:
             session = _Session(self._live, facts, len(self._handles))
             clean = False
             try:
-                base = sorted(facts.items())
-                for shard in range(len(self._handles)):
-                    self._assert_batch(shard, session, base)
+                self._assert_all(session, facts)
                 # Feed each shard the derived facts other shards found, until no shard learns anything new.
                 changed = len(self._handles) > 1
                 while changed:
@@ -189,12 +205,10 @@ class DurableEngine:
     def _reset(self, session: _Session) -> bool:
         """Retract everything this evaluation asserted, so the next one can reuse the session: creating a
         session allocates memories for every join node, about half the cost of a whole evaluation.
-        Anchors go first, so no rule testing absence can match while the other facts go. False when the
-        engine objects or anything is left to fire: the session is then deleted instead."""
+        False when the engine objects or anything is left to fire: the session is then deleted instead."""
         for shard, handle in enumerate(self._handles):
-            anchors = [_dumps({SESSION_KEY: session.sid, anchor: True}) for anchor in self._anchors[shard]]
             try:
-                result = _engine.retract_facts(handle, "[" + ", ".join(anchors + session.asserted[shard][::-1]) + "]")
+                result = _engine.retract_facts(handle, "[" + ", ".join(session.asserted[shard][::-1]) + "]")
                 if result[0] != _RESULT_OK:
                     return False
                 if _engine.start_action_for_state(handle, result[1]):
@@ -210,35 +224,57 @@ class DurableEngine:
                 _engine.delete_state(self._handles[shard], self._live)
             self._live, self._live_in = None, set()
 
-    def _message(self, session: _Session, fact: str, value: Any) -> str | None:
-        """The engine fact for this value as JSON, or None when no rule could test it."""
-        key = (fact, type(value), repr(value) if isinstance(value, float | list) else value)
-        text = self._texts.get(key, _UNSET)
-        if text is _UNSET:
-            plain, typed = self._carriers[fact]
-            message: dict[str, Any] = {}
-            if plain is not None:
-                message[plain] = value
+    def _pieces(self, fact: str, value: Any) -> tuple[tuple[int, str], ...]:
+        """(shard, the engine properties of this value in that shard as JSON without braces) for each shard
+        where some rule tests the fact."""
+        cls = value.__class__
+        key = (fact, cls, repr(value)) if cls is float or cls is list else (fact, cls, value)
+        pieces = self._texts.get(key)
+        if pieces is None:
             kind = _KIND.get(type(value)) or value_kind(value)
-            if kind is not None and kind in typed:
-                message[typed[kind]] = value
-            text = _dumps(message)[1:] if message else None  # what follows the session key
+            found = []
+            for shard, carriers in enumerate(self._carriers):
+                carrier = carriers.get(fact)
+                if carrier is None:
+                    continue
+                plain, typed = carrier
+                message: dict[str, Any] = {} if plain is None else {plain: value}
+                if kind is not None and kind in typed:
+                    message[typed[kind]] = value
+                if message:
+                    found.append((shard, _dumps(message)[1:-1]))
+            pieces = tuple(found)
             if len(self._texts) >= _TEXTS_KEPT:
                 self._texts.clear()
-            self._texts[key] = text
-        return None if text is None else session.prefix + text  # type: ignore[operator]
+            self._texts[key] = pieces
+        return pieces
 
-    def _assert_batch(self, shard: int, session: _Session, facts: list[tuple[str, Any]]) -> None:
-        # Facts no rule tests are left out: they cannot change what fires, and each costs the engine time.
-        carriers = self._carriers
-        batch = [m for q, v in facts if q in carriers and (m := self._message(session, q, v)) is not None]
-        session.asserted[shard] += batch
-        # Anchors last: rules testing absence are joined on them, so they see every answer.
-        batch += [_dumps({SESSION_KEY: session.sid, anchor: True}) for anchor in self._anchors[shard]]
-        result = _engine.assert_facts(self._handles[shard], "[" + ", ".join(batch) + "]")
-        if result[0] != _RESULT_OK:
-            raise EngineError(f"asserting the answers failed with result {result[0]}")
-        self._drain(shard, session, result[1])
+    def _assert_all(self, session: _Session, facts: dict[str, Any]) -> None:
+        """Each shard's wide fact (every answer and calculated value its rules test; always asserted, so the
+        first-thing rule fires) and a small fact per derived fact given, in one batch per shard."""
+        derived, texts = self._derived, self._texts
+        wide: list[list[str]] = [[session.wide_prefix] for _ in self._handles]
+        small: list[list[str]] = [[] for _ in self._handles]
+        # in the facts' own order: which rules fire does not depend on it
+        for q, v in facts.items():
+            cls = v.__class__
+            pieces = texts.get((q, cls, repr(v)) if cls is float or cls is list else (q, cls, v))
+            if pieces is None:
+                pieces = self._pieces(q, v)
+            if q in derived:
+                for shard, piece in pieces:
+                    small[shard].append(session.prefix + piece + "}")
+            else:
+                for shard, piece in pieces:
+                    wide[shard].append(piece)
+        for shard, handle in enumerate(self._handles):
+            batch = small[shard]
+            batch.append(", ".join(wide[shard]) + "}")
+            session.asserted[shard] += batch
+            result = _engine.assert_facts(handle, "[" + ", ".join(batch) + "]")
+            if result[0] != _RESULT_OK:
+                raise EngineError(f"asserting the answers failed with result {result[0]}")
+            self._drain(shard, session, result[1])
 
     def _assert_derived(self, shard: int, session: _Session, fact: str) -> None:
         state_handle = self._assert_one(shard, session, fact)
@@ -249,11 +285,10 @@ class DurableEngine:
         """Assert one derived fact in this shard (recorded for the reset); the state handle to drain, or
         None when no rule tests the fact."""
         session.in_shard[shard].add(fact)
-        if fact not in self._carriers:
+        piece = dict(self._pieces(fact, session.known[fact])).get(shard)
+        if piece is None:
             return None
-        message = self._message(session, fact, session.known[fact])
-        if message is None:
-            return None
+        message = session.prefix + piece + "}"
         session.asserted[shard].append(message)
         result = _engine.assert_fact(self._handles[shard], message)
         if result[0] != _RESULT_OK:
@@ -267,32 +302,44 @@ class DurableEngine:
         message = started[1] if started else None
         if message:
             self._live_in.add(shard)
-        variants = self._variants
+        firings, best = self._firings, session.best
         try:
             while message:
                 # The message is {"<rule name>": {bound facts}}; only the name is needed. A name this
                 # wrapper did not define (never seen) is read the slow, exact way.
-                name = message[2:message.find('"', 2)]
-                if name in variants:
-                    self._fire(shard, session, variants[name])
-                else:
+                firing = firings.get(message[2:message.find('"', 2)], _UNKNOWN)
+                if firing is _UNKNOWN:
                     for name in json.loads(message):
-                        self._fire(shard, session, self._variants[name])
+                        self._fire(shard, session, firings[name])
+                elif firing is not None:  # not the first-thing or sink rule: _fire, inlined for speed
+                    rule, index, entry, derives = firing
+                    current = best.get(rule)
+                    if current is None:
+                        best[rule] = entry
+                        if derives:
+                            self._derive(shard, session, derives)
+                    elif current[0] > index:
+                        best[rule] = entry
                 message = _engine.complete_and_start_action(handle, state_handle)
         except BaseException:
             _engine.abandon_action(handle, state_handle)
             raise
 
-    def _fire(self, shard: int, session: _Session, variant: Variant | None) -> None:
-        if variant is None:  # the anchor or sink rule
+    def _fire(self, shard: int, session: _Session, firing: _Firing | None) -> None:
+        """Record a firing: the rule's best (lowest-numbered) alternative so far, and on its first firing
+        what it derives."""
+        if firing is None:  # the first-thing or sink rule
             return
-        current = session.best.get(variant.rule)
-        if current is not None and current[0] <= variant.index:
+        rule, index, entry, derives = firing
+        current = session.best.get(rule)
+        if current is not None and current[0] <= index:
             return
-        session.best[variant.rule] = (variant.index, variant)
-        if current is not None:
-            return
-        for fact, value in self.compiled.derives[variant.rule]:
+        session.best[rule] = entry
+        if current is None and derives:
+            self._derive(shard, session, derives)
+
+    def _derive(self, shard: int, session: _Session, derives: tuple[tuple[str, Any], ...]) -> None:
+        for fact, value in derives:
             if fact in session.known:
                 continue
             session.known[fact] = value
@@ -303,7 +350,7 @@ class DurableEngine:
         for handle in self._handles:
             _engine.delete_ruleset(handle)
         self._handles = []
-        self._anchors = []
+        self._carriers = []
 
     def close(self) -> None:
         """Free the rulesets in the C engine (no session is alive between runs)."""
@@ -320,46 +367,48 @@ _KIND = {bool: "b", int: "n", float: "n", str: "s"}
 
 def registration_plan(compiled: CompiledRuleset) -> dict[str, Any]:
     """What registering these rules takes, worked out from the compiled rules alone (plain data, so the
-    compiled rule base cache can keep it): each shard's definition as JSON text with its anchor facts, and
-    the carriers (see DurableEngine._carriers). EngineCapacityError when the rules cannot fit."""
+    compiled rule base cache can keep it): each shard's definition as JSON text with its carriers (see
+    DurableEngine._carriers), and the derived facts. EngineCapacityError when the rules cannot fit."""
     ruleset = build_ruleset(compiled)
-    return {"carriers": _carriers(ruleset), "shards": _shard_texts(ruleset, plan_shards(ruleset))}
+    return {"derived": sorted(ruleset.derived), "shards": _shard_texts(ruleset, plan_shards(ruleset))}
 
 
-def _shard_texts(ruleset: DurableRuleset, groups: list[list[str]]) -> list[tuple[str, list[str]]]:
-    out = []
-    for group in groups:
-        definition, anchors = _shard_definition(ruleset.rules, group)
-        out.append((_dumps(definition), anchors))
+def _shard_texts(ruleset: DurableRuleset, groups: list[list[str]]) -> list[tuple[str, dict[str, Any]]]:
+    return [(_dumps(_shard_definition(ruleset, group)), _carriers(ruleset, group)) for group in groups]
+
+
+def _carriers(ruleset: DurableRuleset, names: list[str]) -> dict[str, tuple[str | None, dict[str, str]]]:
+    variants = {v.name: v for v in ruleset.compiled.variants}
+    tested = {p for name in names for p in variant_properties(variants[name], ruleset.properties)}
+    out: dict[str, tuple[str | None, dict[str, str]]] = {}
+    for fact in sorted({f for f in ruleset.properties if "\0" not in f} | set(ruleset.typed)):
+        plain = ruleset.properties.get(fact)
+        typed = {kind: p for kind, p in ruleset.typed.get(fact, {}).items() if p in tested}
+        if plain in tested or typed:
+            out[fact] = (plain if plain in tested else None, typed)
     return out
 
 
-def _carriers(ruleset: DurableRuleset) -> dict[str, tuple[str | None, dict[str, str]]]:
-    facts = {f for f in ruleset.properties if "\0" not in f} | set(ruleset.typed)
-    return {f: (ruleset.properties.get(f), ruleset.typed.get(f, {})) for f in sorted(facts)}
+def _guards(place: tuple[int, ...]) -> list[dict[str, Any]]:
+    """The wide pattern's first tests, always true on the wide fact: its place in the tree of groups."""
+    return [{"$gte": {WIDE: -index}} for index in place]
 
 
-def _shard_definition(rules: dict[str, dict[str, Any]], names: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """A ruleset for these engine rules, with the anchor placeholder spread over several anchor facts
-    (at most ANCHOR_GROUP rules join one), plus the sink and first-fire rules."""
+def _shard_definition(ruleset: DurableRuleset, names: list[str]) -> dict[str, Any]:
+    """A ruleset for these engine rules, each wide pattern placed in the tree of groups that bounds the
+    engine's alpha walk (limits.alpha_groups), plus the sink and first-thing rules."""
+    places, bound = alpha_groups(ruleset, names)
+    if bound > ALPHA_STACK_BUDGET:  # cannot happen: alpha_groups picks its levels within the budget
+        raise EngineError(f"the rules' alpha walk may need {bound} stack entries")
+    first = next(iter(places.values()), (0,))
     definition: dict[str, Any] = {
-        # no fact is "not handled": every fact has the session key
-        SINK: {"all": [{"a": {"$ex": {SESSION_KEY: 1}}}, {"b": {"$ex": {NEVER: 1}}}]},
-        ANCHOR: {"all": [{"m": {"$ex": {ANCHOR: 1}}}]},  # every session fires once (deleting one that did not crashes)
+        # no small fact is "not handled"; the wide fact always matches the first-thing rule
+        SINK: {"all": [{"a": {"$nex": {WIDE: 1}}}, {"b": {"$ex": {NEVER: 1}}}]},
+        # every session fires once (deleting one that did not crashes)
+        BEGIN: {"all": [{"m": {"$and": _guards(tuple(0 for _ in first))}}]},
     }
-    anchors = [ANCHOR]
-    anchored = 0
     for name in names:
-        # Only the first pattern may change: a copy of the rule and of its pattern list is enough (a deep
-        # copy of every rule was most of the engine's start-up)
-        rule = {**rules[name], "all": list(rules[name]["all"])}
-        patterns = rule["all"]
-        if patterns and patterns[0] == anchor_pattern(ANCHOR):
-            group = anchored // ANCHOR_GROUP
-            anchor = ANCHOR if group == 0 else f"{ANCHOR}{group}"
-            if anchor not in anchors:
-                anchors.append(anchor)
-            patterns[0] = anchor_pattern(anchor)
-            anchored += 1
-        definition[name] = rule
-    return definition, anchors
+        wide = ruleset.wide[name]
+        patterns = [] if wide is None else [{WIDE_PATTERN: {"$and": _guards(places[name]) + wide}}]
+        definition[name] = {"all": patterns + ruleset.joined[name]}
+    return definition

@@ -1,13 +1,18 @@
 """The durable-rules ruleset definition (plain, JSON-able data) built from the engine-neutral variants.
 
-Every variant (one alternative of a rule's condition) becomes one engine rule named `<RULE-ID>#<n>` with
-one pattern per fact (the engine cannot bind one fact to two patterns) and an absence pattern per
-"unknown" test. Rules that test absence, or test nothing, are joined first on an anchor fact asserted
-after all answers, so absence is only judged once every answer is in (see durable-rules-notes.md §2.4).
+Answers and calculated values (every fact no rule derives) travel together as ONE wide fact per shard:
+{SESSION_KEY: sid, WIDE: 1, <property>: value, ...}. Every variant (one alternative of a rule's condition)
+becomes one engine rule named `<RULE-ID>#<n>` whose first pattern holds all its tests on that wide fact in
+one `$and` (an "unknown" test is a `$nex` on the same fact, so absence is judged with every answer in,
+in the same match); this is a walk down the engine's alpha network, not a join. Only tests of derived
+facts (set by firings, only ever tested positively: the rule base refuses absence tests on them) are
+patterns of their own, on small facts {SESSION_KEY: sid, <property>: value}, joined to the wide one.
 
-Each fact travels as {SESSION_KEY: sid, <its property>: value}. The property names are this backend's
-business: the engine's own names (session key, anchors, sink) are never given to a fact, so the rule
-language need not reserve them.
+The wide pattern's `$and` starts with guard tests on WIDE (always true on the wide fact, never present on a
+small fact) that place the rule in a tree of groups, so the engine's alpha walk stays within its 64-entry
+stack (see limits.alpha_groups). Property names are this backend's business: the engine's own names
+(session key, WIDE, the sink's never-fact) are never given to a fact, so the rule language need not reserve
+them.
 """
 
 from __future__ import annotations
@@ -17,36 +22,37 @@ from typing import Any
 
 from advisor.inference.compiler import CompiledRuleset, Test, Variant
 
-ANCHOR_GROUP = 120
-"""Engine rules per anchor fact: the engine allows at most 256 joins on one alpha node (error 108)."""
-ANCHOR = "__begin"
+WIDE = "__wide"
+"""The wide fact's marker property (value 1): group guards test it, the sink matches facts without it."""
+BEGIN = "__begin"
+"""The first-thing rule (every session fires at least once: deleting one that did not crashes)."""
 SINK = "__sink"
 NEVER = "__never"
 SESSION_KEY = "sid"
+WIDE_PATTERN = "w"
 
-RESERVED_PROPERTIES = (SESSION_KEY, NEVER, ANCHOR, *(f"{ANCHOR}{i}" for i in range(1, 100)))
-"""Property names the engine wrapper uses itself (anchor facts are numbered per group of rules)."""
+RESERVED_PROPERTIES = (SESSION_KEY, NEVER, WIDE)
+"""Property names the engine wrapper uses itself."""
 
 
 @dataclass(frozen=True)
 class DurableRuleset:
     compiled: CompiledRuleset
     """The engine-neutral rules this definition was built from."""
-    rules: dict[str, dict[str, Any]]
-    """The durable-rules rule definitions, one per variant, in file order, each anchored (when it needs
-    the anchor) on the placeholder fact ANCHOR; the engine wrapper spreads anchors and shards."""
+    wide: dict[str, list[dict[str, Any]] | None]
+    """Variant name -> the tests of its wide pattern (in the order they are chained), or None when the
+    variant tests derived facts only; variants in file order."""
+    joined: dict[str, list[dict[str, Any]]]
+    """Variant name -> its patterns on derived facts (joined to the wide pattern)."""
     properties: dict[str, str]
     """Fact -> the property that carries it in the engine, for facts some rule tests for presence or
     absence; and typed_key(fact, kind) -> the property of the fact's typed copy, for each kind its value
-    tests compare with. A fact is asserted as {sid, property: value, typed property of value's kind: value},
-    leaving out the properties no rule tests (when none is left, the fact is not asserted at all: it could
-    not change what fires)."""
+    tests compare with. A fact is asserted as {property: value, typed property of value's kind: value},
+    leaving out the properties no rule tests."""
     typed: dict[str, dict[str, str]]
     """Fact -> {kind: property of the typed copy} (from `properties`), for facts with value tests."""
-
-
-def anchor_pattern(anchor: str) -> dict[str, Any]:
-    return {"b": {"$ex": {anchor: 1}}}
+    derived: frozenset[str]
+    """Facts some rule derives: asserted as small facts of their own, never in the wide fact."""
 
 
 def value_kind(value: Any) -> str | None:
@@ -80,17 +86,18 @@ def primitive_tests(test: Test) -> list[Test]:
     return [t for sub in test.value for t in primitive_tests(sub)] if test.op == "and" else [test]
 
 
-def engine_pattern(test: Test, fact: str, properties: dict[str, str]) -> dict[str, Any]:
-    """A value test in durable's pattern syntax, with its type guard: each primitive test reads the fact's
-    copy of its own kind (present only when the value is of that kind), so the engine compares within one
-    kind, exactly as Test.holds does. An 'and' over several kinds can never hold, and never matches."""
+def engine_tests(test: Test, fact: str, properties: dict[str, str]) -> list[dict[str, Any]]:
+    """A value test in durable's syntax, as a list of tests to chain with `$and`: each primitive test reads
+    the fact's copy of its own kind (present only when the value is of that kind), so the engine compares
+    within one kind, exactly as Test.holds does. An 'and' over several kinds can never hold, and never
+    matches. (A test on a property the fact lacks never matches in the engine: no existence guard needed.)"""
     if test.op == "exists":
-        return {"$ex": {properties[fact]: 1}}
-    parts = primitive_tests(test)
-    props = [properties[typed_key(fact, test_kind(t))] for t in parts]
-    guards: list[dict[str, Any]] = [{"$ex": {p: 1}} for p in dict.fromkeys(props)]
-    exprs = [{p: t.value} if t.op == "eq" else {f"${t.op}": {p: t.value}} for t, p in zip(parts, props, strict=True)]
-    return {"$and": guards + exprs}
+        return [{"$ex": {properties[fact]: 1}}]
+    out: list[dict[str, Any]] = []
+    for t in primitive_tests(test):
+        prop = properties[typed_key(fact, test_kind(t))]
+        out.append({prop: t.value} if t.op == "eq" else {f"${t.op}": {prop: t.value}})
+    return out
 
 
 def engine_name_hash(name: str) -> int:
@@ -102,23 +109,38 @@ def engine_name_hash(name: str) -> int:
     return value
 
 
-def engine_properties(facts: set[str]) -> dict[str, str]:
-    """A property name per fact: the fact name made plain ([a-z0-9_], never starting with '__' like the
-    wrapper's own), suffixed when needed so no two names, nor their engine hashes, coincide.
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+ENGINE_NAMES = ("id", "sid")
+"""Property names the engine itself gives a meaning to (a fact's identity and session)."""
 
-    Why a property per fact rather than {q: fact, v: value}: the engine indexes a fact's tests by
-    property name, so tests on 'q' are all scanned for every fact (about 25 µs a fact at 600 rules),
-    while a property of its own is found by hash."""
-    taken = {engine_name_hash(name) for name in RESERVED_PROPERTIES}
+
+def _short_name(n: int) -> str:
+    name = ""
+    while True:
+        name = _DIGITS[n % 36] + name
+        n //= 36
+        if not n:
+            return name
+
+
+def engine_properties(facts: set[str]) -> dict[str, str]:
+    """A short property name per fact: a counter in base 36 (`0`, `1`, ... `z`, `10`, ...) over the facts
+    in sorted order, skipping any name the engine or the wrapper uses and any whose engine hash is taken,
+    so no two properties share a hash (the engine finds a fact's tests by that hash alone).
+
+    Why short names: every firing's message carries the whole wide fact, and the engine parses and copies
+    it per assert and per firing: short names make it about half as long (measured: 7 to 10 % of a
+    generated heavy evaluation). Why a property per fact rather than {q: fact, v: value}: the engine
+    indexes a fact's tests by property name, so tests on 'q' were all scanned for every fact."""
+    taken = {engine_name_hash(name) for name in (*RESERVED_PROPERTIES, *ENGINE_NAMES)}
     out: dict[str, str] = {}
+    counter = 0
     for fact in sorted(facts):
-        plain = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in fact.lower())
-        if not plain or plain.startswith("__") or plain in RESERVED_PROPERTIES:
-            plain = f"f_{plain}"
-        name, n = plain, 1
-        while engine_name_hash(name) in taken:
-            n += 1
-            name = f"{plain}_{n}"
+        while True:
+            name = _short_name(counter)
+            counter += 1
+            if engine_name_hash(name) not in taken:
+                break
         taken.add(engine_name_hash(name))
         out[fact] = name
     return out
@@ -135,6 +157,12 @@ def variant_properties(variant: Variant, properties: dict[str, str]) -> set[str]
     return needs
 
 
+def _sort_key(test: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(test, sort_keys=True)
+
+
 def build_ruleset(compiled: CompiledRuleset) -> DurableRuleset:
     """The durable rule definitions for the compiled variants (deterministic for a given rule base)."""
     # The plain property only for facts tested for presence or absence: value tests read the typed copies.
@@ -147,14 +175,22 @@ def build_ruleset(compiled: CompiledRuleset) -> DurableRuleset:
     for key in sorted(kinds):
         fact, kind = key.split("\0")
         typed.setdefault(fact, {})[kind] = properties[key]
-    rules: dict[str, dict[str, Any]] = {}
+    derived = frozenset(fact for derives in compiled.derives.values() for fact, _ in derives)
+    wide: dict[str, list[dict[str, Any]] | None] = {}
+    joined: dict[str, list[dict[str, Any]]] = {}
     for variant in compiled.variants:
+        tests: list[dict[str, Any]] = []
         patterns: list[dict[str, Any]] = []
-        if variant.absences or not variant.positives:
-            patterns.append(anchor_pattern(ANCHOR))  # first, so negations are checked once all answers exist
         for i, (fact, test) in enumerate(variant.positives):
-            patterns.append({f"p{i}": engine_pattern(test, fact, properties)})
-        for i, fact in enumerate(variant.absences):
-            patterns.append({f"n{i}$not": {"$ex": {properties[fact]: 1}}})
-        rules[variant.name] = {"all": patterns}
-    return DurableRuleset(compiled, rules, properties, typed)
+            if fact in derived:
+                parts = engine_tests(test, fact, properties)
+                patterns.append({f"d{i}": parts[0] if len(parts) == 1 else {"$and": parts}})
+            else:
+                tests += engine_tests(test, fact, properties)
+        # absences are only ever of answers and calculated values (the rule base refuses absence of a
+        # derived fact): all on the wide fact
+        tests += [{"$nex": {properties[fact]: 1}} for fact in variant.absences]
+        # a canonical order, so rules with the same tests share the engine's nodes
+        wide[variant.name] = sorted(tests, key=_sort_key) if tests or not patterns else None
+        joined[variant.name] = patterns
+    return DurableRuleset(compiled, wide, joined, properties, typed, derived)
