@@ -24,6 +24,7 @@ from advisor.inference.compiler import (
     to_dnf,
 )
 from advisor.inference.firing import Firings
+from advisor.inference.memo import BoundedMemo
 from advisor.inference.numbers import shared_number
 from advisor.inference.predicates import Conditions, condition_holds
 from advisor.inference.provenance import trace_back
@@ -182,6 +183,13 @@ class Advisor:
         self._rule_verdicts = {e.id: verdicts_of(e.rule) for e in rb.rules}
         self.answer_records: dict[tuple[str, type, Any], AnswerRecord | IgnoredAnswer] = {}
         """Like `bindings`: the record of an answer (counted or not), made once per question and value."""
+        self.resolutions = BoundedMemo()
+        """(decision, settled, its fired rules' ids) -> its Resolution: all that `resolve` reads."""
+        self.decision_advice = BoundedMemo()
+        """A decision in play's advice, keyed by all it is built from (_AdviceBuilder.decision)."""
+        self.fired_entries = BoundedMemo()
+        """(rule, depth, its bindings' keys) -> its FiredRule."""
+        self.question_refs = {q.id: QuestionRef.of(id=q.id, prompt=q.prompt) for q in rb.questions.values()}
 
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "auto", rules_label: str | None = None) -> Advisor:
@@ -348,6 +356,8 @@ class Resolver:
                 self.by_decision.setdefault(entry.decision, []).append(entry.rule)
         self.applies = advisor._applies_conditions.checks()
         self.asked = advisor._ask_conditions.checks()
+        self.keys: dict[str, tuple[Any, ...]] = {}
+        """Decision in play -> what its resolution was made from (its key in Advisor.resolutions)."""
 
     def resolve(self, decision: Decision) -> Resolution | None:
         facts, asked = self.facts, self.asked
@@ -358,7 +368,12 @@ class Resolver:
         # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
         asks = self.advisor._decision_asks[decision.id] if decision.fallback.prefer else None
         settled = asks is not None and all(q in self.base or (q in asked and not asked[q](facts)) for q in asks)
-        return resolve(decision, self.by_decision.get(decision.id, []), settled, self.advisor._rule_verdicts)
+        fired = self.by_decision.get(decision.id, [])
+        key = self.keys[decision.id] = (decision.id, settled, *[rule.id for rule in fired])
+        made = self.advisor.resolutions.get(key)
+        if made is None:  # the resolution reads only the decision, its fired rules (in file order) and `settled`
+            made = self.advisor.resolutions.keep(key, resolve(decision, fired, settled, self.advisor._rule_verdicts))
+        return made
 
 
 _ABSENT = object()
@@ -384,6 +399,8 @@ class _AdviceBuilder:
         """Question -> whether it is asked for these answers (its ask_when holds), worked out when needed."""
         self._answer_facts: dict[str, Any] | None = None  # the answers as ask_when reads them
         self._matched: dict[str, list[Binding]] = {}
+        self._matched_keys: dict[str, tuple[tuple[str, type, Any], ...]] = {}
+        """Fired rule -> the keys (`binding`) of the bindings it matched: what its part of the advice reads."""
         self._verdicts: dict[tuple[str, str], Verdict] = {}
         self._derived_by: dict[str, list[str]] = {}
         """Derived fact -> the fired rules that derived it."""
@@ -393,7 +410,10 @@ class _AdviceBuilder:
     def binding(self, fact: str, value: Any) -> Binding:
         shown = None if value is None else self.facts.get(fact, value)
         # The type is part of the key (True, 1 and 1.0 are equal keys), and a float's repr (-0.0 == 0.0, nan)
-        key = (fact, type(shown), repr(shown) if isinstance(shown, float | list) else shown)
+        return self._binding_of((fact, type(shown), repr(shown) if isinstance(shown, float | list) else shown),
+                                fact, shown)
+
+    def _binding_of(self, key: tuple[str, type, Any], fact: str, shown: Any) -> Binding:
         made = self.advisor.bindings.get(key)
         if made is None:
             made = self._binding(fact, shown)
@@ -420,8 +440,47 @@ class _AdviceBuilder:
     def matched(self, rule_id: str) -> list[Binding]:
         # One list per rule and evaluation: the same bindings appear in the trace, the verdicts and why-not.
         if rule_id not in self._matched:
-            self._matched[rule_id] = [self.binding(f, v) for f, v in self.firings.fired[rule_id].bindings]
+            self._match(rule_id)
         return self._matched[rule_id]
+
+    def matched_key(self, rule_id: str) -> tuple[tuple[str, type, Any], ...]:
+        """The keys of the bindings the fired rule matched: each binding is a function of its key."""
+        if rule_id not in self._matched_keys:
+            self._match(rule_id)
+        return self._matched_keys[rule_id]
+
+    def _match(self, rule_id: str) -> None:
+        facts, keys, bindings = self.facts, [], []
+        for fact, value in self.firings.fired[rule_id].bindings:
+            shown = None if value is None else facts.get(fact, value)
+            key = (fact, type(shown), repr(shown) if isinstance(shown, float | list) else shown)
+            keys.append(key)
+            bindings.append(self._binding_of(key, fact, shown))
+        self._matched[rule_id] = bindings
+        self._matched_keys[rule_id] = tuple(keys)
+
+    def derivation_key(self, rule_ids: Any) -> tuple[Any, ...]:
+        """What `rests_on` reads beyond these rules' bindings: for each derived fact it follows back from them,
+        the fired rules that derived it and their bindings' keys (in the order it meets them)."""
+        questions, calculators = self.rb.questions, self.rb.calculators
+        out: list[Any] = []
+        queue = [key for rule_id in rule_ids for key in self.matched_key(rule_id)]
+        followed: set[str] = set()
+        index = 0
+        while index < len(queue):
+            fact, kind, _ = queue[index]
+            index += 1
+            if kind is type(None) or fact in questions or fact in calculators:
+                continue  # not a derived binding: trace_back stops there
+            by = self._derived_by.get(fact, [])
+            out.append((fact, *by))
+            for rule_id in by:
+                if rule_id not in followed:
+                    followed.add(rule_id)
+                    keys = self.matched_key(rule_id)
+                    out.append(keys)
+                    queue += keys
+        return tuple(out)
 
     def depths(self) -> dict[str, int]:
         depth: dict[str, int] = {}
@@ -446,7 +505,9 @@ class _AdviceBuilder:
     def build(self, scenario: ScenarioRef, warnings: list[str], given: Answers | None = None,
               ignored: list[str] | None = None) -> Advice:
         depth = self.depths()
-        resolutions = self.advisor.resolve_all(self.firings, self.facts)
+        resolver = self.advisor.resolver(self.firings, self.facts)
+        resolutions = {decision.id: resolver.resolve(decision) for decision in self.rb.decisions}
+        fired_entries = self.advisor.fired_entries
         trace: list[FiredRule] = []
         for rule_id in self.firings.fired:
             entry = self.rb.rule(rule_id)
@@ -454,13 +515,16 @@ class _AdviceBuilder:
             # Verdicts on decisions that are not in play would only be noise; derivations always count.
             if entry.decision is not None and resolutions[entry.decision] is None and not rule.derive:
                 continue
-            trace.append(FiredRule.of(rule_id=rule_id, title=rule.title, decision=entry.decision,
-                                   depth=depth.get(rule_id, 0), matched=self.matched(rule_id),
-                                   condition=self.advisor.condition_text[rule_id],
-                                   effects=list(self.advisor.effects_text[rule_id]),
-                                   strength=rule.strength, reasoning=rule.reasoning,
-                                   note_conflict=rule.note_conflict, citations=list(rule.citations),
-                                   sources=list(rule.sources), freshness=list(rule.freshness)))
+            key = (rule_id, depth.get(rule_id, 0), self.matched_key(rule_id))
+            made = fired_entries.get(key)
+            if made is None:  # a rule's entry reads only the rule, its depth and its bindings
+                made = fired_entries.keep(key, FiredRule.of(
+                    rule_id=rule_id, title=rule.title, decision=entry.decision, depth=key[1],
+                    matched=self.matched(rule_id), condition=self.advisor.condition_text[rule_id],
+                    effects=list(self.advisor.effects_text[rule_id]), strength=rule.strength,
+                    reasoning=rule.reasoning, note_conflict=rule.note_conflict, citations=list(rule.citations),
+                    sources=list(rule.sources), freshness=list(rule.freshness)))
+            trace.append(made)
         trace.sort(key=lambda f: (f.depth, self.rb.rule(f.rule_id).order))
         shown_calculators = self.advisor.calculators_feeding(
             {d for d, r in resolutions.items() if r is not None}) | {
@@ -474,7 +538,7 @@ class _AdviceBuilder:
                                           label="", unit="", formula="", inputs={}, display=self.show(fact, value),
                                           based_on=self.rests_on([self.binding(fact, value)]), reasoning="",
                                           citations=[]))
-        decisions = [self.decision(d, resolutions[d.id]) for d in self.rb.decisions]
+        decisions = [self.decision(d, resolutions[d.id], resolver.keys.get(d.id, ())) for d in self.rb.decisions]
         answers = [self.answer_record(q, v)
                    for q, v in sorted(self.answers.known.items(), key=lambda kv: self._q_order(kv[0]))]
         # .of: every part is built here from validated rules and answers (validating the whole tree again
@@ -532,9 +596,27 @@ class _AdviceBuilder:
     def _q_order(self, qid: str) -> int:
         return self.advisor.question_order[qid]
 
-    def decision(self, decision: Decision, res: Resolution | None) -> DecisionAdvice:
+    def decision(self, decision: Decision, res: Resolution | None, made_from: tuple[Any, ...] = ()) -> DecisionAdvice:
+        """`made_from`: the resolution's key in Advisor.resolutions (the decision, `settled`, its fired rules)."""
         if res is None and decision.id in self.advisor.not_in_play:
             return self.advisor.not_in_play[decision.id]
+        ask: list[str] = []
+        if res is not None:
+            # Exclusions are final (more answers only add verdicts), so when every option is out, asking is moot.
+            if (res.status == "undecided" or res.strength == "default") and res.candidates:
+                ask = self.ask_ids(decision)
+            if made_from:
+                # Everything the advice of a decision in play reads: its resolution (a function of made_from),
+                # the bindings of its fired rules, what they rest on through derived facts, and what to ask.
+                fired = made_from[2:]
+                key = (made_from, *ask, None, *[self.matched_key(r) for r in fired], self.derivation_key(fired))
+                made = self.advisor.decision_advice.get(key)
+                if made is None:
+                    made = self.advisor.decision_advice.keep(key, self._decision(decision, res, ask))
+                return made
+        return self._decision(decision, res, ask)
+
+    def _decision(self, decision: Decision, res: Resolution | None, ask_ids: list[str]) -> DecisionAdvice:
         base: dict[str, Any] = dict(id=decision.id, title=decision.title, question=decision.question,
                                     area=decision.area, stage=decision.stage or "", recommended=None, strength=None,
                                     assumption="", ask=[], conflicts=[], why_not=[], what_if=[], what_if_checked=False,
@@ -550,9 +632,7 @@ class _AdviceBuilder:
         alternatives = [self.assess(decision, res, o) for o in res.candidates
                         if o != res.recommended and o not in res.companions]
         excluded = [self.assess(decision, res, o) for o in res.excluded]
-        wants_answers = res.status == "undecided" or res.strength == "default"
-        # Exclusions are final (more answers only add verdicts), so when every option is out, asking is moot.
-        ask = self.ask(decision) if wants_answers and res.candidates else []
+        ask = [self.advisor.question_refs[q] for q in ask_ids]
         base.update(status=res.status, recommended=recommended, strength=res.strength,
                     assumption=res.assumption if res.strength == "default" else "",
                     summary=self.summary(decision, res, ask), together=together, alternatives=alternatives,
@@ -604,7 +684,8 @@ class _AdviceBuilder:
                 sources=list(v.rule.sources), freshness=list(v.rule.freshness))
         return self._verdicts[key]
 
-    def ask(self, decision: Decision) -> list[QuestionRef]:
+    def ask_ids(self, decision: Decision) -> list[str]:
+        """The questions to ask to settle the decision (at most MAX_ASK), in the order to ask them."""
         feeding = self.advisor._decision_asks[decision.id]
         open_questions = [q for q in feeding if q not in self.answers.known]
         first = [q for q in decision.fallback.ask if q not in self.answers.known]
@@ -613,8 +694,7 @@ class _AdviceBuilder:
         shown = [q for q in open_questions if self.relevant(q)]
         hidden = [q for q in open_questions if not self.relevant(q)]
         visible = [q for group in (first, shown, hidden) for wanted in group for q in self.shown_for(wanted)]
-        ordered = list(dict.fromkeys(visible))
-        return [QuestionRef.of(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
+        return list(dict.fromkeys(visible))[:MAX_ASK]
 
     def relevant(self, qid: str) -> bool:
         """Whether the question is asked for these answers (as Advisor.relevant_questions says)."""
