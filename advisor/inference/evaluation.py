@@ -171,6 +171,9 @@ class Advisor:
         self._ask_conditions = Conditions({q: rb.questions[q].ask_when for q in ready.ask_when},  # type: ignore[misc]
                                           ready.ask_when)
         """Each question's ask_when, interpreted or compiled (predicates.Conditions)."""
+        self._ask_reads = {q: frozenset(base_fact(lit.fact) for conj in dnf for lit in conj)
+                           for q, dnf in ready.ask_when.items()}
+        """Each question's ask_when -> the facts (questions) it reads."""
         self._applies_conditions = Conditions({d: rb.decision(d).applies_when for d in ready.applies},  # type: ignore[misc]
                                               ready.applies)
         self.not_in_play: dict[str, DecisionAdvice] = {}
@@ -221,14 +224,18 @@ class Advisor:
         questions, hence the loop; it ends because each pass only removes answers."""
         known, unknown = dict(answers.known), set(answers.unknown)
         asked = self._ask_conditions.checks()
+        to_check: Any = (*known, *unknown)
         while True:
             facts = expand_facts(known)
-            hidden = [q for q in (*known, *unknown) if q in asked and not asked[q](facts)]
+            hidden = [q for q in to_check if q in asked and not asked[q](facts)]
             if not hidden:
                 break
             for q in hidden:
                 known.pop(q, None)
                 unknown.discard(q)
+            # Facts only go away, so a question still shown stays shown unless its ask_when reads one that went.
+            gone, reads = set(hidden), self._ask_reads
+            to_check = [q for q in (*known, *unknown) if q in reads and not gone.isdisjoint(reads[q])]
         if len(known) == len(answers.known) and len(unknown) == len(answers.unknown):
             return answers, []
         dropped = [q for q in self.rulebase.questions if (q in answers.known and q not in known)
