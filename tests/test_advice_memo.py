@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from advisor.analysis.whatif import WhatIfAnalysis, _apply
-from advisor.inference.evaluation import Advisor
+from advisor.inference.evaluation import Advisor, _AdviceBuilder
 from advisor.inference.memo import BoundedMemo
 from advisor.models.advice import ScenarioRef
 from advisor.render.json_format import render_json
@@ -90,3 +90,36 @@ def test_what_a_derived_fact_rests_on_is_part_of_the_key() -> None:
         stream = next(d for d in advisor.advise(answers, REF).decisions if d.id == "stream")
         drivers.append([(b.fact, b.value) for b in stream.drivers])
     assert ("size_kb", 2000) in drivers[0] and ("size_kb", 3000) in drivers[1]
+
+
+def _depths_by_full_passes(builder: _AdviceBuilder) -> dict[str, int]:
+    """Depths as first written: every fired rule looked at on every pass until nothing changes."""
+    firings, depth, fact_depth = builder.firings, {}, {}
+    for _ in range(len(firings.fired) + 1):
+        changed = False
+        for rule_id, firing in firings.fired.items():
+            deps = [fact_depth.get(f) for f, _ in firing.bindings if f in firings.derived]
+            if any(d is None for d in deps):
+                continue
+            new = 1 + max(deps) if deps else 0
+            if depth.get(rule_id) != new:
+                depth[rule_id], changed = new, True
+                for fact, _ in builder.advisor.compiled.derives.get(rule_id, ()):
+                    fact_depth[fact] = min(fact_depth.get(fact, 10**9), new)
+        if not changed:
+            break
+    return depth
+
+
+@pytest.mark.parametrize("rules", [ROOT / "rules", ROOT / "tests" / "hostile" / "rules_valid"],
+                         ids=["shipped", "fixture"])
+def test_depths_settle_rules_without_derived_facts_first(rules: Path) -> None:
+    advisor = Advisor(load_rulebase(rules), "reference")
+    chained = 0
+    for answers in generate(advisor.rulebase, 60, seed=9, answered=0.8):
+        counted, _ = advisor.counted(answers)
+        calculated, firings, _ = advisor.infer(counted)
+        builder = _AdviceBuilder(advisor, counted, calculated, firings)
+        assert builder.depths() == _depths_by_full_passes(builder)
+        chained += any(d > 0 for d in builder.depths().values())
+    assert chained

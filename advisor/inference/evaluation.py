@@ -356,30 +356,39 @@ class Resolver:
         # The fired rules of each decision, in file order (resolution policies depend on it): `fired` is
         # already in that order.
         self.by_decision: dict[str, list[Rule]] = {}
+        self.fired_ids: dict[str, list[str]] = {}
         rulebase = advisor.rulebase
         for rule_id in firings.fired:
             entry = rulebase.rule(rule_id)
             if entry.decision is not None:
-                self.by_decision.setdefault(entry.decision, []).append(entry.rule)
+                if entry.decision in self.by_decision:
+                    self.by_decision[entry.decision].append(entry.rule)
+                    self.fired_ids[entry.decision].append(rule_id)
+                else:
+                    self.by_decision[entry.decision] = [entry.rule]
+                    self.fired_ids[entry.decision] = [rule_id]
         self.applies = advisor._applies_conditions.checks()
         self.asked = advisor._ask_conditions.checks()
         self.keys: dict[str, tuple[Any, ...]] = {}
         """Decision in play -> what its resolution was made from (its key in Advisor.resolutions)."""
 
     def resolve(self, decision: Decision) -> Resolution | None:
-        facts, asked = self.facts, self.asked
-        if decision.id in self.applies and not self.applies[decision.id](facts):
+        facts, did = self.facts, decision.id
+        applies = self.applies.get(did)
+        if applies is not None and not applies(facts):
             return None
         # Tie-breaks (`fallback.prefer`) apply once no question feeding the decision is open; a question
         # that is not asked for these answers cannot be answered, so it does not keep a tie open.
         # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
-        asks = self.advisor._decision_asks[decision.id] if decision.fallback.prefer else None
-        settled = asks is not None and all(q in self.base or (q in asked and not asked[q](facts)) for q in asks)
-        fired = self.by_decision.get(decision.id, [])
-        key = self.keys[decision.id] = (decision.id, settled, *[rule.id for rule in fired])
+        settled = False
+        if decision.fallback.prefer:
+            asked, base = self.asked, self.base
+            settled = all(q in base or (q in asked and not asked[q](facts)) for q in self.advisor._decision_asks[did])
+        key = self.keys[did] = (did, settled, *self.fired_ids.get(did, ()))
         made = self.advisor.resolutions.get(key)
         if made is None:  # the resolution reads only the decision, its fired rules (in file order) and `settled`
-            made = self.advisor.resolutions.keep(key, resolve(decision, fired, settled, self.advisor._rule_verdicts))
+            made = self.advisor.resolutions.keep(key, resolve(decision, self.by_decision.get(did, []), settled,
+                                                              self.advisor._rule_verdicts))
         return made
 
 
@@ -490,19 +499,31 @@ class _AdviceBuilder:
         return tuple(out)
 
     def depths(self) -> dict[str, int]:
+        """Each fired rule's depth: 0 when it matched no derived fact, else one more than the smallest depth
+        at which each derived fact it matched was derived (the deepest of those). Rules that matched no derived
+        fact are settled first; the others are worked out to a fixpoint (depths only ever go down)."""
+        fired, derived, derives = self.firings.fired, self.firings.derived, self.advisor.compiled.derives
         depth: dict[str, int] = {}
         fact_depth: dict[str, int] = {}
-        for _ in range(len(self.firings.fired) + 1):
+        waiting: list[tuple[str, list[str]]] = []
+        for rule_id, firing in fired.items():
+            deps = [f for f, _ in firing.bindings if f in derived] if derived else None
+            if deps:
+                waiting.append((rule_id, deps))
+                continue
+            depth[rule_id] = 0
+            for fact, _ in derives.get(rule_id, ()):
+                fact_depth[fact] = 0
+        for _ in range(len(fired)):
             changed = False
-            for rule_id, firing in self.firings.fired.items():
-                deps = [fact_depth.get(f) for f, _ in firing.bindings if f in self.firings.derived]
-                if any(d is None for d in deps):
+            for rule_id, deps in waiting:
+                if not all(f in fact_depth for f in deps):
                     continue
-                new = 1 + max(deps) if deps else 0  # type: ignore[type-var]
+                new = 1 + max(fact_depth[f] for f in deps)
                 if depth.get(rule_id) != new:
                     depth[rule_id] = new
                     changed = True
-                    for fact, _ in self.advisor.compiled.derives.get(rule_id, ()):
+                    for fact, _ in derives.get(rule_id, ()):
                         if fact_depth.get(fact, 10**9) > new:
                             fact_depth[fact] = new
             if not changed:
