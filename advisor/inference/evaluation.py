@@ -326,8 +326,7 @@ class Advisor:
         """Each decision's resolution; None when the decision is not in play.
 
         `base`: answers and calculated values (derived facts come from `firings`)."""
-        resolver = self.resolver(firings, base)
-        return {decision.id: resolver.resolve(decision) for decision in self.rulebase.decisions}
+        return self.resolver(firings, base).resolve_all()
 
     def resolver(self, firings: Firings, base: dict[str, Any]) -> Resolver:
         """Resolves decisions one at a time (resolve_all, or what-if runs that need a few)."""
@@ -372,11 +371,23 @@ class Resolver:
         self.keys: dict[str, tuple[Any, ...]] = {}
         """Decision in play -> what its resolution was made from (its key in Advisor.resolutions)."""
 
+    def resolve_all(self) -> dict[str, Resolution | None]:
+        """Every decision's resolution (None when it is not in play), in rule base order."""
+        applies, facts, in_play = self.applies.get, self.facts, self._in_play
+        out: dict[str, Resolution | None] = {}
+        for decision in self.advisor.rulebase.decisions:
+            check = applies(decision.id)
+            out[decision.id] = None if check is not None and not check(facts) else in_play(decision)
+        return out
+
     def resolve(self, decision: Decision) -> Resolution | None:
-        facts, did = self.facts, decision.id
-        applies = self.applies.get(did)
-        if applies is not None and not applies(facts):
+        applies = self.applies.get(decision.id)
+        if applies is not None and not applies(self.facts):
             return None
+        return self._in_play(decision)
+
+    def _in_play(self, decision: Decision) -> Resolution:
+        facts, did = self.facts, decision.id
         # Tie-breaks (`fallback.prefer`) apply once no question feeding the decision is open; a question
         # that is not asked for these answers cannot be answered, so it does not keep a tie open.
         # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
@@ -534,7 +545,7 @@ class _AdviceBuilder:
               ignored: list[str] | None = None) -> Advice:
         depth = self.depths()
         resolver = self.advisor.resolver(self.firings, self.facts)
-        resolutions = {decision.id: resolver.resolve(decision) for decision in self.rb.decisions}
+        resolutions = resolver.resolve_all()
         fired_entries = self.advisor.fired_entries
         trace: list[FiredRule] = []
         for rule_id in self.firings.fired:
@@ -566,7 +577,12 @@ class _AdviceBuilder:
                                           label="", unit="", formula="", inputs={}, display=self.show(fact, value),
                                           based_on=self.rests_on([self.binding(fact, value)]), reasoning="",
                                           citations=[]))
-        decisions = [self.decision(d, resolutions[d.id], resolver.keys.get(d.id, ())) for d in self.rb.decisions]
+        decisions: list[DecisionAdvice] = []
+        not_in_play, keys = self.advisor.not_in_play, resolver.keys
+        for d in self.rb.decisions:
+            res = resolutions[d.id]
+            made = not_in_play.get(d.id) if res is None else None
+            decisions.append(made if made is not None else self.decision(d, res, keys.get(d.id, ())))
         answers = [self.answer_record(q, v)
                    for q, v in sorted(self.answers.known.items(), key=lambda kv: self._q_order(kv[0]))]
         # .of: every part is built here from validated rules and answers (validating the whole tree again
@@ -714,15 +730,29 @@ class _AdviceBuilder:
 
     def ask_ids(self, decision: Decision) -> list[str]:
         """The questions to ask to settle the decision (at most MAX_ASK), in the order to ask them."""
-        feeding = self.advisor._decision_asks[decision.id]
-        open_questions = [q for q in feeding if q not in self.answers.known]
-        first = [q for q in decision.fallback.ask if q not in self.answers.known]
+        known, relevant = self.answers.known, self.relevant
         # Only questions the person can see are named: a hidden one that would decide gives way to the open,
-        # shown questions its ask_when reads (answering them is what can bring it on screen).
-        shown = [q for q in open_questions if self.relevant(q)]
-        hidden = [q for q in open_questions if not self.relevant(q)]
-        visible = [q for group in (first, shown, hidden) for wanted in group for q in self.shown_for(wanted)]
-        return list(dict.fromkeys(visible))[:MAX_ASK]
+        # shown questions its ask_when reads (answering them is what can bring it on screen). In order: the
+        # fallback's own questions, the shown open ones, then what unlocks the hidden ones; the first MAX_ASK
+        # distinct ones are asked, so the rest is not looked at.
+        chosen: dict[str, None] = {}
+        for wanted in decision.fallback.ask:
+            if wanted not in known:
+                chosen.update(dict.fromkeys(self.shown_for(wanted)))
+        hidden: list[str] = []
+        for q in self.advisor._decision_asks[decision.id]:
+            if len(chosen) >= MAX_ASK:
+                break
+            if q not in known:
+                if relevant(q):
+                    chosen[q] = None
+                else:
+                    hidden.append(q)
+        for wanted in hidden:
+            if len(chosen) >= MAX_ASK:
+                break
+            chosen.update(dict.fromkeys(self.shown_for(wanted)))
+        return list(chosen)[:MAX_ASK]
 
     def relevant(self, qid: str) -> bool:
         """Whether the question is asked for these answers (as Advisor.relevant_questions says)."""
