@@ -22,6 +22,6 @@ class BoundedMemo(dict[Any, Any]):
         """Adds the entry and returns the value."""
         if len(self) >= self.limit:
             for old in list(self)[: len(self) - self.limit // 2]:
-                del self[old]
+                self.pop(old, None)  # (another thread may have dropped it already)
         self[key] = value
         return value
