@@ -425,6 +425,8 @@ class _AdviceBuilder:
         self._relevant: dict[str, bool] = {}
         """Question -> whether it is asked for these answers (its ask_when holds), worked out when needed."""
         self._answer_facts: dict[str, Any] | None = None  # the answers as ask_when reads them
+        self._unlockers: dict[str, list[str]] = {}
+        """Hidden question -> what shown_for gives for it (with nothing seen yet)."""
         self._matched: dict[str, list[Binding]] = {}
         self._matched_keys: dict[str, tuple[tuple[str, type, Any], ...]] = {}
         """Fired rule -> the keys (`binding`) of the bindings it matched: what its part of the advice reads."""
@@ -775,6 +777,13 @@ class _AdviceBuilder:
             return [qid]
         if qid in seen or qid not in self.advisor._ask_when:
             return []
+        if not seen:  # several decisions may wait for the same hidden question: worked out once per evaluation
+            if qid not in self._unlockers:
+                self._unlockers[qid] = self._shown_for(qid, seen)
+            return self._unlockers[qid]
+        return self._shown_for(qid, seen)
+
+    def _shown_for(self, qid: str, seen: frozenset[str]) -> list[str]:
         known = self.answers.known
         if self._answer_facts is None:
             self._answer_facts = expand_facts(known)
