@@ -192,6 +192,8 @@ class Advisor:
         """A decision in play's advice, keyed by all it is built from (_AdviceBuilder.decision)."""
         self.fired_entries = BoundedMemo()
         """(rule, depth, its bindings' keys) -> its FiredRule."""
+        self.verdicts = BoundedMemo()
+        """(rule, kind of verdict, its bindings' keys) -> its Verdict."""
         self.question_refs = {q.id: QuestionRef.of(id=q.id, prompt=q.prompt) for q in rb.questions.values()}
 
     @classmethod
@@ -723,12 +725,20 @@ class _AdviceBuilder:
 
     def verdict(self, v: RuleVerdict) -> Verdict:
         key = (v.rule.id, v.kind)
-        if key not in self._verdicts:  # verdict objects are immutable, so options and why-not can share them
-            self._verdicts[key] = Verdict.of(
-                rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,
-                reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations),
-                sources=list(v.rule.sources), freshness=list(v.rule.freshness))
-        return self._verdicts[key]
+        made = self._verdicts.get(key)  # verdict objects are immutable, so options and why-not can share them
+        if made is None:
+            # A verdict reads only its rule, its kind and the rule's bindings, so it is kept between evaluations
+            # too: a decision whose advice is built again (one of its rules matched another number) finds the
+            # verdicts of its other rules made.
+            shared = (*key, self.matched_key(v.rule.id))
+            made = self.advisor.verdicts.get(shared)
+            if made is None:
+                made = self.advisor.verdicts.keep(shared, Verdict.of(
+                    rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,
+                    reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations),
+                    sources=list(v.rule.sources), freshness=list(v.rule.freshness)))
+            self._verdicts[key] = made
+        return made
 
     def ask_ids(self, decision: Decision) -> list[str]:
         """The questions to ask to settle the decision (at most MAX_ASK), in the order to ask them."""
