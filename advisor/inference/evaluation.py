@@ -56,6 +56,8 @@ from advisor.sources.schema import scenario_schema_of
 
 MAX_ASK = 8
 BINDINGS_KEPT = 10_000
+_BY_REPR = (float, list)
+"""Values kept apart by their repr in memo keys (-0.0 and 0.0 are equal keys; lists are not hashable)."""
 
 
 def _effects_text(rule: Rule) -> tuple[str, ...]:
@@ -441,7 +443,7 @@ class _AdviceBuilder:
     def binding(self, fact: str, value: Any) -> Binding:
         shown = None if value is None else self.facts.get(fact, value)
         # The type is part of the key (True, 1 and 1.0 are equal keys), and a float's repr (-0.0 == 0.0, nan)
-        return self._binding_of((fact, type(shown), repr(shown) if isinstance(shown, float | list) else shown),
+        return self._binding_of((fact, type(shown), repr(shown) if isinstance(shown, _BY_REPR) else shown),
                                 fact, shown)
 
     def _binding_of(self, key: tuple[str, type, Any], fact: str, shown: Any) -> Binding:
@@ -484,7 +486,7 @@ class _AdviceBuilder:
         facts, keys, bindings = self.facts, [], []
         for fact, value in self.firings.fired[rule_id].bindings:
             shown = None if value is None else facts.get(fact, value)
-            key = (fact, type(shown), repr(shown) if isinstance(shown, float | list) else shown)
+            key = (fact, type(shown), repr(shown) if isinstance(shown, _BY_REPR) else shown)
             keys.append(key)
             bindings.append(self._binding_of(key, fact, shown))
         self._matched[rule_id] = bindings
@@ -587,8 +589,8 @@ class _AdviceBuilder:
             res = resolutions[d.id]
             made = not_in_play.get(d.id) if res is None else None
             decisions.append(made if made is not None else self.decision(d, res, keys.get(d.id, ())))
-        answers = [self.answer_record(q, v)
-                   for q, v in sorted(self.answers.known.items(), key=lambda kv: self._q_order(kv[0]))]
+        known = self.answers.known
+        answers = [self.answer_record(q, known[q]) for q in sorted(known, key=self.advisor.question_order.__getitem__)]
         # .of: every part is built here from validated rules and answers (validating the whole tree again
         # cost more than the rest of building it)
         return Advice.of(scenario=scenario, ruleset=self.rb.digest, rules=self.advisor.rules_label,
@@ -621,7 +623,7 @@ class _AdviceBuilder:
     def answer_record(self, qid: str, value: Any, counted: bool = True) -> Any:
         """The AnswerRecord of a counted answer, or the IgnoredAnswer of one that did not count: made once per
         question and value, like bindings."""
-        key = (qid if counted else f"-{qid}", type(value), repr(value) if isinstance(value, float | list) else value)
+        key = (qid if counted else f"-{qid}", type(value), repr(value) if isinstance(value, _BY_REPR) else value)
         made = self.advisor.answer_records.get(key)
         if made is None:
             question = self.rb.questions[qid]
