@@ -180,13 +180,13 @@ class Advisor:
                                               ready.applies)
         self.not_in_play: dict[str, DecisionAdvice] = {}
         """The (immutable) advice for each decision when it is not in play, built once on first use."""
-        self.bindings: dict[tuple[str, type, Any], Binding] = {}
+        self.bindings = BoundedMemo(BINDINGS_KEPT)
         """(fact, kind and value) -> its Binding: immutable and the same in every evaluation, so made once
-        (bounded: emptied past BINDINGS_KEPT entries)."""
+        (advisor.inference.memo)."""
         self.options = {d.id: {o.id: o for o in d.options} for d in rb.decisions}
         self.decisions = {d.id: d for d in rb.decisions}
         self._rule_verdicts = {e.id: verdicts_of(e.rule) for e in rb.rules}
-        self.answer_records: dict[tuple[str, type, Any], AnswerRecord | IgnoredAnswer] = {}
+        self.answer_records = BoundedMemo(BINDINGS_KEPT)
         """Like `bindings`: the record of an answer (counted or not), made once per question and value."""
         self.resolutions = BoundedMemo()
         """(decision, settled, its fired rules' ids) -> its Resolution: all that `resolve` reads."""
@@ -450,9 +450,7 @@ class _AdviceBuilder:
         made = self.advisor.bindings.get(key)
         if made is None:
             made = self._binding(fact, shown)
-            if len(self.advisor.bindings) >= BINDINGS_KEPT:
-                self.advisor.bindings.clear()
-            self.advisor.bindings[key] = made
+            self.advisor.bindings.keep(key, made)
         return made
 
     def _binding(self, fact: str, shown: Any) -> Binding:
@@ -635,9 +633,7 @@ class _AdviceBuilder:
                 made = IgnoredAnswer.of(question=qid, prompt=question.prompt, value=value,
                                         display=show_value(value, question),
                                         asked_when=describe_condition(question.ask_when))
-            if len(self.advisor.answer_records) >= BINDINGS_KEPT:
-                self.advisor.answer_records.clear()
-            self.advisor.answer_records[key] = made
+            self.advisor.answer_records.keep(key, made)
         return made
 
     def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
