@@ -24,6 +24,7 @@ from advisor.inference.compiler import (
     to_dnf,
 )
 from advisor.inference.firing import Firings
+from advisor.inference.memo import BoundedMemo
 from advisor.inference.numbers import shared_number
 from advisor.inference.predicates import Conditions, condition_holds
 from advisor.inference.provenance import trace_back
@@ -55,6 +56,8 @@ from advisor.sources.schema import scenario_schema_of
 
 MAX_ASK = 8
 BINDINGS_KEPT = 10_000
+_BY_REPR = (float, list)
+"""Values kept apart by their repr in memo keys (-0.0 and 0.0 are equal keys; lists are not hashable)."""
 
 
 def _effects_text(rule: Rule) -> tuple[str, ...]:
@@ -170,18 +173,30 @@ class Advisor:
         self._ask_conditions = Conditions({q: rb.questions[q].ask_when for q in ready.ask_when},  # type: ignore[misc]
                                           ready.ask_when)
         """Each question's ask_when, interpreted or compiled (predicates.Conditions)."""
+        self._ask_reads = {q: frozenset(base_fact(lit.fact) for conj in dnf for lit in conj)
+                           for q, dnf in ready.ask_when.items()}
+        """Each question's ask_when -> the facts (questions) it reads."""
         self._applies_conditions = Conditions({d: rb.decision(d).applies_when for d in ready.applies},  # type: ignore[misc]
                                               ready.applies)
         self.not_in_play: dict[str, DecisionAdvice] = {}
         """The (immutable) advice for each decision when it is not in play, built once on first use."""
-        self.bindings: dict[tuple[str, type, Any], Binding] = {}
+        self.bindings = BoundedMemo(BINDINGS_KEPT)
         """(fact, kind and value) -> its Binding: immutable and the same in every evaluation, so made once
-        (bounded: emptied past BINDINGS_KEPT entries)."""
+        (advisor.inference.memo)."""
         self.options = {d.id: {o.id: o for o in d.options} for d in rb.decisions}
         self.decisions = {d.id: d for d in rb.decisions}
         self._rule_verdicts = {e.id: verdicts_of(e.rule) for e in rb.rules}
-        self.answer_records: dict[tuple[str, type, Any], AnswerRecord | IgnoredAnswer] = {}
+        self.answer_records = BoundedMemo(BINDINGS_KEPT)
         """Like `bindings`: the record of an answer (counted or not), made once per question and value."""
+        self.resolutions = BoundedMemo()
+        """(decision, settled, its fired rules' ids) -> its Resolution: all that `resolve` reads."""
+        self.decision_advice = BoundedMemo()
+        """A decision in play's advice, keyed by all it is built from (_AdviceBuilder.decision)."""
+        self.fired_entries = BoundedMemo()
+        """(rule, depth, its bindings' keys) -> its FiredRule."""
+        self.verdicts = BoundedMemo()
+        """(rule, kind of verdict, its bindings' keys) -> its Verdict."""
+        self.question_refs = {q.id: QuestionRef.of(id=q.id, prompt=q.prompt) for q in rb.questions.values()}
 
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "auto", rules_label: str | None = None) -> Advisor:
@@ -213,14 +228,18 @@ class Advisor:
         questions, hence the loop; it ends because each pass only removes answers."""
         known, unknown = dict(answers.known), set(answers.unknown)
         asked = self._ask_conditions.checks()
+        to_check: Any = (*known, *unknown)
         while True:
             facts = expand_facts(known)
-            hidden = [q for q in (*known, *unknown) if q in asked and not asked[q](facts)]
+            hidden = [q for q in to_check if q in asked and not asked[q](facts)]
             if not hidden:
                 break
             for q in hidden:
                 known.pop(q, None)
                 unknown.discard(q)
+            # Facts only go away, so a question still shown stays shown unless its ask_when reads one that went.
+            gone, reads = set(hidden), self._ask_reads
+            to_check = [q for q in (*known, *unknown) if q in reads and not gone.isdisjoint(reads[q])]
         if len(known) == len(answers.known) and len(unknown) == len(answers.unknown):
             return answers, []
         dropped = [q for q in self.rulebase.questions if (q in answers.known and q not in known)
@@ -311,8 +330,7 @@ class Advisor:
         """Each decision's resolution; None when the decision is not in play.
 
         `base`: answers and calculated values (derived facts come from `firings`)."""
-        resolver = self.resolver(firings, base)
-        return {decision.id: resolver.resolve(decision) for decision in self.rulebase.decisions}
+        return self.resolver(firings, base).resolve_all()
 
     def resolver(self, firings: Firings, base: dict[str, Any]) -> Resolver:
         """Resolves decisions one at a time (resolve_all, or what-if runs that need a few)."""
@@ -341,24 +359,52 @@ class Resolver:
         # The fired rules of each decision, in file order (resolution policies depend on it): `fired` is
         # already in that order.
         self.by_decision: dict[str, list[Rule]] = {}
+        self.fired_ids: dict[str, list[str]] = {}
         rulebase = advisor.rulebase
         for rule_id in firings.fired:
             entry = rulebase.rule(rule_id)
             if entry.decision is not None:
-                self.by_decision.setdefault(entry.decision, []).append(entry.rule)
+                if entry.decision in self.by_decision:
+                    self.by_decision[entry.decision].append(entry.rule)
+                    self.fired_ids[entry.decision].append(rule_id)
+                else:
+                    self.by_decision[entry.decision] = [entry.rule]
+                    self.fired_ids[entry.decision] = [rule_id]
         self.applies = advisor._applies_conditions.checks()
         self.asked = advisor._ask_conditions.checks()
+        self.keys: dict[str, tuple[Any, ...]] = {}
+        """Decision in play -> what its resolution was made from (its key in Advisor.resolutions)."""
+
+    def resolve_all(self) -> dict[str, Resolution | None]:
+        """Every decision's resolution (None when it is not in play), in rule base order."""
+        applies, facts, in_play = self.applies.get, self.facts, self._in_play
+        out: dict[str, Resolution | None] = {}
+        for decision in self.advisor.rulebase.decisions:
+            check = applies(decision.id)
+            out[decision.id] = None if check is not None and not check(facts) else in_play(decision)
+        return out
 
     def resolve(self, decision: Decision) -> Resolution | None:
-        facts, asked = self.facts, self.asked
-        if decision.id in self.applies and not self.applies[decision.id](facts):
+        applies = self.applies.get(decision.id)
+        if applies is not None and not applies(self.facts):
             return None
+        return self._in_play(decision)
+
+    def _in_play(self, decision: Decision) -> Resolution:
+        facts, did = self.facts, decision.id
         # Tie-breaks (`fallback.prefer`) apply once no question feeding the decision is open; a question
         # that is not asked for these answers cannot be answered, so it does not keep a tie open.
         # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
-        asks = self.advisor._decision_asks[decision.id] if decision.fallback.prefer else None
-        settled = asks is not None and all(q in self.base or (q in asked and not asked[q](facts)) for q in asks)
-        return resolve(decision, self.by_decision.get(decision.id, []), settled, self.advisor._rule_verdicts)
+        settled = False
+        if decision.fallback.prefer:
+            asked, base = self.asked, self.base
+            settled = all(q in base or (q in asked and not asked[q](facts)) for q in self.advisor._decision_asks[did])
+        key = self.keys[did] = (did, settled, *self.fired_ids.get(did, ()))
+        made = self.advisor.resolutions.get(key)
+        if made is None:  # the resolution reads only the decision, its fired rules (in file order) and `settled`
+            made = self.advisor.resolutions.keep(key, resolve(decision, self.by_decision.get(did, []), settled,
+                                                              self.advisor._rule_verdicts))
+        return made
 
 
 _ABSENT = object()
@@ -383,7 +429,11 @@ class _AdviceBuilder:
         self._relevant: dict[str, bool] = {}
         """Question -> whether it is asked for these answers (its ask_when holds), worked out when needed."""
         self._answer_facts: dict[str, Any] | None = None  # the answers as ask_when reads them
+        self._unlockers: dict[str, list[str]] = {}
+        """Hidden question -> what shown_for gives for it (with nothing seen yet)."""
         self._matched: dict[str, list[Binding]] = {}
+        self._matched_keys: dict[str, tuple[tuple[str, type, Any], ...]] = {}
+        """Fired rule -> the keys (`binding`) of the bindings it matched: what its part of the advice reads."""
         self._verdicts: dict[tuple[str, str], Verdict] = {}
         self._derived_by: dict[str, list[str]] = {}
         """Derived fact -> the fired rules that derived it."""
@@ -393,13 +443,14 @@ class _AdviceBuilder:
     def binding(self, fact: str, value: Any) -> Binding:
         shown = None if value is None else self.facts.get(fact, value)
         # The type is part of the key (True, 1 and 1.0 are equal keys), and a float's repr (-0.0 == 0.0, nan)
-        key = (fact, type(shown), repr(shown) if isinstance(shown, float | list) else shown)
+        return self._binding_of((fact, type(shown), repr(shown) if isinstance(shown, _BY_REPR) else shown),
+                                fact, shown)
+
+    def _binding_of(self, key: tuple[str, type, Any], fact: str, shown: Any) -> Binding:
         made = self.advisor.bindings.get(key)
         if made is None:
             made = self._binding(fact, shown)
-            if len(self.advisor.bindings) >= BINDINGS_KEPT:
-                self.advisor.bindings.clear()
-            self.advisor.bindings[key] = made
+            self.advisor.bindings.keep(key, made)
         return made
 
     def _binding(self, fact: str, shown: Any) -> Binding:
@@ -420,23 +471,74 @@ class _AdviceBuilder:
     def matched(self, rule_id: str) -> list[Binding]:
         # One list per rule and evaluation: the same bindings appear in the trace, the verdicts and why-not.
         if rule_id not in self._matched:
-            self._matched[rule_id] = [self.binding(f, v) for f, v in self.firings.fired[rule_id].bindings]
+            self._match(rule_id)
         return self._matched[rule_id]
 
+    def matched_key(self, rule_id: str) -> tuple[tuple[str, type, Any], ...]:
+        """The keys of the bindings the fired rule matched: each binding is a function of its key."""
+        if rule_id not in self._matched_keys:
+            self._match(rule_id)
+        return self._matched_keys[rule_id]
+
+    def _match(self, rule_id: str) -> None:
+        facts, keys, bindings = self.facts, [], []
+        for fact, value in self.firings.fired[rule_id].bindings:
+            shown = None if value is None else facts.get(fact, value)
+            key = (fact, type(shown), repr(shown) if isinstance(shown, _BY_REPR) else shown)
+            keys.append(key)
+            bindings.append(self._binding_of(key, fact, shown))
+        self._matched[rule_id] = bindings
+        self._matched_keys[rule_id] = tuple(keys)
+
+    def derivation_key(self, rule_ids: Any) -> tuple[Any, ...]:
+        """What `rests_on` reads beyond these rules' bindings: for each derived fact it follows back from them,
+        the fired rules that derived it and their bindings' keys (in the order it meets them)."""
+        questions, calculators = self.rb.questions, self.rb.calculators
+        out: list[Any] = []
+        queue = [key for rule_id in rule_ids for key in self.matched_key(rule_id)]
+        followed: set[str] = set()
+        index = 0
+        while index < len(queue):
+            fact, kind, _ = queue[index]
+            index += 1
+            if kind is type(None) or fact in questions or fact in calculators:
+                continue  # not a derived binding: trace_back stops there
+            by = self._derived_by.get(fact, [])
+            out.append((fact, *by))
+            for rule_id in by:
+                if rule_id not in followed:
+                    followed.add(rule_id)
+                    keys = self.matched_key(rule_id)
+                    out.append(keys)
+                    queue += keys
+        return tuple(out)
+
     def depths(self) -> dict[str, int]:
+        """Each fired rule's depth: 0 when it matched no derived fact, else one more than the smallest depth
+        at which each derived fact it matched was derived (the deepest of those). Rules that matched no derived
+        fact are settled first; the others are worked out to a fixpoint (depths only ever go down)."""
+        fired, derived, derives = self.firings.fired, self.firings.derived, self.advisor.compiled.derives
         depth: dict[str, int] = {}
         fact_depth: dict[str, int] = {}
-        for _ in range(len(self.firings.fired) + 1):
+        waiting: list[tuple[str, list[str]]] = []
+        for rule_id, firing in fired.items():
+            deps = [f for f, _ in firing.bindings if f in derived] if derived else None
+            if deps:
+                waiting.append((rule_id, deps))
+                continue
+            depth[rule_id] = 0
+            for fact, _ in derives.get(rule_id, ()):
+                fact_depth[fact] = 0
+        for _ in range(len(fired)):
             changed = False
-            for rule_id, firing in self.firings.fired.items():
-                deps = [fact_depth.get(f) for f, _ in firing.bindings if f in self.firings.derived]
-                if any(d is None for d in deps):
+            for rule_id, deps in waiting:
+                if not all(f in fact_depth for f in deps):
                     continue
-                new = 1 + max(deps) if deps else 0  # type: ignore[type-var]
+                new = 1 + max(fact_depth[f] for f in deps)
                 if depth.get(rule_id) != new:
                     depth[rule_id] = new
                     changed = True
-                    for fact, _ in self.advisor.compiled.derives.get(rule_id, ()):
+                    for fact, _ in derives.get(rule_id, ()):
                         if fact_depth.get(fact, 10**9) > new:
                             fact_depth[fact] = new
             if not changed:
@@ -446,7 +548,9 @@ class _AdviceBuilder:
     def build(self, scenario: ScenarioRef, warnings: list[str], given: Answers | None = None,
               ignored: list[str] | None = None) -> Advice:
         depth = self.depths()
-        resolutions = self.advisor.resolve_all(self.firings, self.facts)
+        resolver = self.advisor.resolver(self.firings, self.facts)
+        resolutions = resolver.resolve_all()
+        fired_entries = self.advisor.fired_entries
         trace: list[FiredRule] = []
         for rule_id in self.firings.fired:
             entry = self.rb.rule(rule_id)
@@ -454,13 +558,16 @@ class _AdviceBuilder:
             # Verdicts on decisions that are not in play would only be noise; derivations always count.
             if entry.decision is not None and resolutions[entry.decision] is None and not rule.derive:
                 continue
-            trace.append(FiredRule.of(rule_id=rule_id, title=rule.title, decision=entry.decision,
-                                   depth=depth.get(rule_id, 0), matched=self.matched(rule_id),
-                                   condition=self.advisor.condition_text[rule_id],
-                                   effects=list(self.advisor.effects_text[rule_id]),
-                                   strength=rule.strength, reasoning=rule.reasoning,
-                                   note_conflict=rule.note_conflict, citations=list(rule.citations),
-                                   sources=list(rule.sources), freshness=list(rule.freshness)))
+            key = (rule_id, depth.get(rule_id, 0), self.matched_key(rule_id))
+            made = fired_entries.get(key)
+            if made is None:  # a rule's entry reads only the rule, its depth and its bindings
+                made = fired_entries.keep(key, FiredRule.of(
+                    rule_id=rule_id, title=rule.title, decision=entry.decision, depth=key[1],
+                    matched=self.matched(rule_id), condition=self.advisor.condition_text[rule_id],
+                    effects=list(self.advisor.effects_text[rule_id]), strength=rule.strength,
+                    reasoning=rule.reasoning, note_conflict=rule.note_conflict, citations=list(rule.citations),
+                    sources=list(rule.sources), freshness=list(rule.freshness)))
+            trace.append(made)
         trace.sort(key=lambda f: (f.depth, self.rb.rule(f.rule_id).order))
         shown_calculators = self.advisor.calculators_feeding(
             {d for d, r in resolutions.items() if r is not None}) | {
@@ -474,9 +581,14 @@ class _AdviceBuilder:
                                           label="", unit="", formula="", inputs={}, display=self.show(fact, value),
                                           based_on=self.rests_on([self.binding(fact, value)]), reasoning="",
                                           citations=[]))
-        decisions = [self.decision(d, resolutions[d.id]) for d in self.rb.decisions]
-        answers = [self.answer_record(q, v)
-                   for q, v in sorted(self.answers.known.items(), key=lambda kv: self._q_order(kv[0]))]
+        decisions: list[DecisionAdvice] = []
+        not_in_play, keys = self.advisor.not_in_play, resolver.keys
+        for d in self.rb.decisions:
+            res = resolutions[d.id]
+            made = not_in_play.get(d.id) if res is None else None
+            decisions.append(made if made is not None else self.decision(d, res, keys.get(d.id, ())))
+        known = self.answers.known
+        answers = [self.answer_record(q, known[q]) for q in sorted(known, key=self.advisor.question_order.__getitem__)]
         # .of: every part is built here from validated rules and answers (validating the whole tree again
         # cost more than the rest of building it)
         return Advice.of(scenario=scenario, ruleset=self.rb.digest, rules=self.advisor.rules_label,
@@ -509,7 +621,7 @@ class _AdviceBuilder:
     def answer_record(self, qid: str, value: Any, counted: bool = True) -> Any:
         """The AnswerRecord of a counted answer, or the IgnoredAnswer of one that did not count: made once per
         question and value, like bindings."""
-        key = (qid if counted else f"-{qid}", type(value), repr(value) if isinstance(value, float | list) else value)
+        key = (qid if counted else f"-{qid}", type(value), repr(value) if isinstance(value, _BY_REPR) else value)
         made = self.advisor.answer_records.get(key)
         if made is None:
             question = self.rb.questions[qid]
@@ -521,9 +633,7 @@ class _AdviceBuilder:
                 made = IgnoredAnswer.of(question=qid, prompt=question.prompt, value=value,
                                         display=show_value(value, question),
                                         asked_when=describe_condition(question.ask_when))
-            if len(self.advisor.answer_records) >= BINDINGS_KEPT:
-                self.advisor.answer_records.clear()
-            self.advisor.answer_records[key] = made
+            self.advisor.answer_records.keep(key, made)
         return made
 
     def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
@@ -532,9 +642,27 @@ class _AdviceBuilder:
     def _q_order(self, qid: str) -> int:
         return self.advisor.question_order[qid]
 
-    def decision(self, decision: Decision, res: Resolution | None) -> DecisionAdvice:
+    def decision(self, decision: Decision, res: Resolution | None, made_from: tuple[Any, ...] = ()) -> DecisionAdvice:
+        """`made_from`: the resolution's key in Advisor.resolutions (the decision, `settled`, its fired rules)."""
         if res is None and decision.id in self.advisor.not_in_play:
             return self.advisor.not_in_play[decision.id]
+        ask: list[str] = []
+        if res is not None:
+            # Exclusions are final (more answers only add verdicts), so when every option is out, asking is moot.
+            if (res.status == "undecided" or res.strength == "default") and res.candidates:
+                ask = self.ask_ids(decision)
+            if made_from:
+                # Everything the advice of a decision in play reads: its resolution (a function of made_from),
+                # the bindings of its fired rules, what they rest on through derived facts, and what to ask.
+                fired = made_from[2:]
+                key = (made_from, *ask, None, *[self.matched_key(r) for r in fired], self.derivation_key(fired))
+                made = self.advisor.decision_advice.get(key)
+                if made is None:
+                    made = self.advisor.decision_advice.keep(key, self._decision(decision, res, ask))
+                return made
+        return self._decision(decision, res, ask)
+
+    def _decision(self, decision: Decision, res: Resolution | None, ask_ids: list[str]) -> DecisionAdvice:
         base: dict[str, Any] = dict(id=decision.id, title=decision.title, question=decision.question,
                                     area=decision.area, stage=decision.stage or "", recommended=None, strength=None,
                                     assumption="", ask=[], conflicts=[], why_not=[], what_if=[], what_if_checked=False,
@@ -550,9 +678,7 @@ class _AdviceBuilder:
         alternatives = [self.assess(decision, res, o) for o in res.candidates
                         if o != res.recommended and o not in res.companions]
         excluded = [self.assess(decision, res, o) for o in res.excluded]
-        wants_answers = res.status == "undecided" or res.strength == "default"
-        # Exclusions are final (more answers only add verdicts), so when every option is out, asking is moot.
-        ask = self.ask(decision) if wants_answers and res.candidates else []
+        ask = [self.advisor.question_refs[q] for q in ask_ids]
         base.update(status=res.status, recommended=recommended, strength=res.strength,
                     assumption=res.assumption if res.strength == "default" else "",
                     summary=self.summary(decision, res, ask), together=together, alternatives=alternatives,
@@ -597,24 +723,46 @@ class _AdviceBuilder:
 
     def verdict(self, v: RuleVerdict) -> Verdict:
         key = (v.rule.id, v.kind)
-        if key not in self._verdicts:  # verdict objects are immutable, so options and why-not can share them
-            self._verdicts[key] = Verdict.of(
-                rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,
-                reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations),
-                sources=list(v.rule.sources), freshness=list(v.rule.freshness))
-        return self._verdicts[key]
+        made = self._verdicts.get(key)  # verdict objects are immutable, so options and why-not can share them
+        if made is None:
+            # A verdict reads only its rule, its kind and the rule's bindings, so it is kept between evaluations
+            # too: a decision whose advice is built again (one of its rules matched another number) finds the
+            # verdicts of its other rules made.
+            shared = (*key, self.matched_key(v.rule.id))
+            made = self.advisor.verdicts.get(shared)
+            if made is None:
+                made = self.advisor.verdicts.keep(shared, Verdict.of(
+                    rule_id=v.rule.id, kind=v.kind, strength=v.rule.strength, weight=v.weight,
+                    reasoning=v.rule.reasoning, matched=self.matched(v.rule.id), citations=list(v.rule.citations),
+                    sources=list(v.rule.sources), freshness=list(v.rule.freshness)))
+            self._verdicts[key] = made
+        return made
 
-    def ask(self, decision: Decision) -> list[QuestionRef]:
-        feeding = self.advisor._decision_asks[decision.id]
-        open_questions = [q for q in feeding if q not in self.answers.known]
-        first = [q for q in decision.fallback.ask if q not in self.answers.known]
+    def ask_ids(self, decision: Decision) -> list[str]:
+        """The questions to ask to settle the decision (at most MAX_ASK), in the order to ask them."""
+        known, relevant = self.answers.known, self.relevant
         # Only questions the person can see are named: a hidden one that would decide gives way to the open,
-        # shown questions its ask_when reads (answering them is what can bring it on screen).
-        shown = [q for q in open_questions if self.relevant(q)]
-        hidden = [q for q in open_questions if not self.relevant(q)]
-        visible = [q for group in (first, shown, hidden) for wanted in group for q in self.shown_for(wanted)]
-        ordered = list(dict.fromkeys(visible))
-        return [QuestionRef.of(id=q, prompt=self.rb.questions[q].prompt) for q in ordered[:MAX_ASK]]
+        # shown questions its ask_when reads (answering them is what can bring it on screen). In order: the
+        # fallback's own questions, the shown open ones, then what unlocks the hidden ones; the first MAX_ASK
+        # distinct ones are asked, so the rest is not looked at.
+        chosen: dict[str, None] = {}
+        for wanted in decision.fallback.ask:
+            if wanted not in known:
+                chosen.update(dict.fromkeys(self.shown_for(wanted)))
+        hidden: list[str] = []
+        for q in self.advisor._decision_asks[decision.id]:
+            if len(chosen) >= MAX_ASK:
+                break
+            if q not in known:
+                if relevant(q):
+                    chosen[q] = None
+                else:
+                    hidden.append(q)
+        for wanted in hidden:
+            if len(chosen) >= MAX_ASK:
+                break
+            chosen.update(dict.fromkeys(self.shown_for(wanted)))
+        return list(chosen)[:MAX_ASK]
 
     def relevant(self, qid: str) -> bool:
         """Whether the question is asked for these answers (as Advisor.relevant_questions says)."""
@@ -637,6 +785,13 @@ class _AdviceBuilder:
             return [qid]
         if qid in seen or qid not in self.advisor._ask_when:
             return []
+        if not seen:  # several decisions may wait for the same hidden question: worked out once per evaluation
+            if qid not in self._unlockers:
+                self._unlockers[qid] = self._shown_for(qid, seen)
+            return self._unlockers[qid]
+        return self._shown_for(qid, seen)
+
+    def _shown_for(self, qid: str, seen: frozenset[str]) -> list[str]:
         known = self.answers.known
         if self._answer_facts is None:
             self._answer_facts = expand_facts(known)
