@@ -107,11 +107,20 @@ class EvaluateJob:
             if folder not in _STAGING_MADE:
                 folder.mkdir(exist_ok=True)
                 _STAGING_MADE.add(folder)
-            with open(self.staging / staged, "x", encoding="utf-8") as out:
-                out.write(self.render(advice))
+            data = self.report_bytes(advice)
+            with open(self.staging / staged, "xb") as out:
+                out.write(data)
         except OSError as exc:
             return Item(path, (), sid, source, write_error=exc.strerror or str(exc))
         return Item(path, (), sid, source, staged=staged)
+
+    def report_bytes(self, advice: Any) -> bytes:
+        """The report file's content: what a text file opened with encoding="utf-8" holds after render's text."""
+        made = report_format(self.fmt).report_bytes
+        if made is not None:
+            return made(advice)
+        text = self.render(advice)
+        return (text if os.linesep == "\n" else text.replace("\n", os.linesep)).encode("utf-8")
 
     def render(self, advice: Any) -> str:
         # a report file gets the fixed file look; stdout the look of this terminal
