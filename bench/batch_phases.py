@@ -25,24 +25,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from scale_bench import write_scenarios  # noqa: E402
-
-from advisor.app.batch import evaluate_file  # noqa: E402
-from advisor.app.batch_reports import EvaluateJob  # noqa: E402
-from advisor.inference.evaluation import Advisor  # noqa: E402
-from advisor.render.json_format import render_json  # noqa: E402
-from advisor.render.registry import FILE_SETTINGS  # noqa: E402
-from advisor.sources.answers import load_scenario  # noqa: E402
-from advisor.sources.yaml_source import read_yaml_file  # noqa: E402
+# The advisor first: scale_bench puts this checkout first on sys.path, and PYTHONPATH must decide which package runs.
+from advisor.app.batch import evaluate_file
+from advisor.app.batch_reports import EvaluateJob
+from advisor.inference.evaluation import Advisor
+from advisor.render.json_format import render_json
+from advisor.render.registry import FILE_SETTINGS
+from advisor.sources.answers import load_scenario
+from advisor.sources.yaml_source import read_yaml_file
 
 try:  # an older checkout (PYTHONPATH=OLD, for a before/after) writes the report's text, encoded
     from advisor.render.json_format import render_json_bytes
 except ImportError:  # pragma: no cover - older versions only
     def render_json_bytes(advice: Any) -> bytes:
         return render_json(advice).encode("utf-8")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scale_bench import write_scenarios  # noqa: E402
 
 
 def per_file(run: Callable[[Any], Any], items: list[Any]) -> float:
