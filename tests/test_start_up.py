@@ -32,6 +32,9 @@ def test_a_json_evaluation_imports_no_terminal_ui_pool_or_baseline_modules(tmp_p
     for heavy in ("rich", "textual", "jinja2", "multiprocessing", "concurrent.futures", "advisor.analysis.baseline",
                   "advisor.tui"):
         assert heavy not in loaded, f"{heavy} is imported by a one-file JSON evaluation"
+    # one report is written from plain data: no pydantic validator or serializer is built (building them
+    # imports the plugin loader), neither for the scenario (plain_scenario) nor for the advice (json_format)
+    assert "pydantic.plugin._loader" not in loaded
 
 
 def test_condition_models_show_their_keys_before_first_validation() -> None:

@@ -8,6 +8,7 @@ input order: stdout, a report folder, or a comparison with a saved baseline.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # imported only by runs that compare: its models cost start-u
     from advisor.analysis.baseline import Baseline
 
 _STAGED_NAMES = itertools.count()
-_STAGING_MADE: set[Path] = set()
+_STAGING_MADE: set[str] = set()
 """Per-process staging folders this process has created (one mkdir each, not one per report)."""
 
 
@@ -101,17 +102,28 @@ class EvaluateJob:
         # A folder per process: workers creating files in one shared folder contend for it in the kernel
         # (10,000 reports took twice the system time). Names are unique within a process (counter), and
         # "x" never reuses one. Not mkstemp: its files are private (0600); a report gets the usual mode.
-        staged = f"{os.getpid()}/report-{next(_STAGED_NAMES)}"
+        pid = os.getpid()
+        staged = f"{pid}/report-{next(_STAGED_NAMES)}"
         try:
-            folder = (self.staging / staged).parent
+            folder = os.path.join(self.staging, str(pid))  # strings: cheaper than Path for every report
             if folder not in _STAGING_MADE:
-                folder.mkdir(exist_ok=True)
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(folder)
                 _STAGING_MADE.add(folder)
-            with open(self.staging / staged, "x", encoding="utf-8") as out:
-                out.write(self.render(advice))
+            data = self.report_bytes(advice)
+            with open(os.path.join(self.staging, staged), "xb") as out:
+                out.write(data)
         except OSError as exc:
             return Item(path, (), sid, source, write_error=exc.strerror or str(exc))
         return Item(path, (), sid, source, staged=staged)
+
+    def report_bytes(self, advice: Any) -> bytes:
+        """The report file's content: what a text file opened with encoding="utf-8" holds after render's text."""
+        made = report_format(self.fmt).report_bytes
+        if made is not None:
+            return made(advice)
+        text = self.render(advice)
+        return (text if os.linesep == "\n" else text.replace("\n", os.linesep)).encode("utf-8")
 
     def render(self, advice: Any) -> str:
         # a report file gets the fixed file look; stdout the look of this terminal

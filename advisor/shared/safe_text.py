@@ -226,6 +226,40 @@ def json_text(text: str, *, surrogates: bool = False) -> str:
     return pattern.sub(_json_escape, text)
 
 
+_JSON_RAW_CODES = (*range(0x7F, 0xA0), 0xAD, 0x61C, 0x180E, 0x200B, 0x200E, 0x200F, *range(0x2028, 0x202F),
+                   *range(0x2060, 0x2065), *range(0x2066, 0x2070), 0xFEFF, *range(0xE0000, 0xE0080))
+"""The characters `_JSON_RAW` matches, as code points (tests/test_json_bytes.py checks they are the same)."""
+
+
+def _utf8_forms(codes: tuple[int, ...]) -> tuple[tuple[bytes, int, frozenset[bytes]], ...]:
+    """(first byte, length of the rest, every rest) of the characters' UTF-8 forms, grouped by first byte."""
+    rests: dict[bytes, set[bytes]] = {}
+    for code in codes:
+        form = chr(code).encode()
+        rests.setdefault(form[:1], set()).add(form[1:])
+    return tuple((lead, len(next(iter(rest))), frozenset(rest)) for lead, rest in rests.items())
+
+
+_JSON_RAW_UTF8 = _utf8_forms(_JSON_RAW_CODES)
+
+
+def json_utf8_is_safe(data: bytes) -> bool:
+    """Whether UTF-8 JSON text holds none of the characters `json_text` escapes, so that json_text would give
+    its text back unchanged; found without decoding it. Each such character starts with one of seven bytes
+    (DEL, C2, D8, E1, E2, EF, F3), looked for with a memchr-fast search; the bytes after each occurrence tell
+    it from ordinary text (E2 also begins arrows, dashes and quotes; C2 the no-break space and the degree sign)."""
+    if data.isascii():
+        return b"\x7f" not in data
+    find = data.find
+    for lead, size, rests in _JSON_RAW_UTF8:
+        at = find(lead)
+        while at >= 0:
+            if data[at + 1:at + 1 + size] in rests:
+                return False
+            at = find(lead, at + 1)
+    return True
+
+
 def _json_escape(match: re.Match[str]) -> str:
     """The JSON escape of one character: \\uNNNN, or the UTF-16 surrogate pair above U+FFFF."""
     code = ord(match.group())

@@ -78,7 +78,7 @@ def check_answer(question: Question, value: Any) -> tuple[FactValue | None, str 
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return value, None
-    choices = [c.id for c in question.choices]
+    choices = _choice_ids(question)
     if question.type == "single":
         if not isinstance(value, str) or value not in choices:
             return None, _choice_problem(value, choices)
@@ -90,6 +90,22 @@ def check_answer(question: Question, value: Any) -> tuple[FactValue | None, str 
         if not isinstance(item, str) or item not in choices:
             return None, _choice_problem(item, choices)
     return sorted(set(items), key=choices.index), None
+
+
+_CHOICE_IDS: dict[int, tuple[Question, list[str]]] = {}
+"""A question's choice ids, by the question's identity (each entry holds its question, so the id stays its own)."""
+
+
+def _choice_ids(question: Question) -> list[str]:
+    """The ids of a question's choices, in order (the same list for every answer: not to be changed)."""
+    made = _CHOICE_IDS.get(id(question))
+    if made is not None and made[0] is question:
+        return made[1]
+    if len(_CHOICE_IDS) >= 4096:  # several rule bases in one process (tests, a TUI reloading rules)
+        _CHOICE_IDS.clear()
+    ids = [c.id for c in question.choices]
+    _CHOICE_IDS[id(question)] = (question, ids)
+    return ids
 
 
 def _number(value: float) -> str:
@@ -194,6 +210,8 @@ def load_scenario(rulebase: RuleBase, path: Path) -> LoadedScenario:
 def check_current(rulebase: RuleBase, raw: dict[str, Any], doc: SourceDocument | None = None,
                   base_loc: tuple[Any, ...] = ("current",)) -> dict[str, list[str]]:
     """Current choices with known decision and option ids, in decision order; each option once."""
+    if not raw:  # most scenarios state none
+        return {}
     problems: list[Diagnostic] = []
     decisions = {d.id: d for d in rulebase.decisions}
     out: dict[str, list[str]] = {}

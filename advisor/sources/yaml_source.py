@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import re
 import stat
 import sys
@@ -49,6 +50,8 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 _NULL = {"", "~", "null", "Null", "NULL"}
 # Tags PyYAML's resolver gives plain scalars; anything else was written explicitly (`!!python/...`).
 _IMPLICIT_SCALAR_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp", "value")}
+_NUMBER_START = frozenset("+-.0123456789")
+"""Every number pattern below (and the leading-zero check) starts with one of these."""
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO", "ON", "OFF"}
 
 
@@ -226,6 +229,10 @@ class _Converter:
             return None
         if value in _BOOL:
             return _BOOL[value]
+        if value[0] not in _NUMBER_START:  # no number pattern below can match: text (most keys and values)
+            if value in _YAML11_BOOLS:
+                self.notices.append(value)
+            return value
         if _INT_LEADING_ZERO.match(value):
             self.error(
                 node,
@@ -432,9 +439,9 @@ def _syntax_diagnostic(text: str, shown: str, exc: yaml.YAMLError) -> Diagnostic
 def read_yaml_file(path: Path) -> SourceDocument:
     shown = display_path(path)
     try:
-        if path.is_dir():
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
             raise InvalidInput([Diagnostic.at_file(shown, "not_a_file", "is a folder, expected a YAML file")])
-        info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
             raise InvalidInput([Diagnostic.at_file(shown, "not_a_file",
                                                    "is not a regular file (a pipe, device or socket)")])
@@ -444,7 +451,11 @@ def read_yaml_file(path: Path) -> SourceDocument:
                 shown, "file_too_large",
                 f"the file is {size / 1024 / 1024:.1f} MiB; at most {MAX_FILE_BYTES // 1024 // 1024} MiB is read")])
         with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            # the size found, and a byte more in case the file grew since: asking for MAX_FILE_BYTES at once
+            # allocates (and frees) that much for every file
+            raw = handle.read(size + 1)
+            if len(raw) > size:
+                raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
     except InvalidInput:
         raise
     except OSError as exc:
