@@ -148,6 +148,7 @@ def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
         # The objects made so far (the advisor, its rules) are moved out of the collector's reach while the
         # workers fork: the workers' collections then never write to those pages, which stay shared with
         # this process instead of being copied into each worker (the gc.freeze recipe for fork).
+        frozen_before = gc.get_freeze_count()  # the launcher freezes what start-up made (launch.py)
         gc.freeze()
         try:
             with signals_held():  # the first submit forks the workers; a signal then waits until they exist
@@ -156,7 +157,8 @@ def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
                     if len(window) >= jobs * 4:
                         break
         finally:
-            gc.unfreeze()  # here only: the workers keep theirs
+            if not frozen_before:  # here only: the workers keep theirs
+                gc.unfreeze()
         while window:
             results: list[T] = window.popleft().result()
             next_chunk = next(pending, None)
