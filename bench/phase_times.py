@@ -42,18 +42,11 @@ from advisor.sources.rulebase import load_rulebase  # noqa: E402
 
 
 def per_item_us(func: Callable[[Any], Any], items: list[Any], runs: int) -> int:
-    out = []
-    for _ in range(runs):
-        gc.collect()
-        start = time.process_time()
-        for item in items:
-            func(item)
-        out.append((time.process_time() - start) / len(items) * 1e6)
-    return round(statistics.median(out))
+    return per_fresh_item_us(func, [items] * runs)
 
 
 def per_fresh_item_us(func: Callable[[Any], Any], batches: list[list[Any]]) -> int:
-    """Like per_item_us, each run over a batch of its own."""
+    """CPU microseconds per item, median over the batches (one timed run each)."""
     out = []
     for items in batches:
         gc.collect()

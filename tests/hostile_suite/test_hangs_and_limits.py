@@ -230,14 +230,22 @@ def _rule_base(tmp_path: Path, questions: int, rules: int, joined: int = 1) -> P
         "area: {id: many, title: Many, order: 5}\nquestions:\n" + "".join(
             f"  - {{id: q{i}, prompt: 'Question {i}?', type: boolean}}\n" for i in range(questions)),
         encoding="utf-8")
-    body = ["rules:\n"]
-    for r in range(rules):
-        tests = ", ".join(f"{{fact: q{(r + k) % questions}, equals: true}}" for k in range(joined))
-        body.append(f"  - id: MANY-{r:03}\n    title: Rule {r}\n    when: {{all: [{tests}]}}\n"
-                    f"    derive: [{{fact: many_{r}}}]\n    reasoning: Generated to fill the engine tables.\n"
-                    "    citations: [{note: 001_3a3c0835dfb19cbf.txt, section: 1.1.1 Data stream, lines: [79, 79]}]\n")
-    (root / "derivations" / "many.yaml").write_text("".join(body), encoding="utf-8")
+    (root / "derivations" / "many.yaml").write_text(
+        _generated_rules(rules, "MANY", "many", lambda r: [f"q{(r + k) % questions}" for k in range(joined)],
+                         "Generated to fill the engine tables."), encoding="utf-8")
     return root
+
+
+def _generated_rules(count: int, name: str, derived: str, tested: Callable[[int], list[str]], reasoning: str) -> str:
+    """A derivation file of `count` rules NAME-000...: rule r derives `<derived>_r` when every fact tested(r)
+    is true."""
+    body = ["rules:\n"]
+    for r in range(count):
+        tests = ", ".join(f"{{fact: {fact}, equals: true}}" for fact in tested(r))
+        body.append(f"  - id: {name}-{r:03}\n    title: {name.title()} {r}\n    when: {{all: [{tests}]}}\n"
+                    f"    derive: [{{fact: {derived}_{r}}}]\n    reasoning: {reasoning}\n"
+                    "    citations: [{note: 001_3a3c0835dfb19cbf.txt, section: 1.1.1 Data stream, lines: [79, 79]}]\n")
+    return "".join(body)
 
 
 def _scenario_answering(tmp_path: Path, questions: int) -> Path:
@@ -268,13 +276,9 @@ def test_600_question_rule_base_gives_the_same_advice_on_both_engines(tmp_path: 
 
 def _joining_derived(rules: Path, joins: int, joined: int) -> Path:
     """`joins` more rules, each testing `joined` of the facts _rule_base's rules derive (many_0, many_1...)."""
-    body = ["rules:\n"]
-    for r in range(joins):
-        tests = ", ".join(f"{{fact: many_{(r + k) % joined}, equals: true}}" for k in range(joined))
-        body.append(f"  - id: JOIN-{r:03}\n    title: Join {r}\n    when: {{all: [{tests}]}}\n"
-                    f"    derive: [{{fact: joined_{r}}}]\n    reasoning: Generated to join derived facts.\n"
-                    "    citations: [{note: 001_3a3c0835dfb19cbf.txt, section: 1.1.1 Data stream, lines: [79, 79]}]\n")
-    (rules / "derivations" / "joins.yaml").write_text("".join(body), encoding="utf-8")
+    (rules / "derivations" / "joins.yaml").write_text(
+        _generated_rules(joins, "JOIN", "joined", lambda r: [f"many_{(r + k) % joined}" for k in range(joined)],
+                         "Generated to join derived facts."), encoding="utf-8")
     return rules
 
 

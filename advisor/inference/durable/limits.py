@@ -122,6 +122,13 @@ def _plan(ruleset: DurableRuleset) -> tuple[list[list[str]], list[CapacityProble
     variants = {v.name: v for v in ruleset.compiled.variants}
     problems: list[CapacityProblem] = []
     too_wide: set[str] = set()
+
+    def refuse(rule: str, why: str) -> None:
+        """One problem per rule, however many of its alternatives do not fit."""
+        if rule not in too_wide:
+            too_wide.add(rule)
+            problems.append(CapacityProblem(rule, why))
+
     shards: list[list[str]] = []
     current: list[str] = []
     tested: set[str] = set()
@@ -129,21 +136,15 @@ def _plan(ruleset: DurableRuleset) -> tuple[list[list[str]], list[CapacityProble
         variant = variants[name]
         patterns = len(joined) + (ruleset.wide[name] is not None)
         if patterns > MAX_PATTERNS_PER_RULE:
-            if variant.rule not in too_wide:
-                too_wide.add(variant.rule)
-                problems.append(CapacityProblem(variant.rule, (
-                    f"an alternative of this condition joins {patterns} facts (its answers count as one); "
-                    f"the durable-rules engine joins at most {MAX_PATTERNS_PER_RULE}: split the rule, derive an "
-                    "intermediate fact, or evaluate with --engine reference")))
+            refuse(variant.rule, f"an alternative of this condition joins {patterns} facts (its answers count as one); "
+                   f"the durable-rules engine joins at most {MAX_PATTERNS_PER_RULE}: split the rule, derive an "
+                   "intermediate fact, or evaluate with --engine reference")
             continue
         needs = variant_properties(variant, ruleset.properties)
         if len(needs) + WRAPPER_PROPERTIES > MAX_SHARD_PROPERTIES:
-            if variant.rule not in too_wide:
-                too_wide.add(variant.rule)
-                problems.append(CapacityProblem(variant.rule, (
-                    f"an alternative of this condition tests {len(needs)} engine properties; the durable-rules "
-                    f"engine holds at most {MAX_SHARD_PROPERTIES - WRAPPER_PROPERTIES} in one ruleset: split the "
-                    "rule, or evaluate with --engine reference")))
+            refuse(variant.rule, f"an alternative of this condition tests {len(needs)} engine properties; the "
+                   f"durable-rules engine holds at most {MAX_SHARD_PROPERTIES - WRAPPER_PROPERTIES} in one "
+                   "ruleset: split the rule, or evaluate with --engine reference")
             continue
         if current and (len(tested | needs) + WRAPPER_PROPERTIES > MAX_SHARD_PROPERTIES
                         or len(current) >= MAX_SHARD_RULES):
