@@ -109,11 +109,11 @@ def render_json(advice: Advice) -> str:
 
 def render_json_bytes(advice: Advice) -> bytes:
     """`render_json(advice)` as a report file holds it: UTF-8, each newline as this system writes text files."""
-    fast = None if _first_report() else _pieces(advice)
-    if fast is None:
-        data = ((dump_plain(advice) if _WRITTEN["reports"] == 1 else dump_models(advice)) + "\n").encode("utf-8")
+    if _first_report():
+        data = (dump_plain(advice) + "\n").encode("utf-8")
     else:
-        data = b"".join(fast)
+        fast = _pieces(advice)
+        data = b"".join(fast) if fast is not None else (dump_models(advice) + "\n").encode("utf-8")
     return data if os.linesep == "\n" else data.replace(b"\n", os.linesep.encode())
 
 
