@@ -92,6 +92,15 @@ def test_the_key_follows_every_entry_below_the_rules_folder(rules: Path) -> None
         assert rules_cache.cache_key(rules) is None  # unreadable: no key, no cache
 
 
+def test_a_package_that_cannot_be_listed_means_no_cache(cache: Path, rules: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # e.g. the advisor run from a zip archive: its sources cannot be listed, so no key can prove a cache fresh
+    monkeypatch.setattr(rules_cache.advisor, "__file__", str(cache / "archive.zip" / "advisor" / "__init__.py"))
+    assert rules_cache.cache_key(rules) is None
+    assert advice_json(rules)  # the rules are compiled all the same, and nothing is cached
+    assert entries(cache) == []
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "other format", "wrong object"])
 def test_a_damaged_cache_file_is_a_miss_and_is_replaced(cache: Path, rules: Path, damage: str) -> None:
     expected = advice_json(rules)

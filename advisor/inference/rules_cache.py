@@ -65,10 +65,13 @@ def cache_key(rules_dir: Path) -> str | None:
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     # The code that loads and compiles counts too: in an editable install or a checkout the version stays the
     # same while the models change, and a pickle of old models must never be read back by new code.
-    for relative, entry in sorted(_entries(os.path.dirname(advisor.__file__), "")):
-        if relative.endswith(".py"):
-            info = entry.stat()
-            digest.update(f"{relative}:{info.st_size}:{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+    try:
+        for relative, entry in sorted(_entries(os.path.dirname(advisor.__file__), "")):
+            if relative.endswith(".py"):
+                info = entry.stat()
+                digest.update(f"{relative}:{info.st_size}:{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+    except OSError:
+        return None  # a package that cannot be listed (run from a zip archive): no key, no cache
     try:
         for relative, entry in sorted(_entries(str(rules_dir), "")):
             digest.update(relative.encode("utf-8", "surrogateescape") + b"\0")
