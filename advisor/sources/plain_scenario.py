@@ -52,13 +52,16 @@ def plain_scenario(data: Any) -> Scenario | None:
     return Scenario.model_construct(**values)
 
 
+def _id_keyed(raw: Any) -> bool:
+    """A mapping whose every key is an identifier (what both answers and current choices are keyed by)."""
+    return type(raw) is dict and all(type(key) is str and _ID.fullmatch(key) for key in raw)
+
+
 def _answers(raw: Any) -> dict[str, Any] | None:
-    if type(raw) is not dict:
+    if not _id_keyed(raw):
         return None
     out: dict[str, Any] = {}
     for key, value in raw.items():
-        if type(key) is not str or not _ID.fullmatch(key):
-            return None
         kind = type(value)
         if kind is list:
             if any(type(item) is not str for item in value):
@@ -74,12 +77,10 @@ def _answers(raw: Any) -> dict[str, Any] | None:
 
 
 def _current(raw: Any) -> dict[str, Any] | None:
-    if type(raw) is not dict:
+    if not _id_keyed(raw):
         return None
     out: dict[str, Any] = {}
     for key, value in raw.items():
-        if type(key) is not str or not _ID.fullmatch(key):
-            return None
         if type(value) is str:
             if not _ID.fullmatch(value):
                 return None
