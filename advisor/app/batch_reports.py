@@ -269,25 +269,49 @@ class ReportWriter(Sink):
             self.abort()
             raise InvalidInput(foreign)
         try:
-            for sid, staged in self.staged.items():
-                name = f"{sid}.{self.ext}"
-                try:
-                    os.replace(self.staging / staged, self.root / name)
-                except OSError as exc:
-                    raise InvalidInput([self._cannot(f"cannot write {name}: {exc.strerror or exc}")]) from None
+            self._place()
         finally:
             self.abort()
         click.echo(f"wrote {len(self.staged)} report(s) to {safe_text.line(display_path(self.output_dir))}", err=True)
         return ExitCode.OK
+
+    def _place(self) -> None:
+        """Move each staged report to its name in DIR. Thousands of them: each rename is made relative to the two
+        folders opened once (the system then looks up one name, not the whole path), where the system allows it."""
+        assert self.staging is not None
+        if os.replace not in os.supports_dir_fd:  # pragma: no cover - not Linux
+            for sid, staged in self.staged.items():
+                self._move(self.staging / staged, self.root / f"{sid}.{self.ext}", f"{sid}.{self.ext}")
+            return
+        flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+        staging = os.open(self.staging, flags)
+        try:
+            root = os.open(self.root, flags)
+            try:
+                for sid, staged in self.staged.items():
+                    name = f"{sid}.{self.ext}"  # a plain file name (see add)
+                    self._move(staged, name, name, staging, root)
+            finally:
+                os.close(root)
+        finally:
+            os.close(staging)
+
+    def _move(self, source: str | Path, target: str | Path, name: str, source_dir: int | None = None,
+              target_dir: int | None = None) -> None:
+        try:
+            os.replace(source, target, src_dir_fd=source_dir, dst_dir_fd=target_dir)
+        except OSError as exc:
+            raise InvalidInput([self._cannot(f"cannot write {name}: {exc.strerror or exc}")]) from None
 
     def _foreign_files(self) -> list[Diagnostic]:
         """Files with a report's name that are not reports the advisor wrote."""
         from advisor.app.report_files import is_advisor_report
 
         out = []
+        folder = os.fspath(self.output_dir)  # strings: a Path per report costs more than the lookup
         for sid in self.staged:
-            target = self.output_dir / f"{sid}.{self.ext}"
-            if os.path.lexists(target) and not is_advisor_report(target, self.ext):
+            target = os.path.join(folder, f"{sid}.{self.ext}")
+            if os.path.lexists(target) and not is_advisor_report(Path(target), self.ext):
                 out.append(Diagnostic.at_file(display_path(target), "exists",
                                               "not a report the advisor wrote; pass --force to replace it"))
         return out
