@@ -135,13 +135,25 @@ def _run_chunk(start: int, stop: int) -> list[Any]:
     return [job(advisor, path) for path in worker.paths[start:stop]]
 
 
+def _chunks(count: int, jobs: int) -> list[tuple[int, int]]:
+    """The tasks for `count` files, as (start, stop) positions: each about an eighth of a worker's share of the
+    files not yet given out, at most MAX_CHUNK, so the last tasks are small and no worker waits long at the end
+    for another one's last task."""
+    out = []
+    start = 0
+    while start < count:
+        size = max(1, min(MAX_CHUNK, math.ceil((count - start) / (jobs * 8))))
+        out.append((start, min(start + size, count)))
+        start += size
+    return out
+
+
 def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
             progress: Callable[[int], None] | None) -> Generator[T, None, None]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, min(MAX_CHUNK, math.ceil(len(paths) / (jobs * 8))))
-    chunks = [(i, min(i + size, len(paths))) for i in range(0, len(paths), size)]
+    chunks = _chunks(len(paths), jobs)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
                                initializer=_init_worker, initargs=(advisor, job, paths))
     # A bounded window of chunks in flight keeps memory flat however many files there are: results
