@@ -146,45 +146,50 @@ class _ElementJson:
 
     def __init__(self, serializer: Any, cls: type) -> None:
         self.serializer, self.cls = serializer, cls
-        self.kept: dict[int, tuple[Any, bytes, bool]] = {}
+        self.kept: dict[int, tuple[Any, bytes]] = {}
         self.seen: dict[int, weakref.ref[Any]] = {}
 
-    def pieces(self, elements: list[Any], again: bool) -> tuple[list[bytes], bool] | None:
-        """The elements' JSON, each indented as an element of the array, and whether all of it is safe (see
-        json_utf8_is_safe); None when pydantic-core cannot write one (a surrogate) or one is not of the declared
+    def pieces(self, elements: list[Any], again: bool) -> list[bytes] | None:
+        """The elements' JSON, each indented as an element of the array; None when one is not safe as it is
+        (see json_utf8_is_safe), pydantic-core cannot write one (a surrogate) or one is not of the declared
         class. `again`: the same advice as the last report, whose objects are no sign of recurrence."""
         out: list[bytes] = []
-        safe = True
-        kept, seen, cls = self.kept, self.seen, self.cls
+        append = out.append
+        kept_get = self.kept.get
         for element in elements:
-            key = id(element)
-            hit = kept.get(key)
+            hit = kept_get(id(element))
             if hit is not None and hit[0] is element:
-                out.append(hit[1])
-                safe = safe and hit[2]
-                continue
-            if type(element) is not cls:
-                return None
-            try:
-                text = _ELEMENT_INDENT + self.serializer.to_json(element, indent=2).replace(b"\n", _NEWLINE_INDENTED)
-            except PydanticSerializationError:
-                return None
-            is_safe = json_utf8_is_safe(text)
-            out.append(text)
-            safe = safe and is_safe
-            if again:
-                continue
-            before = seen.get(key)
-            if before is not None and before() is element:
-                if len(kept) >= _KEPT_AT_MOST:
-                    kept.clear()
-                kept[key] = (element, text, is_safe)
-                del seen[key]
+                append(hit[1])
             else:
-                if len(seen) >= _KEPT_AT_MOST:
-                    seen.clear()
-                seen[key] = weakref.ref(element)
-        return out, safe
+                text = self._missed(element, again)
+                if text is None:
+                    return None
+                append(text)
+        return out
+
+    def _missed(self, element: Any, again: bool) -> bytes | None:
+        if type(element) is not self.cls:
+            return None
+        try:
+            text = _ELEMENT_INDENT + self.serializer.to_json(element, indent=2).replace(b"\n", _NEWLINE_INDENTED)
+        except PydanticSerializationError:
+            return None
+        if not json_utf8_is_safe(text):
+            return None
+        if again:
+            return text
+        key, kept, seen = id(element), self.kept, self.seen
+        before = seen.get(key)
+        if before is not None and before() is element:
+            if len(kept) >= _KEPT_AT_MOST:
+                kept.clear()
+            kept[key] = (element, text)
+            del seen[key]
+        else:
+            if len(seen) >= _KEPT_AT_MOST:
+                seen.clear()
+            seen[key] = weakref.ref(element)
+        return text
 
 
 class _Layout:
@@ -234,10 +239,10 @@ class _Layout:
                 if type(elements) is not list:
                     return None
                 made = self.arrays[name].pieces(elements, again)
-                if made is None or not made[1]:
+                if made is None:
                     return None
                 out.append(self.keys[name])
-                out += (b"[\n", b",\n".join(made[0]), b"\n  ]") if elements else (b"[]",)
+                out += (b"[\n", b",\n".join(made), b"\n  ]") if elements else (b"[]",)
             else:
                 entry = entries[at]
                 if not entry.startswith(self.keys[name][1:]):
