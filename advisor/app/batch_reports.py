@@ -110,9 +110,7 @@ class EvaluateJob:
                 with contextlib.suppress(FileExistsError):
                     os.mkdir(folder)
                 _STAGING_MADE.add(folder)
-            data = self.report_bytes(advice)
-            with open(os.path.join(self.staging, staged), "xb") as out:
-                out.write(data)
+            _write_new(os.path.join(self.staging, staged), self.report_bytes(advice))
         except OSError as exc:
             return Item(path, (), sid, source, write_error=exc.strerror or str(exc))
         return Item(path, (), sid, source, staged=staged)
@@ -133,6 +131,18 @@ class EvaluateJob:
         if self.json_element:  # an element of the array on stdout, indented here, in the worker
             return "  " + text[:-1].replace("\n", "\n  ")
         return text[:-1]
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """A new file holding `data` (open(path, "xb") without its buffered file object: one per report)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0),
+                 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 class Sink:
@@ -244,7 +254,7 @@ class ReportWriter(Sink):
         if item.write_error:
             self.abort()
             raise InvalidInput([self._cannot(f"cannot write {name}: {item.write_error}")])
-        if "/" in sid or "\\" in sid or "\0" in sid or sid in (".", "..") or Path(name).name != name:
+        if "/" in sid or "\\" in sid or "\0" in sid or sid in (".", "..") or os.path.basename(name) != name:
             self.unsafe.append(Diagnostic.at_file(item.source, "unsafe_id",
                                                   f"scenario id {sid!r} is not a plain file name"))
             return

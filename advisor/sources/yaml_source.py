@@ -450,7 +450,7 @@ def read_yaml_file(path: Path) -> SourceDocument:
             raise InvalidInput([Diagnostic.at_file(
                 shown, "file_too_large",
                 f"the file is {size / 1024 / 1024:.1f} MiB; at most {MAX_FILE_BYTES // 1024 // 1024} MiB is read")])
-        with open(path, "rb") as handle:
+        with path.open("rb") as handle:
             # the size found, and a byte more in case the file grew since: asking for MAX_FILE_BYTES at once
             # allocates (and frees) that much for every file
             raw = handle.read(size + 1)
