@@ -131,8 +131,11 @@ def render_json_batch(advices: list[Advice]) -> str:
 _ELEMENT_INDENT = b"    "
 """Each element of a top-level array is indented this far (two levels of two spaces)."""
 _NEWLINE_INDENTED = b"\n" + _ELEMENT_INDENT
-_KEPT_AT_MOST = 4096
-"""Element JSON kept at most per array (then forgotten all at once); as many objects seen once are remembered."""
+_KEPT_AT_MOST = 1024
+"""Element JSON kept at most per array (then forgotten all at once): each entry keeps its object alive, and a batch
+of varied shipped scenarios keeps about 500 per array."""
+_SEEN_AT_MOST = 4096
+"""Objects seen once remembered at most per array (weak references: they keep nothing alive)."""
 
 
 class _ElementJson:
@@ -186,7 +189,7 @@ class _ElementJson:
             kept[key] = (element, text)
             del seen[key]
         else:
-            if len(seen) >= _KEPT_AT_MOST:
+            if len(seen) >= _SEEN_AT_MOST:
                 seen.clear()
             seen[key] = weakref.ref(element)
         return text
