@@ -4,6 +4,7 @@ counts, and across engines; and evaluation leaks neither engine sessions nor rul
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import os
 import random
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisor.app.batch import map_files
+from advisor.app.batch import MAX_CHUNK, _chunks, map_files
 from advisor.inference.evaluation import Advisor
 from advisor.models.advice import ScenarioRef
 from advisor.render.json_format import render_json_batch
@@ -117,6 +118,15 @@ def test_map_files_keeps_input_order_in_the_pool(fixture_batch: Path) -> None:
     names = list(map_files(advisor, files, _name, jobs=2, progress=seen.append, in_process_below=0))
     assert names == [f.name for f in files]
     assert seen[-1] == 60 and seen == sorted(seen)
+
+
+@pytest.mark.parametrize("count", [1, 17, 201, 10_000])
+def test_pool_tasks_cover_every_file_once_and_shrink_towards_the_end(count: int) -> None:
+    chunks = _chunks(count, 2)
+    assert chunks[0][0] == 0 and chunks[-1][1] == count
+    assert all(stop == start for (_, stop), (start, _) in itertools.pairwise(chunks))
+    sizes = [stop - start for start, stop in chunks]
+    assert min(sizes) >= 1 and max(sizes) <= MAX_CHUNK and sizes == sorted(sizes, reverse=True)
 
 
 def _name(_advisor: Advisor, path: Path) -> str:

@@ -1,11 +1,13 @@
-"""The fast JSON writer (render_json_bytes: UTF-8 written directly, the JSON of recurring decisions kept) gives
+"""The fast JSON writer (render_json_bytes: UTF-8 written directly, the JSON of recurring array elements kept) gives
 the plain path's bytes exactly, and its safety test (safe_text.json_utf8_is_safe) never passes a character
 json_text would escape."""
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -73,25 +75,44 @@ def test_the_fast_writer_gives_the_plain_bytes(advisor: Advisor) -> None:
         expected = plain(advice)
         assert json_format.render_json_bytes(advice) == expected
         assert json_format.render_json(advice) == expected.decode()
-    assert json_format._DECISION_JSON.kept  # decisions not in play recur: their JSON was kept and used
+    layout = json_format._LAYOUT
+    assert layout is not None
+    # decisions not in play, trace entries and answers recur: their JSON was kept and used
+    assert layout.arrays["decisions"].kept and layout.arrays["trace"].kept and layout.arrays["answers"].kept
     explained = explain(advisor, advices[0])  # new decision objects, what-if filled in
     assert json_format.render_json_bytes(explained) == plain(explained)
     assert json_format.render_json_batch(advices[:3]).encode() == b"[\n" + b",\n".join(
         re.sub(rb"(?m)^(?=.)", b"  ", plain(a)[:-1]) for a in advices[:3]) + b"\n]\n"
 
 
-def test_decisions_made_for_one_scenario_are_not_kept(advisor: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
-    # from a clean slate: the advisor's memos legitimately share decision objects between scenarios, and
-    # earlier tests rendered some of them twice in a row already
-    monkeypatch.setattr(json_format, "_DECISION_JSON", json_format._DecisionJson())
+def test_elements_made_for_one_scenario_are_not_kept(advisor: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
+    # from a clean slate: the advisor's memos legitimately share objects between scenarios, and earlier tests
+    # rendered some of them in two reports already
+    monkeypatch.setattr(json_format, "_LAYOUT", None)
     monkeypatch.setitem(json_format._WRITTEN, "reports", 1)  # past the first report of the process
     first, second = (evaluate_file(advisor, f).advice for f in sorted(SCENARIOS.glob("*.yaml"))[:2])
     assert first is not None and second is not None
     json_format.render_json_bytes(first)
     json_format.render_json_bytes(second)
     json_format.render_json_bytes(second)  # the same advice again is no sign that its objects recur
-    shared = {id(d) for d in first.decisions} & {id(d) for d in second.decisions}
-    assert {key for key in json_format._DECISION_JSON.kept if key in {id(d) for d in second.decisions}} <= shared
+    layout = json_format._LAYOUT
+    assert layout is not None and set(layout.arrays) >= {"decisions", "trace", "answers", "ignored", "derived"}
+    for name, elements in layout.arrays.items():
+        shared = {id(e) for e in getattr(first, name)} & {id(e) for e in getattr(second, name)}
+        assert {key for key in elements.kept if key in {id(e) for e in getattr(second, name)}} <= shared, name
+    assert layout.arrays["decisions"].kept  # decisions not in play are shared by both
+
+
+def test_elements_seen_once_are_not_kept_alive(advisor: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(json_format._WRITTEN, "reports", 1)
+    advice = evaluate_file(advisor, sorted(SCENARIOS.glob("*.yaml"))[0]).advice
+    assert advice is not None and advice.trace
+    copy = advice.model_copy(update={"trace": [entry.model_copy() for entry in advice.trace]})
+    assert json_format.render_json_bytes(copy) == plain(copy)
+    entry = weakref.ref(copy.trace[0])
+    del copy
+    gc.collect()
+    assert entry() is None
 
 
 def test_text_that_needs_escapes_or_cannot_be_utf8_takes_the_plain_path(advisor: Advisor, tmp_path: Path) -> None:

@@ -109,25 +109,43 @@ def map_files(advisor: Advisor, paths: list[Path], job: Job[T], *, jobs: int = 1
 class _Worker(Generic[T]):
     advisor: Advisor
     job: Job[T]
+    paths: list[Path]
+    """The batch's files: a task names its files by their positions in this list (inherited by fork, like the
+    advisor), so no path is pickled on the way to a worker."""
 
 
 _WORKER: _Worker[Any] | None = None
 
 
-def _init_worker(advisor: Advisor, job: Job[Any]) -> None:
+def _init_worker(advisor: Advisor, job: Job[Any], paths: list[Path]) -> None:
     global _WORKER
     # Ctrl-C reaches the whole process group; only the parent reports it (exit 130), so the
     # workers must not each print a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     ignore_signals_in_worker()  # SIGTERM/SIGHUP are the parent's to answer (see termination.py)
-    _WORKER = _Worker(advisor, job)
+    _WORKER = _Worker(advisor, job, paths)
 
 
-def _run_chunk(chunk: list[Path]) -> list[Any]:
+def _run_chunk(start: int, stop: int) -> list[Any]:
+    """The job for the batch's files start to stop (excluded)."""
     worker = _WORKER
     if worker is None:  # pragma: no cover - the initializer always runs first
         raise RuntimeError("batch worker used before it was initialised")
-    return [worker.job(worker.advisor, path) for path in chunk]
+    job, advisor = worker.job, worker.advisor
+    return [job(advisor, path) for path in worker.paths[start:stop]]
+
+
+def _chunks(count: int, jobs: int) -> list[tuple[int, int]]:
+    """The tasks for `count` files, as (start, stop) positions: each about an eighth of a worker's share of the
+    files not yet given out, at most MAX_CHUNK, so the last tasks are small and no worker waits long at the end
+    for another one's last task."""
+    out = []
+    start = 0
+    while start < count:
+        size = max(1, min(MAX_CHUNK, math.ceil((count - start) / (jobs * 8))))
+        out.append((start, min(start + size, count)))
+        start += size
+    return out
 
 
 def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
@@ -135,10 +153,9 @@ def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, min(MAX_CHUNK, math.ceil(len(paths) / (jobs * 8))))
-    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    chunks = _chunks(len(paths), jobs)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_worker, initargs=(advisor, job))
+                               initializer=_init_worker, initargs=(advisor, job, paths))
     # A bounded window of chunks in flight keeps memory flat however many files there are: results
     # of chunks that finish early wait here only until the chunks before them are done.
     window: deque[Future[list[Any]]] = deque()
@@ -153,7 +170,7 @@ def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
         try:
             with signals_held():  # the first submit forks the workers; a signal then waits until they exist
                 for chunk in pending:
-                    window.append(pool.submit(_run_chunk, chunk))
+                    window.append(pool.submit(_run_chunk, *chunk))
                     if len(window) >= jobs * 4:
                         break
         finally:
@@ -163,7 +180,7 @@ def _pooled(paths: list[Path], job: Job[T], advisor: Advisor, jobs: int,
             results: list[T] = window.popleft().result()
             next_chunk = next(pending, None)
             if next_chunk is not None:
-                window.append(pool.submit(_run_chunk, next_chunk))
+                window.append(pool.submit(_run_chunk, *next_chunk))
             yield from results
             done += len(results)
             if progress:

@@ -110,9 +110,7 @@ class EvaluateJob:
                 with contextlib.suppress(FileExistsError):
                     os.mkdir(folder)
                 _STAGING_MADE.add(folder)
-            data = self.report_bytes(advice)
-            with open(os.path.join(self.staging, staged), "xb") as out:
-                out.write(data)
+            _write_new(os.path.join(self.staging, staged), self.report_bytes(advice))
         except OSError as exc:
             return Item(path, (), sid, source, write_error=exc.strerror or str(exc))
         return Item(path, (), sid, source, staged=staged)
@@ -133,6 +131,18 @@ class EvaluateJob:
         if self.json_element:  # an element of the array on stdout, indented here, in the worker
             return "  " + text[:-1].replace("\n", "\n  ")
         return text[:-1]
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """A new file holding `data` (open(path, "xb") without its buffered file object: one per report)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0),
+                 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 class Sink:
@@ -244,7 +254,7 @@ class ReportWriter(Sink):
         if item.write_error:
             self.abort()
             raise InvalidInput([self._cannot(f"cannot write {name}: {item.write_error}")])
-        if "/" in sid or "\\" in sid or "\0" in sid or sid in (".", "..") or Path(name).name != name:
+        if "/" in sid or "\\" in sid or "\0" in sid or sid in (".", "..") or os.path.basename(name) != name:
             self.unsafe.append(Diagnostic.at_file(item.source, "unsafe_id",
                                                   f"scenario id {sid!r} is not a plain file name"))
             return
@@ -269,25 +279,49 @@ class ReportWriter(Sink):
             self.abort()
             raise InvalidInput(foreign)
         try:
-            for sid, staged in self.staged.items():
-                name = f"{sid}.{self.ext}"
-                try:
-                    os.replace(self.staging / staged, self.root / name)
-                except OSError as exc:
-                    raise InvalidInput([self._cannot(f"cannot write {name}: {exc.strerror or exc}")]) from None
+            self._place()
         finally:
             self.abort()
         click.echo(f"wrote {len(self.staged)} report(s) to {safe_text.line(display_path(self.output_dir))}", err=True)
         return ExitCode.OK
+
+    def _place(self) -> None:
+        """Move each staged report to its name in DIR. Thousands of them: each rename is made relative to the two
+        folders opened once (the system then looks up one name, not the whole path), where the system allows it."""
+        assert self.staging is not None
+        if os.replace not in os.supports_dir_fd:  # pragma: no cover - not Linux
+            for sid, staged in self.staged.items():
+                self._move(self.staging / staged, self.root / f"{sid}.{self.ext}", f"{sid}.{self.ext}")
+            return
+        flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+        staging = os.open(self.staging, flags)
+        try:
+            root = os.open(self.root, flags)
+            try:
+                for sid, staged in self.staged.items():
+                    name = f"{sid}.{self.ext}"  # a plain file name (see add)
+                    self._move(staged, name, name, staging, root)
+            finally:
+                os.close(root)
+        finally:
+            os.close(staging)
+
+    def _move(self, source: str | Path, target: str | Path, name: str, source_dir: int | None = None,
+              target_dir: int | None = None) -> None:
+        try:
+            os.replace(source, target, src_dir_fd=source_dir, dst_dir_fd=target_dir)
+        except OSError as exc:
+            raise InvalidInput([self._cannot(f"cannot write {name}: {exc.strerror or exc}")]) from None
 
     def _foreign_files(self) -> list[Diagnostic]:
         """Files with a report's name that are not reports the advisor wrote."""
         from advisor.app.report_files import is_advisor_report
 
         out = []
+        folder = os.fspath(self.output_dir)  # strings: a Path per report costs more than the lookup
         for sid in self.staged:
-            target = self.output_dir / f"{sid}.{self.ext}"
-            if os.path.lexists(target) and not is_advisor_report(target, self.ext):
+            target = os.path.join(folder, f"{sid}.{self.ext}")
+            if os.path.lexists(target) and not is_advisor_report(Path(target), self.ext):
                 out.append(Diagnostic.at_file(display_path(target), "exists",
                                               "not a report the advisor wrote; pass --force to replace it"))
         return out

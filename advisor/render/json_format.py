@@ -12,10 +12,11 @@ A file name that is not UTF-8 reaches the advice (scenario id and source) as lon
 pydantic-core refuses to write; such advice is written by json.dumps instead, each surrogate as its
 \\uDCxx escape (json.loads gives the same string back).
 
-Batches write thousands of reports, most of whose text is the same from one report to the next: an advisor
-gives every scenario the same `DecisionAdvice` object for a decision not in play (about 85 of 90 decisions
-of a typical scenario). `render_json_bytes` writes the UTF-8 bytes directly (no text to decode and encode
-again), and keeps the JSON of a decision's advice seen in two reports in a row, by identity (advice is
+Batches write thousands of reports, most of whose text is the same from one report to the next: an advisor's
+memos give many scenarios the very same objects (the `DecisionAdvice` of a decision not in play, about 85 of 90
+decisions of a typical scenario; trace entries and answer records of recurring rules and answers).
+`render_json_bytes` writes the UTF-8 bytes directly (no text to decode and encode again), and keeps the JSON of
+each element of a top-level array (decisions, trace, answers, ...) met in two reports, by identity (advice is
 immutable), so only the rest is written each time. The bytes are those of `render_json`, byte for byte
 (tests/test_json_bytes.py); anything unusual (a character json_text escapes, a surrogate, a layout it does
 not expect) takes the plain path above."""
@@ -25,12 +26,14 @@ from __future__ import annotations
 import json
 import os
 import textwrap
+import typing
+import weakref
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError, to_json
 
-from advisor.models.advice import Advice, DecisionAdvice
+from advisor.models.advice import Advice
 from advisor.shared.safe_text import json_text, json_utf8_is_safe
 
 _FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
@@ -125,97 +128,143 @@ def render_json_batch(advices: list[Advice]) -> str:
 
 
 # ---- the fast path ------------------------------------------------------------------------------------------
-_DECISIONS = "decisions"
-_DECISION_INDENT = b"    "
-"""Each element of the top-level "decisions" array is indented this far (two levels of two spaces)."""
-_NEWLINE_INDENTED = b"\n" + _DECISION_INDENT
-_KEPT_AT_MOST = 4096
-"""Decision JSON kept at most (then forgotten all at once): an advisor shares one object per decision."""
+_ELEMENT_INDENT = b"    "
+"""Each element of a top-level array is indented this far (two levels of two spaces)."""
+_NEWLINE_INDENTED = b"\n" + _ELEMENT_INDENT
+_KEPT_AT_MOST = 1024
+"""Element JSON kept at most per array (then forgotten all at once): each entry keeps its object alive, and a batch
+of varied shipped scenarios keeps about 500 per array."""
+_SEEN_AT_MOST = 4096
+"""Objects seen once remembered at most per array (weak references: they keep nothing alive)."""
 
 
-class _DecisionJson:
-    """The JSON of each `DecisionAdvice` that recurs, as it appears in a report, by the object's identity.
+class _ElementJson:
+    """The JSON of each element of one top-level array that recurs (an advisor's memos give many scenarios the
+    very same `DecisionAdvice`, `FiredRule` or `AnswerRecord`), as it appears in a report, by the object's
+    identity (advice is immutable).
 
-    An object is kept once it is met in two reports in a row: a decision's advice made for one scenario only
-    is never kept (nor kept alive). Each entry holds its object, so its id cannot be reused meanwhile."""
+    An object is kept once it is met in a second report: an element made for one scenario only is never kept,
+    nor kept alive (the objects seen once are remembered by weak reference). Each kept entry holds its object,
+    so its id cannot be reused meanwhile."""
+
+    def __init__(self, serializer: Any, cls: type) -> None:
+        self.serializer, self.cls = serializer, cls
+        self.kept: dict[int, tuple[Any, bytes]] = {}
+        self.seen: dict[int, weakref.ref[Any]] = {}
+
+    def pieces(self, elements: list[Any], again: bool) -> list[bytes] | None:
+        """The elements' JSON, each indented as an element of the array; None when one is not safe as it is
+        (see json_utf8_is_safe), pydantic-core cannot write one (a surrogate) or one is not of the declared
+        class. `again`: the same advice as the last report, whose objects are no sign of recurrence."""
+        out: list[bytes] = []
+        append = out.append
+        kept_get = self.kept.get
+        for element in elements:
+            hit = kept_get(id(element))
+            if hit is not None and hit[0] is element:
+                append(hit[1])
+            else:
+                text = self._missed(element, again)
+                if text is None:
+                    return None
+                append(text)
+        return out
+
+    def _missed(self, element: Any, again: bool) -> bytes | None:
+        if type(element) is not self.cls:
+            return None
+        try:
+            text = _ELEMENT_INDENT + self.serializer.to_json(element, indent=2).replace(b"\n", _NEWLINE_INDENTED)
+        except PydanticSerializationError:
+            return None
+        if not json_utf8_is_safe(text):
+            return None
+        if again:
+            return text
+        key, kept, seen = id(element), self.kept, self.seen
+        before = seen.get(key)
+        if before is not None and before() is element:
+            if len(kept) >= _KEPT_AT_MOST:
+                kept.clear()
+            kept[key] = (element, text)
+            del seen[key]
+        else:
+            if len(seen) >= _SEEN_AT_MOST:
+                seen.clear()
+            seen[key] = weakref.ref(element)
+        return text
+
+
+class _Layout:
+    """How the fast path writes Advice: its arrays of models element by element (from _ElementJson), the other
+    fields in one call of pydantic-core's writer (the head), spliced together in the fields' order."""
 
     def __init__(self) -> None:
-        self.kept: dict[int, tuple[DecisionAdvice, bytes, bool]] = {}
-        self.last: dict[int, DecisionAdvice] = {}
-        self.last_advice: int | None = None
-
-    def pieces(self, advice: Advice, serializer: Any) -> tuple[list[bytes], bool] | None:
-        """The decisions' JSON, each indented as an element of the array, and whether all of it is safe
-        (see json_utf8_is_safe); None when pydantic-core cannot write one (a surrogate)."""
-        out: list[bytes] = []
-        safe = True
-        seen: dict[int, DecisionAdvice] = {}
-        kept, last = self.kept, self.last
-        again = self.last_advice != id(advice)  # the same advice twice is no sign that its objects recur
-        for decision in advice.decisions:
-            key = id(decision)
-            seen[key] = decision
-            hit = kept.get(key)
-            if hit is not None and hit[0] is decision:
-                out.append(hit[1])
-                safe = safe and hit[2]
-                continue
-            try:
-                text = _DECISION_INDENT + serializer.to_json(decision, indent=2).replace(b"\n", _NEWLINE_INDENTED)
-            except PydanticSerializationError:
-                return None
-            is_safe = json_utf8_is_safe(text)
-            if again and last.get(key) is decision:
-                if len(kept) >= _KEPT_AT_MOST:
-                    kept.clear()
-                kept[key] = (decision, text, is_safe)
-            out.append(text)
-            safe = safe and is_safe
-        self.last, self.last_advice = seen, id(advice)
-        return out, safe
-
-
-_DECISION_JSON = _DecisionJson()
-_SERIALIZERS: tuple[Any, Any, tuple[str, ...]] | None = None
-
-
-def _serializers() -> tuple[Any, Any, tuple[str, ...]]:
-    """pydantic-core's writers of Advice and DecisionAdvice (built on first use: see advisor.models.base), and
-    the fields of Advice after its decisions."""
-    global _SERIALIZERS
-    if _SERIALIZERS is None:
         Advice.model_rebuild()
-        DecisionAdvice.model_rebuild()
-        names = list(Advice.model_fields)
-        _SERIALIZERS = (Advice.__pydantic_serializer__, DecisionAdvice.__pydantic_serializer__,
-                        tuple(names[names.index(_DECISIONS) + 1:]))
-    return _SERIALIZERS
+        self.whole = Advice.__pydantic_serializer__
+        self.fields = tuple(Advice.model_fields)
+        self.arrays: dict[str, _ElementJson] = {}
+        for name, info in Advice.model_fields.items():
+            args = typing.get_args(info.annotation)
+            if typing.get_origin(info.annotation) is list and len(args) == 1 and isinstance(args[0], type) \
+                    and issubclass(args[0], BaseModel):
+                args[0].model_rebuild()
+                self.arrays[name] = _ElementJson(args[0].__pydantic_serializer__, args[0])
+        self.keys = {name: f'"{name}": '.encode() for name in self.fields}
+        self.last_advice: weakref.ref[Advice] | None = None
+
+    def pieces(self, advice: Advice) -> list[bytes] | None:
+        """`render_json(advice)` as UTF-8, in pieces; None: take the plain path. In the head each top-level
+        entry starts after a newline and exactly two spaces (JSON strings hold no raw newline, deeper lines
+        are indented further), so it splits there into the fields it holds."""
+        data = advice.__dict__
+        left_out = set(self.arrays) if advice.review is not None else {*self.arrays, "review"}
+        try:
+            head = self.whole.to_json(advice, indent=2, exclude=left_out)
+        except PydanticSerializationError:
+            return None
+        if not json_utf8_is_safe(head) or not head.startswith(b'{\n  "') or not head.endswith(b"\n}"):
+            return None
+        entries = head[5:-2].split(b',\n  "')  # each without its opening quote
+        in_head = [name for name in self.fields if name not in left_out]
+        if len(entries) != len(in_head):
+            return None
+        last = self.last_advice
+        again = last is not None and last() is advice
+        self.last_advice = weakref.ref(advice)
+        out = [b"{\n  "]
+        at = 0
+        for name in self.fields:
+            if name in left_out:
+                if name not in self.arrays:
+                    continue
+                elements = data[name]
+                if type(elements) is not list:
+                    return None
+                made = self.arrays[name].pieces(elements, again)
+                if made is None:
+                    return None
+                out.append(self.keys[name])
+                out += (b"[\n", b",\n".join(made), b"\n  ]") if elements else (b"[]",)
+            else:
+                entry = entries[at]
+                if not entry.startswith(self.keys[name][1:]):
+                    return None
+                out += (b'"', entry)
+                at += 1
+            out.append(b",\n  ")
+        out[-1] = b"\n}\n"
+        return out
+
+
+_LAYOUT: _Layout | None = None
 
 
 def _pieces(advice: Advice) -> list[bytes] | None:
-    """`render_json(advice)` as UTF-8, in pieces: the advice but its decisions in one call, the decisions
-    spliced in before the key that follows them (a top-level key is the only one indented by exactly two
-    spaces after a newline: JSON strings hold no raw newline). None: take the plain path."""
-    if type(advice) is not Advice or type(advice.decisions) is not list:
+    """`render_json(advice)` as UTF-8, in pieces (see _Layout); None: take the plain path."""
+    global _LAYOUT
+    if type(advice) is not Advice:
         return None
-    whole, decision, following = _serializers()
-    left_out = {_DECISIONS} if advice.review is not None else {_DECISIONS, "review"}
-    after = [name for name in following if name not in left_out]
-    try:
-        head = whole.to_json(advice, indent=2, exclude=left_out)
-    except PydanticSerializationError:
-        return None
-    made = _DECISION_JSON.pieces(advice, decision)
-    if made is None or not after:
-        return None
-    decisions, safe = made
-    if not (safe and json_utf8_is_safe(head)):
-        return None
-    marker = f',\n  "{after[0]}": '.encode()
-    cut = head.find(marker)
-    if cut < 0 or head.find(marker, cut + 1) >= 0:
-        return None
-    opening = b',\n  "' + _DECISIONS.encode() + b'": '
-    if not decisions:
-        return [head[:cut], opening, b"[]", head[cut:], b"\n"]
-    return [head[:cut], opening, b"[\n", b",\n".join(decisions), b"\n  ]", head[cut:], b"\n"]
+    if _LAYOUT is None:
+        _LAYOUT = _Layout()  # pydantic-core's writers, built on first use: see advisor.models.base
+    return _LAYOUT.pieces(advice)

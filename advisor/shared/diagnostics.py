@@ -131,7 +131,7 @@ class InvalidInput(Exception):
 
 def display_path(path: str | Path) -> str:
     """A path as the user should read it: relative to the working directory when inside it."""
-    shown = str(Path(path))
+    shown = str(path) if isinstance(path, Path) else str(Path(path))  # a Path's text is already its normal form
     try:
         cwd = _resolved(os.getcwd())
     except OSError:

@@ -74,5 +74,6 @@ def _walk(top: Path) -> tuple[list[Path], list[Diagnostic]]:
 
     for folder, dirs, files in os.walk(top, onerror=cannot_list, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
-        inside += [Path(folder) / f for f in sorted(files) if _is_scenario_name(f)]
+        base = Path(folder)  # once per folder: a batch folder may hold thousands of files
+        inside += [base / f for f in sorted(files) if _is_scenario_name(f)]
     return inside, unreadable
