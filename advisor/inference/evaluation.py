@@ -192,11 +192,15 @@ class Advisor:
         """(decision, settled, its fired rules' ids) -> its Resolution: all that `resolve` reads."""
         self.decision_advice = BoundedMemo()
         """A decision in play's advice, keyed by all it is built from (_AdviceBuilder.decision)."""
+        self.decision_plans = BoundedMemo()
+        """(resolution's key, questions to ask) -> what the decision's advice takes from them alone (_Plan)."""
         self.fired_entries = BoundedMemo()
         """(rule, depth, its bindings' keys) -> its FiredRule."""
         self.verdicts = BoundedMemo()
         """(rule, kind of verdict, its bindings' keys) -> its Verdict."""
         self.question_refs = {q.id: QuestionRef.of(id=q.id, prompt=q.prompt) for q in rb.questions.values()}
+        self.asked_when_text: dict[str, str] = {}
+        """Conditional question -> its ask_when in words, worked out on first use (once per question)."""
 
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "auto", rules_label: str | None = None) -> Advisor:
@@ -408,6 +412,22 @@ class Resolver:
 
 
 _ABSENT = object()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The part of a decision in play's advice that its resolution and what to ask decide (_AdviceBuilder._plan)."""
+
+    options: tuple[tuple[str, str, str, float, list[RuleVerdict]], ...]
+    """(option, label, summary, score, verdicts) of the recommendation (if any), then its companions, the
+    alternatives and the excluded options."""
+    recommended: bool
+    together: int
+    alternatives: int
+    assumption: str
+    summary: str
+    ask: tuple[QuestionRef, ...]
+    why_not: tuple[tuple[str, str, str, list[RuleVerdict]], ...]
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -629,10 +649,12 @@ class _AdviceBuilder:
                 made = AnswerRecord.of(question=qid, prompt=question.prompt, value=value,
                                        display=show_value(value, question))
             else:
-                assert question.ask_when is not None  # only conditional questions can be hidden
+                asked_when = self.advisor.asked_when_text.get(qid)
+                if asked_when is None:
+                    assert question.ask_when is not None  # only conditional questions can be hidden
+                    asked_when = self.advisor.asked_when_text[qid] = describe_condition(question.ask_when)
                 made = IgnoredAnswer.of(question=qid, prompt=question.prompt, value=value,
-                                        display=show_value(value, question),
-                                        asked_when=describe_condition(question.ask_when))
+                                        display=show_value(value, question), asked_when=asked_when)
             self.advisor.answer_records.keep(key, made)
         return made
 
@@ -658,47 +680,75 @@ class _AdviceBuilder:
                 key = (made_from, *ask, None, *[self.matched_key(r) for r in fired], self.derivation_key(fired))
                 made = self.advisor.decision_advice.get(key)
                 if made is None:
-                    made = self.advisor.decision_advice.keep(key, self._decision(decision, res, ask))
+                    made = self.advisor.decision_advice.keep(key, self._decision(decision, res, ask, made_from))
                 return made
         return self._decision(decision, res, ask)
 
-    def _decision(self, decision: Decision, res: Resolution | None, ask_ids: list[str]) -> DecisionAdvice:
-        base: dict[str, Any] = dict(id=decision.id, title=decision.title, question=decision.question,
-                                    area=decision.area, stage=decision.stage or "", recommended=None, strength=None,
-                                    assumption="", ask=[], conflicts=[], why_not=[], what_if=[], what_if_checked=False,
-                                    fragile_on=[], deciding=[], drivers=[])
+    def _decision(self, decision: Decision, res: Resolution | None, ask_ids: list[str],
+                  made_from: tuple[Any, ...] = ()) -> DecisionAdvice:
         if res is None:
             applies = self.advisor.condition_text.get(applies_id(decision.id), "")
             self.advisor.not_in_play[decision.id] = DecisionAdvice.of(
-                **base, status="not_applicable", alternatives=[], excluded=[],
-                summary=f"Not in play: it applies when {applies}.")
+                id=decision.id, title=decision.title, question=decision.question, area=decision.area,
+                stage=decision.stage or "", status="not_applicable", recommended=None, strength=None,
+                assumption="", summary=f"Not in play: it applies when {applies}.", together=[], alternatives=[],
+                excluded=[], ask=[], conflicts=[], why_not=[], what_if=[], what_if_checked=False, fragile_on=[],
+                deciding=[], drivers=[])
             return self.advisor.not_in_play[decision.id]
-        recommended = self.assess(decision, res, res.recommended) if res.recommended else None
-        together = [self.assess(decision, res, o) for o in res.companions]
-        alternatives = [self.assess(decision, res, o) for o in res.candidates
-                        if o != res.recommended and o not in res.companions]
-        excluded = [self.assess(decision, res, o) for o in res.excluded]
-        ask = [self.advisor.question_refs[q] for q in ask_ids]
-        base.update(status=res.status, recommended=recommended, strength=res.strength,
-                    assumption=res.assumption if res.strength == "default" else "",
-                    summary=self.summary(decision, res, ask), together=together, alternatives=alternatives,
-                    excluded=excluded, ask=ask, conflicts=list(res.conflicts), why_not=self.why_not(decision, res),
-                    deciding=list(res.deciding), drivers=self.rests_on(
-                        [b for option in [recommended, *together, *alternatives, *excluded] if option
-                         for verdict in option.verdicts for b in verdict.matched]))
-        return DecisionAdvice.of(**base)
+        plan = self._plan(decision, res, ask_ids, made_from)
+        verdict, assessed = self.verdict, OptionAssessment.of
+        options = [assessed(option=option, label=label, summary=summary, score=score,
+                            verdicts=[verdict(v) for v in verdicts])
+                   for option, label, summary, score, verdicts in plan.options]
+        at = 1 if plan.recommended else 0
+        together, rest = options[at:at + plan.together], options[at + plan.together:]
+        return DecisionAdvice.of(
+            id=decision.id, title=decision.title, question=decision.question, area=decision.area,
+            stage=decision.stage or "", status=res.status, recommended=options[0] if plan.recommended else None,
+            strength=res.strength, assumption=plan.assumption, summary=plan.summary, together=together,
+            alternatives=rest[:plan.alternatives], excluded=rest[plan.alternatives:], ask=list(plan.ask),
+            conflicts=list(res.conflicts),
+            why_not=[WhyNot.of(option=option, label=label, reason=reason, verdicts=[verdict(v) for v in against])
+                     for option, label, reason, against in plan.why_not],
+            what_if=[], what_if_checked=False, fragile_on=[], deciding=list(res.deciding),
+            drivers=self.rests_on([b for option in options for v in option.verdicts for b in v.matched]))
 
-    def why_not(self, decision: Decision, res: Resolution) -> list[WhyNot]:
-        out: list[WhyNot] = []
+    def _plan(self, decision: Decision, res: Resolution, ask_ids: list[str], made_from: tuple[Any, ...]) -> _Plan:
+        """What the decision's advice takes from its resolution and what to ask alone, kept like resolutions
+        (`made_from` is the resolution's key; the rest of the advice reads the bindings of its rules)."""
+        key = (made_from, *ask_ids) if made_from else None
+        made = self.advisor.decision_plans.get(key) if key is not None else None
+        if made is None:
+            options = self.advisor.options[decision.id]
+
+            def entry(option_id: str) -> tuple[str, str, str, float, list[RuleVerdict]]:
+                option = options[option_id]
+                return option.id, option.label, option.summary, res.scores[option_id], res.verdicts[option_id]
+
+            alternatives = [o for o in res.candidates if o != res.recommended and o not in res.companions]
+            ask = tuple(self.advisor.question_refs[q] for q in ask_ids)
+            made = _Plan(
+                options=tuple(entry(o) for o in [*([res.recommended] if res.recommended else []), *res.companions,
+                                                  *alternatives, *res.excluded]),
+                recommended=bool(res.recommended), together=len(res.companions), alternatives=len(alternatives),
+                assumption=res.assumption if res.strength == "default" else "",
+                summary=self.summary(decision, res, ask), ask=ask, why_not=tuple(self.why_not(decision, res)))
+            if key is not None:
+                self.advisor.decision_plans.keep(key, made)
+        return made
+
+    def why_not(self, decision: Decision, res: Resolution) -> list[tuple[str, str, str, list[RuleVerdict]]]:
+        """(option, label, reason, the verdicts against it) for each option that is not recommended."""
+        out: list[tuple[str, str, str, list[RuleVerdict]]] = []
         winner = res.recommended
         labels = {o.id: o.label for o in decision.options}
         for option in decision.options:
             if option.id == winner or option.id in res.companions:
                 continue
-            against = [self.verdict(v) for v in res.verdicts[option.id] if not v.supports]
+            against = [v for v in res.verdicts[option.id] if not v.supports]
             score = res.scores[option.id]
             if option.id in res.excluded:
-                rules = ", ".join(v.rule_id for v in against if v.kind == "exclude")
+                rules = ", ".join(v.rule.id for v in against if v.kind == "exclude")
                 reason = f"ruled out by {rules}"
             elif winner is None:
                 reason = f"still possible (score {score:g}); the decision is open: {res.reason}"
@@ -711,15 +761,9 @@ class _AdviceBuilder:
             else:
                 reason = f"scored {score:g} against {res.scores[winner]:g} for {labels[winner]}"
             if against and option.id not in res.excluded:
-                reason += "; weighed down by " + ", ".join(v.rule_id for v in against)
-            out.append(WhyNot.of(option=option.id, label=option.label, reason=reason, verdicts=against))
+                reason += "; weighed down by " + ", ".join(v.rule.id for v in against)
+            out.append((option.id, option.label, reason, against))
         return out
-
-    def assess(self, decision: Decision, res: Resolution, option_id: str) -> OptionAssessment:
-        option = self.advisor.options[decision.id][option_id]
-        return OptionAssessment.of(option=option.id, label=option.label, summary=option.summary,
-                                score=res.scores[option.id],
-                                verdicts=[self.verdict(v) for v in res.verdicts[option.id]])
 
     def verdict(self, v: RuleVerdict) -> Verdict:
         key = (v.rule.id, v.kind)
@@ -805,7 +849,7 @@ class _AdviceBuilder:
         unlocking = sorted((q for q in readers if q in self.rb.questions), key=self._q_order)
         return [q for u in unlocking for q in self.shown_for(u, seen | {qid})]
 
-    def summary(self, decision: Decision, res: Resolution, ask: list[QuestionRef]) -> str:
+    def summary(self, decision: Decision, res: Resolution, ask: tuple[QuestionRef, ...]) -> str:
         labels = {o.id: o.label for o in decision.options}
         if res.status == "out_of_scope":
             return f"Outside what this advisor covers: {res.reason}."
