@@ -17,6 +17,7 @@ from advisor.inference.backends import EngineBackend, choose_engine, create_back
 from advisor.inference.compiler import (
     CompiledRuleset,
     Conjunct,
+    Test,
     applies_id,
     base_fact,
     compile_rulebase,
@@ -26,7 +27,7 @@ from advisor.inference.compiler import (
 from advisor.inference.firing import Firings
 from advisor.inference.memo import BoundedMemo
 from advisor.inference.numbers import shared_number
-from advisor.inference.predicates import Conditions, condition_holds
+from advisor.inference.predicates import Conditions
 from advisor.inference.provenance import trace_back
 from advisor.inference.resolution import Resolution, RuleVerdict, resolve, verdicts_of
 from advisor.inference.rules_cache import cached
@@ -185,6 +186,8 @@ class Advisor:
         (advisor.inference.memo)."""
         self.options = {d.id: {o.id: o for o in d.options} for d in rb.decisions}
         self.decisions = {d.id: d for d in rb.decisions}
+        self.rule_decision = {e.id: (e.decision, e.rule) for e in rb.rules}
+        """Rule id -> (the decision whose file holds it or None, the rule)."""
         self._rule_verdicts = {e.id: verdicts_of(e.rule) for e in rb.rules}
         self.answer_records = BoundedMemo(BINDINGS_KEPT)
         """Like `bindings`: the record of an answer (counted or not), made once per question and value."""
@@ -200,7 +203,17 @@ class Advisor:
         """(rule, kind of verdict, its bindings' keys) -> its Verdict."""
         self.question_refs = {q.id: QuestionRef.of(id=q.id, prompt=q.prompt) for q in rb.questions.values()}
         self.asked_when_text: dict[str, str] = {}
+        self._ask_when_literals: dict[str, tuple[tuple[tuple[str, str, Test | None], ...], ...]] = {}
         """Conditional question -> its ask_when in words, worked out on first use (once per question)."""
+
+    def ask_when_literals(self, qid: str) -> tuple[tuple[tuple[str, str, Test | None], ...], ...]:
+        """A conditional question's ask_when, as its alternatives' (base fact, fact, test) triples, made on first
+        use."""
+        made = self._ask_when_literals.get(qid)
+        if made is None:
+            made = self._ask_when_literals[qid] = tuple(tuple((base_fact(lit.fact), lit.fact, lit.test) for lit in conj)
+                                                        for conj in self._ask_when[qid])
+        return made
 
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "auto", rules_label: str | None = None) -> Advisor:
@@ -364,20 +377,30 @@ class Resolver:
         # already in that order.
         self.by_decision: dict[str, list[Rule]] = {}
         self.fired_ids: dict[str, list[str]] = {}
-        rulebase = advisor.rulebase
+        by_decision, fired_ids, rule_decision = self.by_decision, self.fired_ids, advisor.rule_decision
         for rule_id in firings.fired:
-            entry = rulebase.rule(rule_id)
-            if entry.decision is not None:
-                if entry.decision in self.by_decision:
-                    self.by_decision[entry.decision].append(entry.rule)
-                    self.fired_ids[entry.decision].append(rule_id)
+            decision, rule = rule_decision[rule_id]
+            if decision is not None:
+                if decision in by_decision:
+                    by_decision[decision].append(rule)
+                    fired_ids[decision].append(rule_id)
                 else:
-                    self.by_decision[entry.decision] = [entry.rule]
-                    self.fired_ids[entry.decision] = [rule_id]
+                    by_decision[decision] = [rule]
+                    fired_ids[decision] = [rule_id]
         self.applies = advisor._applies_conditions.checks()
         self.asked = advisor._ask_conditions.checks()
+        self._hidden: dict[str, bool] = {}
         self.keys: dict[str, tuple[Any, ...]] = {}
         """Decision in play -> what its resolution was made from (its key in Advisor.resolutions)."""
+
+    def hidden(self, qid: str) -> bool:
+        """Whether the question is not asked for these facts (its ask_when fails), worked out once per question:
+        decisions share questions."""
+        made = self._hidden.get(qid)
+        if made is None:
+            check = self.asked.get(qid)
+            made = self._hidden[qid] = check is not None and not check(self.facts)
+        return made
 
     def resolve_all(self) -> dict[str, Resolution | None]:
         """Every decision's resolution (None when it is not in play), in rule base order."""
@@ -395,14 +418,18 @@ class Resolver:
         return self._in_play(decision)
 
     def _in_play(self, decision: Decision) -> Resolution:
-        facts, did = self.facts, decision.id
+        did = decision.id
         # Tie-breaks (`fallback.prefer`) apply once no question feeding the decision is open; a question
         # that is not asked for these answers cannot be answered, so it does not keep a tie open.
         # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
         settled = False
         if decision.fallback.prefer:
-            asked, base = self.asked, self.base
-            settled = all(q in base or (q in asked and not asked[q](facts)) for q in self.advisor._decision_asks[did])
+            base, hidden = self.base, self.hidden
+            settled = True
+            for q in self.advisor._decision_asks[did]:
+                if q not in base and not hidden(q):
+                    settled = False
+                    break
         key = self.keys[did] = (did, settled, *self.fired_ids.get(did, ()))
         made = self.advisor.resolutions.get(key)
         if made is None:  # the resolution reads only the decision, its fired rules (in file order) and `settled`
@@ -841,11 +868,14 @@ class _AdviceBuilder:
             self._answer_facts = expand_facts(known)
         facts = self._answer_facts
         readers: set[str] = set()
-        for conj in self.advisor._ask_when[qid]:
-            waiting = {base_fact(lit.fact) for lit in conj if lit.test is not None and base_fact(lit.fact) not in known}
-            if all(base_fact(lit.fact) not in known or condition_holds([(lit,)], facts, expanded=True)
-                   for lit in conj):
-                readers |= waiting
+        for conj in self.advisor.ask_when_literals(qid):
+            # An alternative the answers given agree with so far: the questions it tests that are open unlock it.
+            for base, fact, test in conj:
+                if base in known and (fact in facts if test is None else
+                                      fact not in facts or not test.holds(facts[fact])):
+                    break
+            else:
+                readers.update(base for base, _, test in conj if test is not None and base not in known)
         unlocking = sorted((q for q in readers if q in self.rb.questions), key=self._q_order)
         return [q for u in unlocking for q in self.shown_for(u, seen | {qid})]
 
