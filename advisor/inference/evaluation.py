@@ -599,23 +599,24 @@ class _AdviceBuilder:
         resolutions = resolver.resolve_all()
         fired_entries = self.advisor.fired_entries
         trace: list[FiredRule] = []
+        rule_decision = self.advisor.rule_decision
         for rule_id in self.firings.fired:
-            entry = self.rb.rule(rule_id)
-            rule = entry.rule
+            decision, rule = rule_decision[rule_id]
             # Verdicts on decisions that are not in play would only be noise; derivations always count.
-            if entry.decision is not None and resolutions[entry.decision] is None and not rule.derive:
+            if decision is not None and resolutions[decision] is None and not rule.derive:
                 continue
             key = (rule_id, depth.get(rule_id, 0), self.matched_key(rule_id))
             made = fired_entries.get(key)
             if made is None:  # a rule's entry reads only the rule, its depth and its bindings
                 made = fired_entries.keep(key, FiredRule.of(
-                    rule_id=rule_id, title=rule.title, decision=entry.decision, depth=key[1],
+                    rule_id=rule_id, title=rule.title, decision=decision, depth=key[1],
                     matched=self.matched(rule_id), condition=self.advisor.condition_text[rule_id],
                     effects=list(self.advisor.effects_text[rule_id]), strength=rule.strength,
                     reasoning=rule.reasoning, note_conflict=rule.note_conflict, citations=list(rule.citations),
                     sources=list(rule.sources), freshness=list(rule.freshness)))
             trace.append(made)
-        trace.sort(key=lambda f: (f.depth, self.rb.rule(f.rule_id).order))
+        position = self.advisor.compiled.rule_position
+        trace.sort(key=lambda f: (f.depth, position[f.rule_id]))
         shown_calculators = self.advisor.calculators_feeding(
             {d for d, r in resolutions.items() if r is not None}) | {
             b.fact for f in trace for b in f.matched if b.source == "calculated"}
@@ -646,7 +647,7 @@ class _AdviceBuilder:
 
     def outdated(self, trace: list[FiredRule], derived: list[DerivedFact]) -> list[OutdatedFact]:
         """The notes' statements AWS has changed that this advice rests on: fired rules, then calculators."""
-        entries = [(f.rule_id, self.rb.rule(f.rule_id).rule.sources, f.freshness) for f in trace]
+        entries = [(f.rule_id, self.rb.rule(f.rule_id).rule.sources, f.freshness) for f in trace if f.freshness]
         entries += [(d.fact, self.rb.calculators[d.fact].calculator.sources,
                      self.rb.calculators[d.fact].calculator.freshness)
                     for d in derived if d.source == "calculated"]
@@ -668,7 +669,9 @@ class _AdviceBuilder:
     def answer_record(self, qid: str, value: Any, counted: bool = True) -> Any:
         """The AnswerRecord of a counted answer, or the IgnoredAnswer of one that did not count: made once per
         question and value, like bindings."""
-        key = (qid if counted else f"-{qid}", type(value), repr(value) if isinstance(value, _BY_REPR) else value)
+        key: tuple[Any, ...] = (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value)
+        if not counted:
+            key = (*key, None)  # another length: never the key of a counted answer
         made = self.advisor.answer_records.get(key)
         if made is None:
             question = self.rb.questions[qid]
