@@ -259,8 +259,10 @@ class Advisor:
             to_check = [q for q in (*known, *unknown) if q in reads and not gone.isdisjoint(reads[q])]
         if len(known) == len(answers.known) and len(unknown) == len(answers.unknown):
             return answers, []
-        dropped = [q for q in self.rulebase.questions if (q in answers.known and q not in known)
-                   or (q in answers.unknown and q not in unknown)]
+        order = self.question_order
+        gone = dict.fromkeys([q for q in answers.known if q not in known and q in order]
+                             + [q for q in answers.unknown if q not in unknown and q in order])
+        dropped = sorted(gone, key=order.__getitem__)  # in questionnaire order
         return Answers(known, frozenset(unknown)), dropped
 
     # ---- evaluation ----------------------------------------------------------------------------
