@@ -243,6 +243,11 @@ class Advisor:
         question is asked, i.e. its ask_when holds over the answers that count. One meaning for every
         entry point (files, the TUI, what-if, the pytest plugin). Dropping an answer can hide further
         questions, hence the loop; it ends because each pass only removes answers."""
+        counted, dropped, _ = self._counted(answers)
+        return counted, dropped
+
+    def _counted(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any]]:
+        """counted, and the answers that count as ask_when reads them (expand_facts), which its last pass made."""
         known, unknown = dict(answers.known), set(answers.unknown)
         asked = self._ask_conditions.checks()
         to_check: Any = (*known, *unknown)
@@ -258,12 +263,12 @@ class Advisor:
             gone, reads = set(hidden), self._ask_reads
             to_check = [q for q in (*known, *unknown) if q in reads and not gone.isdisjoint(reads[q])]
         if len(known) == len(answers.known) and len(unknown) == len(answers.unknown):
-            return answers, []
+            return answers, [], facts
         order = self.question_order
         gone = dict.fromkeys([q for q in answers.known if q not in known and q in order]
                              + [q for q in answers.unknown if q not in unknown and q in order])
         dropped = sorted(gone, key=order.__getitem__)  # in questionnaire order
-        return Answers(known, frozenset(unknown)), dropped
+        return Answers(known, frozenset(unknown)), dropped, facts
 
     # ---- evaluation ----------------------------------------------------------------------------
     def calculate(self, answers: Answers, earlier: tuple[Answers, dict[str, Calculated]] | None = None,
@@ -341,9 +346,10 @@ class Advisor:
 
     def advise(self, answers: Answers, scenario: ScenarioRef) -> Advice:
         given = answers
-        answers, ignored = self.counted(answers)
+        answers, ignored, answer_facts = self._counted(answers)
         calculated, firings, warnings = self.infer(answers)
-        return _AdviceBuilder(self, answers, calculated, firings).build(scenario, warnings, given, ignored)
+        return _AdviceBuilder(self, answers, calculated, firings, answer_facts).build(scenario, warnings, given,
+                                                                                       ignored)
 
     def resolve_all(self, firings: Firings, base: dict[str, Any]) -> dict[str, Resolution | None]:
         """Each decision's resolution; None when the decision is not in play.
@@ -470,14 +476,16 @@ class _AdviceBuilder:
     # The inner result objects are built with model_construct: every value comes from validated rule files
     # and answers, and re-validating hundreds of nested objects per scenario dominated evaluation time.
     # The top-level Advice is still validated, and snapshot tests pin the JSON.
-    def __init__(self, advisor: Advisor, answers: Answers, calculated: dict[str, Calculated], firings: Firings) -> None:
+    def __init__(self, advisor: Advisor, answers: Answers, calculated: dict[str, Calculated], firings: Firings,
+                 answer_facts: dict[str, Any] | None = None) -> None:
+        """`answer_facts`: expand_facts(answers.known), when the caller has it (Advisor.advise)."""
         self.advisor, self.rb = advisor, advisor.rulebase
         self.answers, self.calculated, self.firings = answers, calculated, firings
         self.facts: dict[str, Any] = {**answers.known, **{c: v.value for c, v in calculated.items()},
                                       **firings.derived}
         self._relevant: dict[str, bool] = {}
         """Question -> whether it is asked for these answers (its ask_when holds), worked out when needed."""
-        self._answer_facts: dict[str, Any] | None = None  # the answers as ask_when reads them
+        self._answer_facts: dict[str, Any] | None = answer_facts  # the answers as ask_when reads them
         self._unlockers: dict[str, list[str]] = {}
         """Hidden question -> what shown_for gives for it (with nothing seen yet)."""
         self._matched: dict[str, list[Binding]] = {}
