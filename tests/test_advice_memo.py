@@ -28,7 +28,7 @@ from bench_engine import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = ScenarioRef(id="memo", title="memo")
-MEMOS = ("resolutions", "decision_advice", "fired_entries", "verdicts", "bindings", "answer_records")
+MEMOS = ("resolutions", "decision_advice", "decision_plans", "fired_entries", "verdicts", "bindings", "answer_records")
 
 
 def forget(advisor: Advisor) -> None:

@@ -17,6 +17,7 @@ from advisor.inference.backends import EngineBackend, choose_engine, create_back
 from advisor.inference.compiler import (
     CompiledRuleset,
     Conjunct,
+    Test,
     applies_id,
     base_fact,
     compile_rulebase,
@@ -26,7 +27,7 @@ from advisor.inference.compiler import (
 from advisor.inference.firing import Firings
 from advisor.inference.memo import BoundedMemo
 from advisor.inference.numbers import shared_number
-from advisor.inference.predicates import Conditions, condition_holds
+from advisor.inference.predicates import Conditions
 from advisor.inference.provenance import trace_back
 from advisor.inference.resolution import Resolution, RuleVerdict, resolve, verdicts_of
 from advisor.inference.rules_cache import cached
@@ -185,6 +186,8 @@ class Advisor:
         (advisor.inference.memo)."""
         self.options = {d.id: {o.id: o for o in d.options} for d in rb.decisions}
         self.decisions = {d.id: d for d in rb.decisions}
+        self.rule_decision = {e.id: (e.decision, e.rule) for e in rb.rules}
+        """Rule id -> (the decision whose file holds it or None, the rule)."""
         self._rule_verdicts = {e.id: verdicts_of(e.rule) for e in rb.rules}
         self.answer_records = BoundedMemo(BINDINGS_KEPT)
         """Like `bindings`: the record of an answer (counted or not), made once per question and value."""
@@ -192,11 +195,25 @@ class Advisor:
         """(decision, settled, its fired rules' ids) -> its Resolution: all that `resolve` reads."""
         self.decision_advice = BoundedMemo()
         """A decision in play's advice, keyed by all it is built from (_AdviceBuilder.decision)."""
+        self.decision_plans = BoundedMemo()
+        """(resolution's key, questions to ask) -> what the decision's advice takes from them alone (_Plan)."""
         self.fired_entries = BoundedMemo()
         """(rule, depth, its bindings' keys) -> its FiredRule."""
         self.verdicts = BoundedMemo()
         """(rule, kind of verdict, its bindings' keys) -> its Verdict."""
         self.question_refs = {q.id: QuestionRef.of(id=q.id, prompt=q.prompt) for q in rb.questions.values()}
+        self.asked_when_text: dict[str, str] = {}
+        self._ask_when_literals: dict[str, tuple[tuple[tuple[str, str, Test | None], ...], ...]] = {}
+        """Conditional question -> its ask_when in words, worked out on first use (once per question)."""
+
+    def ask_when_literals(self, qid: str) -> tuple[tuple[tuple[str, str, Test | None], ...], ...]:
+        """A conditional question's ask_when, as its alternatives' (base fact, fact, test) triples, made on first
+        use."""
+        made = self._ask_when_literals.get(qid)
+        if made is None:
+            made = self._ask_when_literals[qid] = tuple(tuple((base_fact(lit.fact), lit.fact, lit.test) for lit in conj)
+                                                        for conj in self._ask_when[qid])
+        return made
 
     @classmethod
     def from_folder(cls, rules_dir: Path, engine: str = "auto", rules_label: str | None = None) -> Advisor:
@@ -226,6 +243,11 @@ class Advisor:
         question is asked, i.e. its ask_when holds over the answers that count. One meaning for every
         entry point (files, the TUI, what-if, the pytest plugin). Dropping an answer can hide further
         questions, hence the loop; it ends because each pass only removes answers."""
+        counted, dropped, _ = self._counted(answers)
+        return counted, dropped
+
+    def _counted(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any]]:
+        """counted, and the answers that count as ask_when reads them (expand_facts), which its last pass made."""
         known, unknown = dict(answers.known), set(answers.unknown)
         asked = self._ask_conditions.checks()
         to_check: Any = (*known, *unknown)
@@ -241,10 +263,12 @@ class Advisor:
             gone, reads = set(hidden), self._ask_reads
             to_check = [q for q in (*known, *unknown) if q in reads and not gone.isdisjoint(reads[q])]
         if len(known) == len(answers.known) and len(unknown) == len(answers.unknown):
-            return answers, []
-        dropped = [q for q in self.rulebase.questions if (q in answers.known and q not in known)
-                   or (q in answers.unknown and q not in unknown)]
-        return Answers(known, frozenset(unknown)), dropped
+            return answers, [], facts
+        order = self.question_order
+        gone = dict.fromkeys([q for q in answers.known if q not in known and q in order]
+                             + [q for q in answers.unknown if q not in unknown and q in order])
+        dropped = sorted(gone, key=order.__getitem__)  # in questionnaire order
+        return Answers(known, frozenset(unknown)), dropped, facts
 
     # ---- evaluation ----------------------------------------------------------------------------
     def calculate(self, answers: Answers, earlier: tuple[Answers, dict[str, Calculated]] | None = None,
@@ -322,9 +346,10 @@ class Advisor:
 
     def advise(self, answers: Answers, scenario: ScenarioRef) -> Advice:
         given = answers
-        answers, ignored = self.counted(answers)
+        answers, ignored, answer_facts = self._counted(answers)
         calculated, firings, warnings = self.infer(answers)
-        return _AdviceBuilder(self, answers, calculated, firings).build(scenario, warnings, given, ignored)
+        return _AdviceBuilder(self, answers, calculated, firings, answer_facts).build(scenario, warnings, given,
+                                                                                       ignored)
 
     def resolve_all(self, firings: Firings, base: dict[str, Any]) -> dict[str, Resolution | None]:
         """Each decision's resolution; None when the decision is not in play.
@@ -360,20 +385,30 @@ class Resolver:
         # already in that order.
         self.by_decision: dict[str, list[Rule]] = {}
         self.fired_ids: dict[str, list[str]] = {}
-        rulebase = advisor.rulebase
+        by_decision, fired_ids, rule_decision = self.by_decision, self.fired_ids, advisor.rule_decision
         for rule_id in firings.fired:
-            entry = rulebase.rule(rule_id)
-            if entry.decision is not None:
-                if entry.decision in self.by_decision:
-                    self.by_decision[entry.decision].append(entry.rule)
-                    self.fired_ids[entry.decision].append(rule_id)
+            decision, rule = rule_decision[rule_id]
+            if decision is not None:
+                if decision in by_decision:
+                    by_decision[decision].append(rule)
+                    fired_ids[decision].append(rule_id)
                 else:
-                    self.by_decision[entry.decision] = [entry.rule]
-                    self.fired_ids[entry.decision] = [rule_id]
+                    by_decision[decision] = [rule]
+                    fired_ids[decision] = [rule_id]
         self.applies = advisor._applies_conditions.checks()
         self.asked = advisor._ask_conditions.checks()
+        self._hidden: dict[str, bool] = {}
         self.keys: dict[str, tuple[Any, ...]] = {}
         """Decision in play -> what its resolution was made from (its key in Advisor.resolutions)."""
+
+    def hidden(self, qid: str) -> bool:
+        """Whether the question is not asked for these facts (its ask_when fails), worked out once per question:
+        decisions share questions."""
+        made = self._hidden.get(qid)
+        if made is None:
+            check = self.asked.get(qid)
+            made = self._hidden[qid] = check is not None and not check(self.facts)
+        return made
 
     def resolve_all(self) -> dict[str, Resolution | None]:
         """Every decision's resolution (None when it is not in play), in rule base order."""
@@ -391,14 +426,18 @@ class Resolver:
         return self._in_play(decision)
 
     def _in_play(self, decision: Decision) -> Resolution:
-        facts, did = self.facts, decision.id
+        did = decision.id
         # Tie-breaks (`fallback.prefer`) apply once no question feeding the decision is open; a question
         # that is not asked for these answers cannot be answered, so it does not keep a tie open.
         # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
         settled = False
         if decision.fallback.prefer:
-            asked, base = self.asked, self.base
-            settled = all(q in base or (q in asked and not asked[q](facts)) for q in self.advisor._decision_asks[did])
+            base, hidden = self.base, self.hidden
+            settled = True
+            for q in self.advisor._decision_asks[did]:
+                if q not in base and not hidden(q):
+                    settled = False
+                    break
         key = self.keys[did] = (did, settled, *self.fired_ids.get(did, ()))
         made = self.advisor.resolutions.get(key)
         if made is None:  # the resolution reads only the decision, its fired rules (in file order) and `settled`
@@ -408,6 +447,22 @@ class Resolver:
 
 
 _ABSENT = object()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The part of a decision in play's advice that its resolution and what to ask decide (_AdviceBuilder._plan)."""
+
+    options: tuple[tuple[str, str, str, float, list[RuleVerdict]], ...]
+    """(option, label, summary, score, verdicts) of the recommendation (if any), then its companions, the
+    alternatives and the excluded options."""
+    recommended: bool
+    together: int
+    alternatives: int
+    assumption: str
+    summary: str
+    ask: tuple[QuestionRef, ...]
+    why_not: tuple[tuple[str, str, str, list[RuleVerdict]], ...]
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -421,14 +476,16 @@ class _AdviceBuilder:
     # The inner result objects are built with model_construct: every value comes from validated rule files
     # and answers, and re-validating hundreds of nested objects per scenario dominated evaluation time.
     # The top-level Advice is still validated, and snapshot tests pin the JSON.
-    def __init__(self, advisor: Advisor, answers: Answers, calculated: dict[str, Calculated], firings: Firings) -> None:
+    def __init__(self, advisor: Advisor, answers: Answers, calculated: dict[str, Calculated], firings: Firings,
+                 answer_facts: dict[str, Any] | None = None) -> None:
+        """`answer_facts`: expand_facts(answers.known), when the caller has it (Advisor.advise)."""
         self.advisor, self.rb = advisor, advisor.rulebase
         self.answers, self.calculated, self.firings = answers, calculated, firings
         self.facts: dict[str, Any] = {**answers.known, **{c: v.value for c, v in calculated.items()},
                                       **firings.derived}
         self._relevant: dict[str, bool] = {}
         """Question -> whether it is asked for these answers (its ask_when holds), worked out when needed."""
-        self._answer_facts: dict[str, Any] | None = None  # the answers as ask_when reads them
+        self._answer_facts: dict[str, Any] | None = answer_facts  # the answers as ask_when reads them
         self._unlockers: dict[str, list[str]] = {}
         """Hidden question -> what shown_for gives for it (with nothing seen yet)."""
         self._matched: dict[str, list[Binding]] = {}
@@ -552,23 +609,24 @@ class _AdviceBuilder:
         resolutions = resolver.resolve_all()
         fired_entries = self.advisor.fired_entries
         trace: list[FiredRule] = []
+        rule_decision = self.advisor.rule_decision
         for rule_id in self.firings.fired:
-            entry = self.rb.rule(rule_id)
-            rule = entry.rule
+            decision, rule = rule_decision[rule_id]
             # Verdicts on decisions that are not in play would only be noise; derivations always count.
-            if entry.decision is not None and resolutions[entry.decision] is None and not rule.derive:
+            if decision is not None and resolutions[decision] is None and not rule.derive:
                 continue
             key = (rule_id, depth.get(rule_id, 0), self.matched_key(rule_id))
             made = fired_entries.get(key)
             if made is None:  # a rule's entry reads only the rule, its depth and its bindings
                 made = fired_entries.keep(key, FiredRule.of(
-                    rule_id=rule_id, title=rule.title, decision=entry.decision, depth=key[1],
+                    rule_id=rule_id, title=rule.title, decision=decision, depth=key[1],
                     matched=self.matched(rule_id), condition=self.advisor.condition_text[rule_id],
                     effects=list(self.advisor.effects_text[rule_id]), strength=rule.strength,
                     reasoning=rule.reasoning, note_conflict=rule.note_conflict, citations=list(rule.citations),
                     sources=list(rule.sources), freshness=list(rule.freshness)))
             trace.append(made)
-        trace.sort(key=lambda f: (f.depth, self.rb.rule(f.rule_id).order))
+        position = self.advisor.compiled.rule_position
+        trace.sort(key=lambda f: (f.depth, position[f.rule_id]))
         shown_calculators = self.advisor.calculators_feeding(
             {d for d, r in resolutions.items() if r is not None}) | {
             b.fact for f in trace for b in f.matched if b.source == "calculated"}
@@ -599,7 +657,7 @@ class _AdviceBuilder:
 
     def outdated(self, trace: list[FiredRule], derived: list[DerivedFact]) -> list[OutdatedFact]:
         """The notes' statements AWS has changed that this advice rests on: fired rules, then calculators."""
-        entries = [(f.rule_id, self.rb.rule(f.rule_id).rule.sources, f.freshness) for f in trace]
+        entries = [(f.rule_id, self.rb.rule(f.rule_id).rule.sources, f.freshness) for f in trace if f.freshness]
         entries += [(d.fact, self.rb.calculators[d.fact].calculator.sources,
                      self.rb.calculators[d.fact].calculator.freshness)
                     for d in derived if d.source == "calculated"]
@@ -621,7 +679,9 @@ class _AdviceBuilder:
     def answer_record(self, qid: str, value: Any, counted: bool = True) -> Any:
         """The AnswerRecord of a counted answer, or the IgnoredAnswer of one that did not count: made once per
         question and value, like bindings."""
-        key = (qid if counted else f"-{qid}", type(value), repr(value) if isinstance(value, _BY_REPR) else value)
+        key: tuple[Any, ...] = (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value)
+        if not counted:
+            key = (*key, None)  # another length: never the key of a counted answer
         made = self.advisor.answer_records.get(key)
         if made is None:
             question = self.rb.questions[qid]
@@ -629,10 +689,12 @@ class _AdviceBuilder:
                 made = AnswerRecord.of(question=qid, prompt=question.prompt, value=value,
                                        display=show_value(value, question))
             else:
-                assert question.ask_when is not None  # only conditional questions can be hidden
+                asked_when = self.advisor.asked_when_text.get(qid)
+                if asked_when is None:
+                    assert question.ask_when is not None  # only conditional questions can be hidden
+                    asked_when = self.advisor.asked_when_text[qid] = describe_condition(question.ask_when)
                 made = IgnoredAnswer.of(question=qid, prompt=question.prompt, value=value,
-                                        display=show_value(value, question),
-                                        asked_when=describe_condition(question.ask_when))
+                                        display=show_value(value, question), asked_when=asked_when)
             self.advisor.answer_records.keep(key, made)
         return made
 
@@ -658,47 +720,75 @@ class _AdviceBuilder:
                 key = (made_from, *ask, None, *[self.matched_key(r) for r in fired], self.derivation_key(fired))
                 made = self.advisor.decision_advice.get(key)
                 if made is None:
-                    made = self.advisor.decision_advice.keep(key, self._decision(decision, res, ask))
+                    made = self.advisor.decision_advice.keep(key, self._decision(decision, res, ask, made_from))
                 return made
         return self._decision(decision, res, ask)
 
-    def _decision(self, decision: Decision, res: Resolution | None, ask_ids: list[str]) -> DecisionAdvice:
-        base: dict[str, Any] = dict(id=decision.id, title=decision.title, question=decision.question,
-                                    area=decision.area, stage=decision.stage or "", recommended=None, strength=None,
-                                    assumption="", ask=[], conflicts=[], why_not=[], what_if=[], what_if_checked=False,
-                                    fragile_on=[], deciding=[], drivers=[])
+    def _decision(self, decision: Decision, res: Resolution | None, ask_ids: list[str],
+                  made_from: tuple[Any, ...] = ()) -> DecisionAdvice:
         if res is None:
             applies = self.advisor.condition_text.get(applies_id(decision.id), "")
             self.advisor.not_in_play[decision.id] = DecisionAdvice.of(
-                **base, status="not_applicable", alternatives=[], excluded=[],
-                summary=f"Not in play: it applies when {applies}.")
+                id=decision.id, title=decision.title, question=decision.question, area=decision.area,
+                stage=decision.stage or "", status="not_applicable", recommended=None, strength=None,
+                assumption="", summary=f"Not in play: it applies when {applies}.", together=[], alternatives=[],
+                excluded=[], ask=[], conflicts=[], why_not=[], what_if=[], what_if_checked=False, fragile_on=[],
+                deciding=[], drivers=[])
             return self.advisor.not_in_play[decision.id]
-        recommended = self.assess(decision, res, res.recommended) if res.recommended else None
-        together = [self.assess(decision, res, o) for o in res.companions]
-        alternatives = [self.assess(decision, res, o) for o in res.candidates
-                        if o != res.recommended and o not in res.companions]
-        excluded = [self.assess(decision, res, o) for o in res.excluded]
-        ask = [self.advisor.question_refs[q] for q in ask_ids]
-        base.update(status=res.status, recommended=recommended, strength=res.strength,
-                    assumption=res.assumption if res.strength == "default" else "",
-                    summary=self.summary(decision, res, ask), together=together, alternatives=alternatives,
-                    excluded=excluded, ask=ask, conflicts=list(res.conflicts), why_not=self.why_not(decision, res),
-                    deciding=list(res.deciding), drivers=self.rests_on(
-                        [b for option in [recommended, *together, *alternatives, *excluded] if option
-                         for verdict in option.verdicts for b in verdict.matched]))
-        return DecisionAdvice.of(**base)
+        plan = self._plan(decision, res, ask_ids, made_from)
+        verdict, assessed = self.verdict, OptionAssessment.of
+        options = [assessed(option=option, label=label, summary=summary, score=score,
+                            verdicts=[verdict(v) for v in verdicts])
+                   for option, label, summary, score, verdicts in plan.options]
+        at = 1 if plan.recommended else 0
+        together, rest = options[at:at + plan.together], options[at + plan.together:]
+        return DecisionAdvice.of(
+            id=decision.id, title=decision.title, question=decision.question, area=decision.area,
+            stage=decision.stage or "", status=res.status, recommended=options[0] if plan.recommended else None,
+            strength=res.strength, assumption=plan.assumption, summary=plan.summary, together=together,
+            alternatives=rest[:plan.alternatives], excluded=rest[plan.alternatives:], ask=list(plan.ask),
+            conflicts=list(res.conflicts),
+            why_not=[WhyNot.of(option=option, label=label, reason=reason, verdicts=[verdict(v) for v in against])
+                     for option, label, reason, against in plan.why_not],
+            what_if=[], what_if_checked=False, fragile_on=[], deciding=list(res.deciding),
+            drivers=self.rests_on([b for option in options for v in option.verdicts for b in v.matched]))
 
-    def why_not(self, decision: Decision, res: Resolution) -> list[WhyNot]:
-        out: list[WhyNot] = []
+    def _plan(self, decision: Decision, res: Resolution, ask_ids: list[str], made_from: tuple[Any, ...]) -> _Plan:
+        """What the decision's advice takes from its resolution and what to ask alone, kept like resolutions
+        (`made_from` is the resolution's key; the rest of the advice reads the bindings of its rules)."""
+        key = (made_from, *ask_ids) if made_from else None
+        made = self.advisor.decision_plans.get(key) if key is not None else None
+        if made is None:
+            options = self.advisor.options[decision.id]
+
+            def entry(option_id: str) -> tuple[str, str, str, float, list[RuleVerdict]]:
+                option = options[option_id]
+                return option.id, option.label, option.summary, res.scores[option_id], res.verdicts[option_id]
+
+            alternatives = [o for o in res.candidates if o != res.recommended and o not in res.companions]
+            ask = tuple(self.advisor.question_refs[q] for q in ask_ids)
+            made = _Plan(
+                options=tuple(entry(o) for o in [*([res.recommended] if res.recommended else []), *res.companions,
+                                                  *alternatives, *res.excluded]),
+                recommended=bool(res.recommended), together=len(res.companions), alternatives=len(alternatives),
+                assumption=res.assumption if res.strength == "default" else "",
+                summary=self.summary(decision, res, ask), ask=ask, why_not=tuple(self.why_not(decision, res)))
+            if key is not None:
+                self.advisor.decision_plans.keep(key, made)
+        return made
+
+    def why_not(self, decision: Decision, res: Resolution) -> list[tuple[str, str, str, list[RuleVerdict]]]:
+        """(option, label, reason, the verdicts against it) for each option that is not recommended."""
+        out: list[tuple[str, str, str, list[RuleVerdict]]] = []
         winner = res.recommended
         labels = {o.id: o.label for o in decision.options}
         for option in decision.options:
             if option.id == winner or option.id in res.companions:
                 continue
-            against = [self.verdict(v) for v in res.verdicts[option.id] if not v.supports]
+            against = [v for v in res.verdicts[option.id] if not v.supports]
             score = res.scores[option.id]
             if option.id in res.excluded:
-                rules = ", ".join(v.rule_id for v in against if v.kind == "exclude")
+                rules = ", ".join(v.rule.id for v in against if v.kind == "exclude")
                 reason = f"ruled out by {rules}"
             elif winner is None:
                 reason = f"still possible (score {score:g}); the decision is open: {res.reason}"
@@ -711,15 +801,9 @@ class _AdviceBuilder:
             else:
                 reason = f"scored {score:g} against {res.scores[winner]:g} for {labels[winner]}"
             if against and option.id not in res.excluded:
-                reason += "; weighed down by " + ", ".join(v.rule_id for v in against)
-            out.append(WhyNot.of(option=option.id, label=option.label, reason=reason, verdicts=against))
+                reason += "; weighed down by " + ", ".join(v.rule.id for v in against)
+            out.append((option.id, option.label, reason, against))
         return out
-
-    def assess(self, decision: Decision, res: Resolution, option_id: str) -> OptionAssessment:
-        option = self.advisor.options[decision.id][option_id]
-        return OptionAssessment.of(option=option.id, label=option.label, summary=option.summary,
-                                score=res.scores[option.id],
-                                verdicts=[self.verdict(v) for v in res.verdicts[option.id]])
 
     def verdict(self, v: RuleVerdict) -> Verdict:
         key = (v.rule.id, v.kind)
@@ -797,15 +881,18 @@ class _AdviceBuilder:
             self._answer_facts = expand_facts(known)
         facts = self._answer_facts
         readers: set[str] = set()
-        for conj in self.advisor._ask_when[qid]:
-            waiting = {base_fact(lit.fact) for lit in conj if lit.test is not None and base_fact(lit.fact) not in known}
-            if all(base_fact(lit.fact) not in known or condition_holds([(lit,)], facts, expanded=True)
-                   for lit in conj):
-                readers |= waiting
+        for conj in self.advisor.ask_when_literals(qid):
+            # An alternative the answers given agree with so far: the questions it tests that are open unlock it.
+            for base, fact, test in conj:
+                if base in known and (fact in facts if test is None else
+                                      fact not in facts or not test.holds(facts[fact])):
+                    break
+            else:
+                readers.update(base for base, _, test in conj if test is not None and base not in known)
         unlocking = sorted((q for q in readers if q in self.rb.questions), key=self._q_order)
         return [q for u in unlocking for q in self.shown_for(u, seen | {qid})]
 
-    def summary(self, decision: Decision, res: Resolution, ask: list[QuestionRef]) -> str:
+    def summary(self, decision: Decision, res: Resolution, ask: tuple[QuestionRef, ...]) -> str:
         labels = {o.id: o.label for o in decision.options}
         if res.status == "out_of_scope":
             return f"Outside what this advisor covers: {res.reason}."

@@ -100,8 +100,33 @@ def _any(parts: list[Predicate]) -> Predicate:
     return lambda f: any(p(f) for p in items)
 
 
+def _from_conjunct(conj: Conjunct) -> Predicate:
+    """All of the literals; several presence (or absence) checks become one test of the facts' keys."""
+    present = [lit.fact for lit in conj if lit.test is not None and lit.test.op == "exists"]
+    absent = [lit.fact for lit in conj if lit.test is None]
+    # A presence or absence check stays on its own when it is the only one of its kind.
+    parts = [_literal(lit) for lit in conj if (len(absent) == 1 if lit.test is None else
+                                               len(present) == 1 if lit.test.op == "exists" else True)]
+    if len(present) > 1:
+        every = frozenset(present)
+        parts.append(lambda f: f.keys() >= every)
+    if len(absent) > 1:
+        none = frozenset(absent)
+        parts.append(lambda f: f.keys().isdisjoint(none))
+    return _all(parts)
+
+
 def _from_dnf(conjuncts: Sequence[Conjunct]) -> Predicate:
-    return _any([_all([_literal(lit) for lit in conj]) for conj in conjuncts])
+    """Any of the alternatives; several that are one presence check each (`contains_any` on a multi-choice
+    answer) become one test of the facts' keys."""
+    single = [conj[0].fact for conj in conjuncts
+              if len(conj) == 1 and conj[0].test is not None and conj[0].test.op == "exists"]
+    if len(single) < 2:
+        return _any([_from_conjunct(conj) for conj in conjuncts])
+    some = frozenset(single)
+    return _any([lambda f: not f.keys().isdisjoint(some),
+                 *[_from_conjunct(conj) for conj in conjuncts
+                   if not (len(conj) == 1 and conj[0].test is not None and conj[0].test.op == "exists")]])
 
 
 def _from_condition(condition: Condition, negated: bool = False) -> Predicate:
@@ -111,8 +136,12 @@ def _from_condition(condition: Condition, negated: bool = False) -> Predicate:
     if isinstance(condition, NotOf):
         return _from_condition(condition.not_, not negated)
     children = condition.all if isinstance(condition, AllOf) else condition.any  # type: ignore[union-attr]
-    parts = [_from_condition(child, negated) for child in children]
-    return _all(parts) if isinstance(condition, AllOf) != negated else _any(parts)
+    if isinstance(condition, AllOf) != negated:
+        return _all([_from_condition(child, negated) for child in children])
+    # Any of them: the fact tests among them as one DNF (the union of theirs), the rest each on its own.
+    tests = [conj for child in children if isinstance(child, FactTest) for conj in to_dnf(child, negated)]
+    parts = [_from_condition(child, negated) for child in children if not isinstance(child, FactTest)]
+    return _any([_from_dnf(tests), *parts] if tests else parts)
 
 
 def _dnf_size(condition: Condition, negated: bool = False) -> int | None:

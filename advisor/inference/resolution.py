@@ -22,18 +22,17 @@ class RuleVerdict:
     kind: str  # require | exclude | recommend | avoid
     rank: tuple[int, int, float, str] = field(default=(0, 0, 0.0, ""), compare=False, repr=False)
     """Where it goes among an option's verdicts (strongest first), worked out once: see verdicts_of."""
+    weight: float = field(init=False, compare=False, repr=False)
+    """What the verdict adds to its option's score (the rule's weight, negative for 'avoid', 0 otherwise)."""
+    supports: bool = field(init=False, compare=False, repr=False)
+    """Whether it speaks for its option (models.advice.supports)."""
 
-    @property
-    def weight(self) -> float:
-        if self.kind == "recommend":
-            return self.rule.effective_weight
-        if self.kind == "avoid":
-            return -self.rule.effective_weight
-        return 0.0
-
-    @property
-    def supports(self) -> bool:
-        return supports(self.kind)
+    def __post_init__(self) -> None:
+        # Read on every resolution of every evaluation: worked out once, when the rule base is prepared.
+        weight = self.rule.effective_weight
+        object.__setattr__(self, "weight", weight if self.kind == "recommend" else
+                           -weight if self.kind == "avoid" else 0.0)
+        object.__setattr__(self, "supports", supports(self.kind))
 
 
 @dataclass(frozen=True)
