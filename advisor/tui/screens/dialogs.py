@@ -43,6 +43,9 @@ class ConfirmDialog(ModalScreen[str]):
     """A question with a row of buttons; dismisses with the id of the button pressed ('cancel' on Esc)."""
 
     BINDINGS = DIALOG_BINDINGS  # type: ignore[assignment]
+    AUTO_FOCUS = "Button"
+    """The first button has focus. Textual gives it once the buttons are composed; a query in on_mount once found
+    none on a busy CI run (NoMatches) and took the whole app down."""
 
     def __init__(self, title: str, message: str, buttons: Iterable[tuple[str, str, str]]) -> None:
         super().__init__(classes="dialog-screen")
@@ -56,9 +59,6 @@ class ConfirmDialog(ModalScreen[str]):
             with Horizontal(classes="dialog-buttons"):
                 for label, result, variant in self.buttons:
                     yield Button(label, id=f"btn-{result}", variant=variant, compact=True)  # type: ignore[arg-type]
-
-    def on_mount(self) -> None:
-        self.query(Button).first().focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
