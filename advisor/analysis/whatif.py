@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.inference.collector_pause import collector_paused
 from advisor.inference.evaluation import Advisor, Calculated, Resolver
 from advisor.inference.outcome_keys import Key, OutcomeKeys
 from advisor.inference.slices import Slices
@@ -212,6 +213,11 @@ def explain(advisor: Advisor, advice: Advice) -> Advice:
 
 def explain_what_if(advisor: Advisor, advice: Advice, answers: Answers) -> Advice:
     """The same advice with what_if and fragile_on filled in for every decision in play."""
+    with collector_paused:  # hundreds of evaluations, none making reference cycles (collector_pause.py)
+        return _explain_what_if(advisor, advice, answers)
+
+
+def _explain_what_if(advisor: Advisor, advice: Advice, answers: Answers) -> Advice:
     analysis = WhatIfAnalysis(advisor, answers)
     feeding = advisor._decision_questions
     updated: list[DecisionAdvice] = []

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from advisor.inference.backends import EngineBackend, choose_engine, create_backend, engine_plans
+from advisor.inference.collector_pause import collector_paused
 from advisor.inference.compiler import (
     CompiledRuleset,
     Conjunct,
@@ -346,10 +347,11 @@ class Advisor:
 
     def advise(self, answers: Answers, scenario: ScenarioRef) -> Advice:
         given = answers
-        answers, ignored, answer_facts = self._counted(answers)
-        calculated, firings, warnings = self.infer(answers)
-        return _AdviceBuilder(self, answers, calculated, firings, answer_facts).build(scenario, warnings, given,
-                                                                                       ignored)
+        with collector_paused:  # an evaluation makes no reference cycles: see collector_pause.py
+            answers, ignored, answer_facts = self._counted(answers)
+            calculated, firings, warnings = self.infer(answers)
+            return _AdviceBuilder(self, answers, calculated, firings, answer_facts).build(scenario, warnings, given,
+                                                                                           ignored)
 
     def resolve_all(self, firings: Firings, base: dict[str, Any]) -> dict[str, Resolution | None]:
         """Each decision's resolution; None when the decision is not in play.
@@ -363,11 +365,12 @@ class Advisor:
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
         """(status, recommended option) per decision, without building the full Advice (for what-if runs)."""
-        answers, _ = self.counted(answers)
-        calculated, firings, _ = self.infer(answers)
-        base = {**answers.known, **{c: v.value for c, v in calculated.items()}}
-        return {d: ("not_applicable", None) if r is None else (r.status, r.recommended)
-                for d, r in self.resolve_all(firings, base).items()}
+        with collector_paused:
+            answers, _ = self.counted(answers)
+            calculated, firings, _ = self.infer(answers)
+            base = {**answers.known, **{c: v.value for c, v in calculated.items()}}
+            return {d: ("not_applicable", None) if r is None else (r.status, r.recommended)
+                    for d, r in self.resolve_all(firings, base).items()}
 
     # ---- which questions feed which decision --------------------------------------------------
     def calculators_feeding(self, decisions: set[str]) -> set[str]:
