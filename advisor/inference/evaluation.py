@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -649,7 +650,8 @@ class _AdviceBuilder:
             made = not_in_play.get(d.id) if res is None else None
             decisions.append(made if made is not None else self.decision(d, res, keys.get(d.id, ())))
         known = self.answers.known
-        answers = [self.answer_record(q, known[q]) for q in sorted(known, key=self.advisor.question_order.__getitem__)]
+        order = self.advisor.question_order.__getitem__
+        answers = self.answer_records([(q, known[q]) for q in sorted(known, key=order)])
         # .of: every part is built here from validated rules and answers (validating the whole tree again
         # cost more than the rest of building it)
         return Advice.of(scenario=scenario, ruleset=self.rb.digest, rules=self.advisor.rules_label,
@@ -679,30 +681,37 @@ class _AdviceBuilder:
                            based_on=[self.binding(name, value) for name, value in calc.inputs.items()],
                            reasoning=calculator.reasoning, citations=list(calculator.citations))
 
-    def answer_record(self, qid: str, value: Any, counted: bool = True) -> Any:
-        """The AnswerRecord of a counted answer, or the IgnoredAnswer of one that did not count: made once per
-        question and value, like bindings."""
-        key: tuple[Any, ...] = (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value)
-        if not counted:
-            key = (*key, None)  # another length: never the key of a counted answer
-        made = self.advisor.answer_records.get(key)
-        if made is None:
-            question = self.rb.questions[qid]
-            if counted:
-                made = AnswerRecord.of(question=qid, prompt=question.prompt, value=value,
-                                       display=show_value(value, question))
-            else:
-                asked_when = self.advisor.asked_when_text.get(qid)
-                if asked_when is None:
-                    assert question.ask_when is not None  # only conditional questions can be hidden
-                    asked_when = self.advisor.asked_when_text[qid] = describe_condition(question.ask_when)
-                made = IgnoredAnswer.of(question=qid, prompt=question.prompt, value=value,
-                                        display=show_value(value, question), asked_when=asked_when)
-            self.advisor.answer_records.keep(key, made)
-        return made
+    def answer_records(self, pairs: Iterable[tuple[str, Any]], counted: bool = True) -> list[Any]:
+        """The AnswerRecord of each counted answer, or the IgnoredAnswer of each that did not count: made once per
+        question and value, like bindings. (One loop for all: a heavy scenario has about 150 of them.)"""
+        memo, questions = self.advisor.answer_records, self.rb.questions
+        get, keep = memo.get, memo.keep
+        out = []
+        for qid, value in pairs:
+            # the type is part of the key (True, 1 and 1.0 are equal keys), floats and lists by repr, as bindings;
+            # an ignored answer's key is one longer, so never the key of a counted one
+            key = ((qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value) if counted else
+                   (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value, None))
+            made = get(key)
+            if made is None:
+                made = keep(key, self._answer_record(questions[qid], value, counted))
+            out.append(made)
+        return out
+
+    def _answer_record(self, question: Question, value: Any, counted: bool) -> Any:
+        if counted:
+            return AnswerRecord.of(question=question.id, prompt=question.prompt, value=value,
+                                   display=show_value(value, question))
+        asked_when = self.advisor.asked_when_text.get(question.id)
+        if asked_when is None:
+            assert question.ask_when is not None  # only conditional questions can be hidden
+            asked_when = self.advisor.asked_when_text[question.id] = describe_condition(question.ask_when)
+        return IgnoredAnswer.of(question=question.id, prompt=question.prompt, value=value,
+                                display=show_value(value, question), asked_when=asked_when)
 
     def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
-        return [self.answer_record(qid, given.known.get(qid), counted=False) for qid in ignored]
+        known = given.known
+        return self.answer_records([(qid, known.get(qid)) for qid in ignored], counted=False)
 
     def _q_order(self, qid: str) -> int:
         return self.advisor.question_order[qid]
