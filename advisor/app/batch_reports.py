@@ -35,9 +35,10 @@ _STAGING_MADE: set[str] = set()
 
 @dataclass(frozen=True)
 class Item:
-    """One scenario file's result, small and picklable: it may come back from a worker process."""
+    """One scenario file's result, small and picklable: it comes back from a worker process with the others of its
+    task. It does not name its file (the caller has the list, in the same order), which would cost a `Path` to
+    pickle and another to unpickle for every file."""
 
-    path: Path
     diagnostics: tuple[Diagnostic, ...] = ()
     scenario_id: str | None = None
     """None when the file was invalid (see diagnostics). Set with diagnostics when the scenario was evaluated
@@ -77,7 +78,7 @@ class EvaluateJob:
 
         outcome = evaluate_file(advisor, path)
         if outcome.advice is None:
-            return Item(path, outcome.diagnostics)
+            return Item(outcome.diagnostics)
         advice = outcome.advice
         if self.with_what_if:
             from advisor.analysis.whatif import explain as explain_advice
@@ -92,13 +93,13 @@ class EvaluateJob:
                 text = self.baseline.text(sid)
                 # Byte-identical to what --format json would write now: unchanged, nothing to parse.
                 if text is not None and text == render_json(advice):
-                    return Item(path, (), sid, source)
+                    return Item((), sid, source)
                 diff = compare(advice, self.baseline.parse(sid, text) if text is not None else None)
             except InvalidInput as exc:  # the saved advice is unreadable: the scenario itself was evaluated
-                return Item(path, tuple(sorted(exc.diagnostics)), sid, source)
-            return Item(path, (), sid, source, changes=tuple(diff.lines) if diff is not None else None)
+                return Item(tuple(sorted(exc.diagnostics)), sid, source)
+            return Item((), sid, source, changes=tuple(diff.lines) if diff is not None else None)
         if self.staging is None:
-            return Item(path, (), sid, source, text=self.render(advice))
+            return Item((), sid, source, text=self.render(advice))
         # A folder per process: workers creating files in one shared folder contend for it in the kernel
         # (10,000 reports took twice the system time). Names are unique within a process (counter), and
         # "x" never reuses one. Not mkstemp: its files are private (0600); a report gets the usual mode.
@@ -112,8 +113,8 @@ class EvaluateJob:
                 _STAGING_MADE.add(folder)
             _write_new(os.path.join(self.staging, staged), self.report_bytes(advice))
         except OSError as exc:
-            return Item(path, (), sid, source, write_error=exc.strerror or str(exc))
-        return Item(path, (), sid, source, staged=staged)
+            return Item((), sid, source, write_error=exc.strerror or str(exc))
+        return Item((), sid, source, staged=staged)
 
     def report_bytes(self, advice: Any) -> bytes:
         """The report file's content: what a text file opened with encoding="utf-8" holds after render's text."""
@@ -289,7 +290,9 @@ class ReportWriter(Sink):
         """Move each staged report to its name in DIR. Thousands of them: each rename is made relative to the two
         folders opened once (the system then looks up one name, not the whole path), where the system allows it."""
         assert self.staging is not None
-        if os.replace not in os.supports_dir_fd:  # pragma: no cover - not Linux
+        # os.replace takes the same folder descriptors as os.rename (both are renameat), but only os.rename is
+        # listed in os.supports_dir_fd
+        if os.rename not in os.supports_dir_fd:  # pragma: no cover - not Linux
             for sid, staged in self.staged.items():
                 self._move(self.staging / staged, self.root / f"{sid}.{self.ext}", f"{sid}.{self.ext}")
             return
@@ -313,12 +316,24 @@ class ReportWriter(Sink):
         except OSError as exc:
             raise InvalidInput([self._cannot(f"cannot write {name}: {exc.strerror or exc}")]) from None
 
+    def _holds_nothing_else(self, folder: str) -> bool:
+        """Whether the report folder holds nothing but the staging folder, so no report name is taken (whatever the
+        file system's rules for names: case or Unicode forms)."""
+        assert self.staging is not None
+        try:
+            with os.scandir(folder) as entries:
+                return all(entry.name == self.staging.name for entry in entries)
+        except OSError:
+            return False  # each name is looked up as before
+
     def _foreign_files(self) -> list[Diagnostic]:
         """Files with a report's name that are not reports the advisor wrote."""
         from advisor.app.report_files import is_advisor_report
 
-        out = []
+        out: list[Diagnostic] = []
         folder = os.fspath(self.output_dir)  # strings: a Path per report costs more than the lookup
+        if self._holds_nothing_else(folder):  # a new or empty folder (the usual case): no name to look up
+            return out
         for sid in self.staged:
             target = os.path.join(folder, f"{sid}.{self.ext}")
             if os.path.lexists(target) and not is_advisor_report(Path(target), self.ext):
