@@ -144,30 +144,27 @@ class _ElementJson:
     identity (advice is immutable).
 
     An object is kept once it is met in a second report: an element made for one scenario only is never kept,
-    nor kept alive (the objects seen once are remembered by weak reference). Each kept entry holds its object,
-    so its id cannot be reused meanwhile."""
+    nor kept alive (the objects seen once are remembered by weak reference). Each kept object is held (`alive`),
+    so no other object can have its id meanwhile: a kept id is that object, no identity check needed."""
 
     def __init__(self, serializer: Any, cls: type) -> None:
         self.serializer, self.cls = serializer, cls
-        self.kept: dict[int, tuple[Any, bytes]] = {}
+        self.kept: dict[int, bytes] = {}
+        self.alive: dict[int, Any] = {}
         self.seen: dict[int, weakref.ref[Any]] = {}
 
     def pieces(self, elements: list[Any], again: bool) -> list[bytes] | None:
         """The elements' JSON, each indented as an element of the array; None when one is not safe as it is
         (see json_utf8_is_safe), pydantic-core cannot write one (a surrogate) or one is not of the declared
         class. `again`: the same advice as the last report, whose objects are no sign of recurrence."""
-        out: list[bytes] = []
-        append = out.append
-        kept_get = self.kept.get
-        for element in elements:
-            hit = kept_get(id(element))
-            if hit is not None and hit[0] is element:
-                append(hit[1])
-            else:
-                text = self._missed(element, again)
+        out: list[Any] = list(map(self.kept.get, map(id, elements)))  # in C: most elements recur
+        if None in out:
+            for at, text in enumerate(out):
                 if text is None:
-                    return None
-                append(text)
+                    made = self._missed(elements[at], again)
+                    if made is None:
+                        return None
+                    out[at] = made
         return out
 
     def _missed(self, element: Any, again: bool) -> bytes | None:
@@ -186,7 +183,9 @@ class _ElementJson:
         if before is not None and before() is element:
             if len(kept) >= _KEPT_AT_MOST:
                 kept.clear()
-            kept[key] = (element, text)
+                self.alive.clear()
+            kept[key] = text
+            self.alive[key] = element
             del seen[key]
         else:
             if len(seen) >= _SEEN_AT_MOST:
