@@ -173,12 +173,20 @@ class Advisor:
         self._applies = ready.applies
         self._ask_conditions = Conditions({q: rb.questions[q].ask_when for q in ready.ask_when},  # type: ignore[misc]
                                           ready.ask_when)
-        """Each question's ask_when, interpreted or compiled (predicates.Conditions)."""
+        """Each question's ask_when, interpreted or compiled (predicates.Conditions); `failing` lists the hidden
+        questions."""
         self._ask_reads = {q: frozenset(base_fact(lit.fact) for conj in dnf for lit in conj)
                            for q, dnf in ready.ask_when.items()}
         """Each question's ask_when -> the facts (questions) it reads."""
+        derived = {fact for derives in ready.compiled.derives.values() for fact, _ in derives}
+        self._ask_reads_answers_only = all(reads.isdisjoint(rb.calculators) and reads.isdisjoint(derived)
+                                           for reads in self._ask_reads.values())
+        """No ask_when reads a calculated or derived fact: the questions hidden by the answers that count are the
+        questions hidden once calculated and derived facts join them (Resolver.hidden_questions)."""
         self._applies_conditions = Conditions({d: rb.decision(d).applies_when for d in ready.applies},  # type: ignore[misc]
-                                              ready.applies)
+                                              ready.applies, order=[d.id for d in rb.decisions])
+        """Each decision's applicability; `holding` lists the decisions in play, in rule base order."""
+        self._decision_ids = tuple(d.id for d in rb.decisions)
         self.not_in_play: dict[str, DecisionAdvice] = {}
         """The (immutable) advice for each decision when it is not in play, built once on first use."""
         self.bindings = BoundedMemo(BINDINGS_KEPT)
@@ -227,9 +235,8 @@ class Advisor:
     # ---- questionnaire -------------------------------------------------------------------------
     def relevant_questions(self, answers: Answers) -> list[Question]:
         """Questions to show: core ones and those whose ask_when holds over the answers."""
-        facts = expand_facts(answers.known)
-        asked = self._ask_conditions.checks()
-        return [q for q in self.rulebase.questions.values() if q.id not in asked or asked[q.id](facts)]
+        hidden = set(self._ask_conditions.failing()(expand_facts(answers.known)))
+        return [q for q in self.rulebase.questions.values() if q.id not in hidden]
 
     def load_scenario(self, path: Path) -> LoadedScenario:
         """A scenario file, its answers checked against this rule base."""
@@ -243,32 +250,37 @@ class Advisor:
         question is asked, i.e. its ask_when holds over the answers that count. One meaning for every
         entry point (files, the TUI, what-if, the pytest plugin). Dropping an answer can hide further
         questions, hence the loop; it ends because each pass only removes answers."""
-        counted, dropped, _ = self._counted(answers)
+        counted, dropped, _, _ = self._counted(answers)
         return counted, dropped
 
-    def _counted(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any]]:
-        """counted, and the answers that count as ask_when reads them (expand_facts), which its last pass made."""
+    def _counted(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any], frozenset[str] | None]:
+        """counted, the answers that count as ask_when reads them (expand_facts) and, when its first pass dropped
+        no answer, the questions hidden for them (else None: the caller finds them when it needs them).
+
+        The first pass finds every hidden question in one call (Conditions.failing); a later pass only tests the
+        answers whose ask_when reads one that went (facts only go away, so a question still shown stays shown
+        unless its ask_when reads one that went)."""
         known, unknown = dict(answers.known), set(answers.unknown)
-        asked = self._ask_conditions.checks()
-        to_check: Any = (*known, *unknown)
-        while True:
-            facts = expand_facts(known)
-            hidden = [q for q in to_check if q in asked and not asked[q](facts)]
-            if not hidden:
-                break
-            for q in hidden:
+        facts = expand_facts(known)
+        hidden = self._ask_conditions.failing()(facts)
+        gone = known.keys() & hidden
+        if unknown:
+            gone |= unknown.intersection(hidden)
+        if not gone:
+            return answers, [], facts, frozenset(hidden)
+        checks, reads = self._ask_conditions.checks(), self._ask_reads
+        while gone:
+            for q in gone:
                 known.pop(q, None)
-                unknown.discard(q)
-            # Facts only go away, so a question still shown stays shown unless its ask_when reads one that went.
-            gone, reads = set(hidden), self._ask_reads
-            to_check = [q for q in (*known, *unknown) if q in reads and not gone.isdisjoint(reads[q])]
-        if len(known) == len(answers.known) and len(unknown) == len(answers.unknown):
-            return answers, [], facts
+            unknown -= gone
+            facts, went = expand_facts(known), gone
+            gone = {q for q in (*known, *unknown)
+                    if q in reads and not reads[q].isdisjoint(went) and not checks[q](facts)}
         order = self.question_order
         gone = dict.fromkeys([q for q in answers.known if q not in known and q in order]
                              + [q for q in answers.unknown if q not in unknown and q in order])
         dropped = sorted(gone, key=order.__getitem__)  # in questionnaire order
-        return Answers(known, frozenset(unknown)), dropped, facts
+        return Answers(known, frozenset(unknown)), dropped, facts, None
 
     # ---- evaluation ----------------------------------------------------------------------------
     def calculate(self, answers: Answers, earlier: tuple[Answers, dict[str, Calculated]] | None = None,
@@ -346,10 +358,10 @@ class Advisor:
 
     def advise(self, answers: Answers, scenario: ScenarioRef) -> Advice:
         given = answers
-        answers, ignored, answer_facts = self._counted(answers)
+        answers, ignored, answer_facts, hidden = self._counted(answers)
         calculated, firings, warnings = self.infer(answers)
-        return _AdviceBuilder(self, answers, calculated, firings, answer_facts).build(scenario, warnings, given,
-                                                                                       ignored)
+        return _AdviceBuilder(self, answers, calculated, firings, answer_facts, hidden).build(scenario, warnings,
+                                                                                               given, ignored)
 
     def resolve_all(self, firings: Firings, base: dict[str, Any]) -> dict[str, Resolution | None]:
         """Each decision's resolution; None when the decision is not in play.
@@ -357,9 +369,10 @@ class Advisor:
         `base`: answers and calculated values (derived facts come from `firings`)."""
         return self.resolver(firings, base).resolve_all()
 
-    def resolver(self, firings: Firings, base: dict[str, Any]) -> Resolver:
-        """Resolves decisions one at a time (resolve_all, or what-if runs that need a few)."""
-        return Resolver(self, firings, base)
+    def resolver(self, firings: Firings, base: dict[str, Any], hidden: frozenset[str] | None = None) -> Resolver:
+        """Resolves decisions one at a time (resolve_all, or what-if runs that need a few). `hidden`: the questions
+        not asked for these facts, when the caller knows them."""
+        return Resolver(self, firings, base, hidden)
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
         """(status, recommended option) per decision, without building the full Advice (for what-if runs)."""
@@ -378,7 +391,8 @@ class Advisor:
 class Resolver:
     """The resolution of each decision for one inference run: see Advisor.resolve_all."""
 
-    def __init__(self, advisor: Advisor, firings: Firings, base: dict[str, Any]) -> None:
+    def __init__(self, advisor: Advisor, firings: Firings, base: dict[str, Any],
+                 hidden: frozenset[str] | None = None) -> None:
         self.advisor, self.base = advisor, base
         self.facts = expand_facts({**base, **firings.derived})
         # The fired rules of each decision, in file order (resolution policies depend on it): `fired` is
@@ -395,32 +409,32 @@ class Resolver:
                 else:
                     by_decision[decision] = [rule]
                     fired_ids[decision] = [rule_id]
-        self.applies = advisor._applies_conditions.checks()
-        self.asked = advisor._ask_conditions.checks()
-        self._hidden: dict[str, bool] = {}
+        self._hidden = hidden
         self.keys: dict[str, tuple[Any, ...]] = {}
         """Decision in play -> what its resolution was made from (its key in Advisor.resolutions)."""
 
+    def hidden_questions(self) -> frozenset[str]:
+        """The questions not asked for these facts (their ask_when fails), all found in one call when first
+        needed: decisions share questions."""
+        if self._hidden is None:
+            self._hidden = frozenset(self.advisor._ask_conditions.failing()(self.facts))
+        return self._hidden
+
     def hidden(self, qid: str) -> bool:
-        """Whether the question is not asked for these facts (its ask_when fails), worked out once per question:
-        decisions share questions."""
-        made = self._hidden.get(qid)
-        if made is None:
-            check = self.asked.get(qid)
-            made = self._hidden[qid] = check is not None and not check(self.facts)
-        return made
+        """Whether the question is not asked for these facts."""
+        return qid in self.hidden_questions()
 
     def resolve_all(self) -> dict[str, Resolution | None]:
-        """Every decision's resolution (None when it is not in play), in rule base order."""
-        applies, facts, in_play = self.applies.get, self.facts, self._in_play
-        out: dict[str, Resolution | None] = {}
-        for decision in self.advisor.rulebase.decisions:
-            check = applies(decision.id)
-            out[decision.id] = None if check is not None and not check(facts) else in_play(decision)
+        """Every decision's resolution (None when it is not in play), in rule base order: the decisions in play
+        come from one call (Conditions.holding), and only they are resolved."""
+        out: dict[str, Resolution | None] = dict.fromkeys(self.advisor._decision_ids)
+        decisions, in_play = self.advisor.decisions, self._in_play
+        for did in self.advisor._applies_conditions.holding()(self.facts):
+            out[did] = in_play(decisions[did])
         return out
 
     def resolve(self, decision: Decision) -> Resolution | None:
-        applies = self.applies.get(decision.id)
+        applies = self.advisor._applies_conditions.checks().get(decision.id)
         if applies is not None and not applies(self.facts):
             return None
         return self._in_play(decision)
@@ -432,10 +446,10 @@ class Resolver:
         # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
         settled = False
         if decision.fallback.prefer:
-            base, hidden = self.base, self.hidden
+            base, hidden = self.base, self.hidden_questions()
             settled = True
             for q in self.advisor._decision_asks[did]:
-                if q not in base and not hidden(q):
+                if q not in base and q not in hidden:
                     settled = False
                     break
         key = self.keys[did] = (did, settled, *self.fired_ids.get(did, ()))
@@ -477,14 +491,15 @@ class _AdviceBuilder:
     # and answers, and re-validating hundreds of nested objects per scenario dominated evaluation time.
     # The top-level Advice is still validated, and snapshot tests pin the JSON.
     def __init__(self, advisor: Advisor, answers: Answers, calculated: dict[str, Calculated], firings: Firings,
-                 answer_facts: dict[str, Any] | None = None) -> None:
-        """`answer_facts`: expand_facts(answers.known), when the caller has it (Advisor.advise)."""
+                 answer_facts: dict[str, Any] | None = None, hidden: frozenset[str] | None = None) -> None:
+        """`answer_facts`: expand_facts(answers.known), and `hidden`: the questions not asked for the answers, when
+        the caller has them (Advisor.advise)."""
         self.advisor, self.rb = advisor, advisor.rulebase
         self.answers, self.calculated, self.firings = answers, calculated, firings
         self.facts: dict[str, Any] = {**answers.known, **{c: v.value for c, v in calculated.items()},
                                       **firings.derived}
-        self._relevant: dict[str, bool] = {}
-        """Question -> whether it is asked for these answers (its ask_when holds), worked out when needed."""
+        self._hidden = hidden
+        """The questions not asked for these answers (their ask_when fails), worked out when needed."""
         self._answer_facts: dict[str, Any] | None = answer_facts  # the answers as ask_when reads them
         self._unlockers: dict[str, list[str]] = {}
         """Hidden question -> what shown_for gives for it (with nothing seen yet)."""
@@ -605,7 +620,10 @@ class _AdviceBuilder:
     def build(self, scenario: ScenarioRef, warnings: list[str], given: Answers | None = None,
               ignored: list[str] | None = None) -> Advice:
         depth = self.depths()
-        resolver = self.advisor.resolver(self.firings, self.facts)
+        # The questions hidden by the answers are those hidden once calculated and derived facts join them, unless
+        # an ask_when reads a calculated value (the resolver then finds them over its own facts).
+        resolver = self.advisor.resolver(self.firings, self.facts,
+                                         self.hidden_questions() if self.advisor._ask_reads_answers_only else None)
         resolutions = resolver.resolve_all()
         fired_entries = self.advisor.fired_entries
         trace: list[FiredRule] = []
@@ -850,15 +868,15 @@ class _AdviceBuilder:
 
     def relevant(self, qid: str) -> bool:
         """Whether the question is asked for these answers (as Advisor.relevant_questions says)."""
-        if qid not in self._relevant:
-            asked = self.advisor._ask_conditions.checks()
-            if qid not in asked:
-                self._relevant[qid] = True
-            else:
-                if self._answer_facts is None:
-                    self._answer_facts = expand_facts(self.answers.known)
-                self._relevant[qid] = asked[qid](self._answer_facts)
-        return self._relevant[qid]
+        return qid not in self.hidden_questions()
+
+    def hidden_questions(self) -> frozenset[str]:
+        """The questions not asked for these answers, all found in one call when first needed."""
+        if self._hidden is None:
+            if self._answer_facts is None:
+                self._answer_facts = expand_facts(self.answers.known)
+            self._hidden = frozenset(self.advisor._ask_conditions.failing()(self._answer_facts))
+        return self._hidden
 
     def shown_for(self, qid: str, seen: frozenset[str] = frozenset()) -> list[str]:
         """`qid` when it is shown; for a hidden question, the open questions that can unlock it (those an
