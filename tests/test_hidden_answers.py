@@ -11,7 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from advisor.app.cli import main
+from advisor.inference.compiler import expand_facts
 from advisor.inference.evaluation import Advisor
+from advisor.inference.predicates import condition_holds
 from advisor.render.json_format import render_json
 from advisor.render.markdown import render_markdown
 from advisor.sources.answers import Answers, load_scenario
@@ -198,4 +200,8 @@ def test_counted_rechecks_only_what_a_dropped_answer_can_hide(advisor: Advisor) 
         assert counted.known == expected.known and counted.unknown == expected.unknown
         assert dropped == [q for q in advisor.rulebase.questions if q in answers.known and q not in counted.known]
         chains += bool(dropped)
+        # the hidden questions it hands on (to the advice's builder and resolver) are those of the answers that count
+        facts = expand_facts(counted.known)
+        assert advisor._counted(answers)[3] == {q.id for q in advisor.rulebase.questions.values() if q.ask_when
+                                                and not condition_holds(q.ask_when, facts, expanded=True)}
     assert chains > 40

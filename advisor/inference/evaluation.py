@@ -178,6 +178,11 @@ class Advisor:
         self._ask_reads = {q: frozenset(base_fact(lit.fact) for conj in dnf for lit in conj)
                            for q, dnf in ready.ask_when.items()}
         """Each question's ask_when -> the facts (questions) it reads."""
+        self._ask_readers: dict[str, list[str]] = {}
+        """Fact (question) -> the questions whose ask_when reads it."""
+        for q, reads in self._ask_reads.items():
+            for fact in reads:
+                self._ask_readers.setdefault(fact, []).append(q)
         derived = {fact for derives in ready.compiled.derives.values() for fact, _ in derives}
         self._ask_reads_answers_only = all(reads.isdisjoint(rb.calculators) and reads.isdisjoint(derived)
                                            for reads in self._ask_reads.values())
@@ -253,34 +258,43 @@ class Advisor:
         counted, dropped, _, _ = self._counted(answers)
         return counted, dropped
 
-    def _counted(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any], frozenset[str] | None]:
-        """counted, the answers that count as ask_when reads them (expand_facts) and, when its first pass dropped
-        no answer, the questions hidden for them (else None: the caller finds them when it needs them).
+    def _counted(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any], frozenset[str]]:
+        """counted, the answers that count as ask_when reads them (expand_facts) and the questions hidden for
+        them, all from its last pass.
 
-        The first pass finds every hidden question in one call (Conditions.failing); a later pass only tests the
-        answers whose ask_when reads one that went (facts only go away, so a question still shown stays shown
-        unless its ask_when reads one that went)."""
+        The first pass finds every hidden question in one call (Conditions.failing). Facts only go away, so a later
+        pass tests again only the questions whose ask_when reads an answer that went; it drops those answered
+        among them that are now hidden."""
         known, unknown = dict(answers.known), set(answers.unknown)
         facts = expand_facts(known)
-        hidden = self._ask_conditions.failing()(facts)
-        gone = known.keys() & hidden
+        hidden = set(self._ask_conditions.failing()(facts))
+        gone = hidden.intersection(known)
         if unknown:
-            gone |= unknown.intersection(hidden)
+            gone |= hidden & unknown
         if not gone:
             return answers, [], facts, frozenset(hidden)
-        checks, reads = self._ask_conditions.checks(), self._ask_reads
+        checks, readers = self._ask_conditions.checks(), self._ask_readers
         while gone:
             for q in gone:
                 known.pop(q, None)
             unknown -= gone
-            facts, went = expand_facts(known), gone
-            gone = {q for q in (*known, *unknown)
-                    if q in reads and not reads[q].isdisjoint(went) and not checks[q](facts)}
+            facts = expand_facts(known)
+            again: set[str] = set()
+            for q in gone:
+                again.update(readers.get(q, ()))
+            gone = set()
+            for q in again:
+                if checks[q](facts):
+                    hidden.discard(q)
+                else:
+                    hidden.add(q)
+                    if q in known or q in unknown:
+                        gone.add(q)
         order = self.question_order
         gone = dict.fromkeys([q for q in answers.known if q not in known and q in order]
                              + [q for q in answers.unknown if q not in unknown and q in order])
         dropped = sorted(gone, key=order.__getitem__)  # in questionnaire order
-        return Answers(known, frozenset(unknown)), dropped, facts, None
+        return Answers(known, frozenset(unknown)), dropped, facts, frozenset(hidden)
 
     # ---- evaluation ----------------------------------------------------------------------------
     def calculate(self, answers: Answers, earlier: tuple[Answers, dict[str, Calculated]] | None = None,

@@ -27,6 +27,7 @@ conditions agree.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -75,9 +76,20 @@ class _Writer:
             self.namespace[name] = value
         return name
 
-    def compile(self, source: str) -> dict[str, Any]:
-        """Run the generated definitions in their namespace; returns it (it holds the functions)."""
-        exec(compile(source, "<advisor conditions>", "exec"), self.namespace)  # only our own text: see the docstring
+    def source(self, text: str) -> Source:
+        return Source(text, self.namespace)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Generated definitions and the namespace they run in (which holds every piece of rule data they read)."""
+
+    text: str
+    namespace: dict[str, Any]
+
+    def run(self) -> dict[str, Any]:
+        """Compile and run the definitions in their namespace; returns it (it holds the functions)."""
+        exec(compile(self.text, "<advisor conditions>", "exec"), self.namespace)  # only our own text: see the docstring
         return self.namespace
 
 
@@ -222,27 +234,37 @@ def _function(name: str, expression: str) -> str:
     return f"def {name}(f):\n    get = f.get\n    K = f.keys()\n    return {expression}\n"
 
 
-def compile_predicates(conditions: Mapping[str, Condition | list[Conjunct]]) -> dict[str, Predicate]:
-    """One generated function per named condition (or DNF), all compiled at once."""
+def predicate_source(conditions: Mapping[str, Condition | list[Conjunct]]) -> tuple[Source, dict[str, str]]:
+    """The definitions of one function per named condition (or DNF), and each name's function name."""
     w = _Writer()
     names = {key: f"_p{i}" for i, key in enumerate(conditions)}
-    source = "".join(_function(names[key], _expression(w, c)) for key, c in conditions.items())
-    namespace = w.compile(source)
+    return w.source("".join(_function(names[key], _expression(w, c)) for key, c in conditions.items())), names
+
+
+def compile_predicates(conditions: Mapping[str, Condition | list[Conjunct]]) -> dict[str, Predicate]:
+    """One generated function per named condition (or DNF), all compiled at once."""
+    source, names = predicate_source(conditions)
+    namespace = source.run()
     return {key: namespace[name] for key, name in names.items()}
 
 
-def compile_selectors(order: Sequence[str], conditions: Mapping[str, Condition | list[Conjunct]],
-                      ) -> tuple[Selector, Selector]:
-    """Two generated functions over the facts, each testing every condition in one call: the names in `order`
-    whose condition holds (a name without a condition always does), and those whose condition fails."""
+def selector_source(order: Sequence[str], conditions: Mapping[str, Condition | list[Conjunct]]) -> Source:
+    """The definitions of `holding` and `failing` (compile_selectors)."""
     w = _Writer()
     tests = [(w.constant(key, "R"), _expression(w, conditions[key]) if key in conditions else None) for key in order]
     head = "    get = f.get\n    K = f.keys()\n    out = []\n    add = out.append\n"
     holding = "".join(f"    add({name})\n" if test is None else f"    if {test}:\n        add({name})\n"
                       for name, test in tests)
     failing = "".join(f"    if not {test}:\n        add({name})\n" for name, test in tests if test is not None)
-    namespace = w.compile(f"def holding(f):\n{head}{holding}    return out\n"
-                          f"def failing(f):\n{head}{failing}    return out\n")
+    return w.source(f"def holding(f):\n{head}{holding}    return out\n"
+                    f"def failing(f):\n{head}{failing}    return out\n")
+
+
+def compile_selectors(order: Sequence[str], conditions: Mapping[str, Condition | list[Conjunct]],
+                      ) -> tuple[Selector, Selector]:
+    """Two generated functions over the facts, each testing every condition in one call: the names in `order`
+    whose condition holds (a name without a condition always does), and those whose condition fails."""
+    namespace = selector_source(order, conditions).run()
     return namespace["holding"], namespace["failing"]
 
 
