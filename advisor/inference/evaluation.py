@@ -424,23 +424,28 @@ class Resolver:
                     by_decision[decision] = [rule]
                     fired_ids[decision] = [rule_id]
         self._hidden = hidden
+        """The questions not asked for these facts (their ask_when fails), when known all at once."""
+        self._hidden_one: dict[str, bool] = {}
+        """Else question -> whether it is hidden, worked out once per question (decisions share questions)."""
         self.keys: dict[str, tuple[Any, ...]] = {}
         """Decision in play -> what its resolution was made from (its key in Advisor.resolutions)."""
 
-    def hidden_questions(self) -> frozenset[str]:
-        """The questions not asked for these facts (their ask_when fails), all found in one call when first
-        needed: decisions share questions."""
-        if self._hidden is None:
-            self._hidden = frozenset(self.advisor._ask_conditions.failing()(self.facts))
-        return self._hidden
-
     def hidden(self, qid: str) -> bool:
         """Whether the question is not asked for these facts."""
-        return qid in self.hidden_questions()
+        if self._hidden is not None:
+            return qid in self._hidden
+        made = self._hidden_one.get(qid)
+        if made is None:  # a few decisions resolved one at a time (what-if): only their questions are tested
+            check = self.advisor._ask_conditions.checks().get(qid)
+            made = self._hidden_one[qid] = check is not None and not check(self.facts)
+        return made
 
     def resolve_all(self) -> dict[str, Resolution | None]:
         """Every decision's resolution (None when it is not in play), in rule base order: the decisions in play
-        come from one call (Conditions.holding), and only they are resolved."""
+        come from one call (Conditions.holding), and only they are resolved; the hidden questions too, when the
+        caller did not give them."""
+        if self._hidden is None:
+            self._hidden = frozenset(self.advisor._ask_conditions.failing()(self.facts))
         out: dict[str, Resolution | None] = dict.fromkeys(self.advisor._decision_ids)
         decisions, in_play = self.advisor.decisions, self._in_play
         for did in self.advisor._applies_conditions.holding()(self.facts):
@@ -460,10 +465,10 @@ class Resolver:
         # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
         settled = False
         if decision.fallback.prefer:
-            base, hidden = self.base, self.hidden_questions()
+            base, hidden = self.base, self.hidden
             settled = True
             for q in self.advisor._decision_asks[did]:
-                if q not in base and q not in hidden:
+                if q not in base and not hidden(q):
                     settled = False
                     break
         key = self.keys[did] = (did, settled, *self.fired_ids.get(did, ()))
