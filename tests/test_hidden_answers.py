@@ -193,8 +193,10 @@ def _counted_by_full_passes(advisor: Advisor, answers: Answers) -> Answers:
 def test_counted_rechecks_only_what_a_dropped_answer_can_hide(advisor: Advisor) -> None:
     """`counted` re-checks, after a pass drops answers, only the questions whose ask_when reads a dropped one:
     the same answers count as when every answer is checked again on every pass."""
-    chains = 0
-    for answers in generate(advisor.rulebase, 80, seed=13) + generate(advisor.rulebase, 40, seed=14, answered=0.9):
+    chains = batched = 0
+    many = generate(advisor.rulebase, 80, seed=13) + generate(advisor.rulebase, 40, seed=14, answered=0.9)
+    few = generate(advisor.rulebase, 40, seed=15, answered=0.1)  # a few answers: each ask_when tested on its own
+    for answers in many + few:
         counted, dropped = advisor.counted(answers)
         expected = _counted_by_full_passes(advisor, answers)
         assert counted.known == expected.known and counted.unknown == expected.unknown
@@ -202,6 +204,9 @@ def test_counted_rechecks_only_what_a_dropped_answer_can_hide(advisor: Advisor) 
         chains += bool(dropped)
         # the hidden questions it hands on (to the advice's builder and resolver) are those of the answers that count
         facts = expand_facts(counted.known)
-        assert advisor._counted(answers)[3] == {q.id for q in advisor.rulebase.questions.values() if q.ask_when
-                                                and not condition_holds(q.ask_when, facts, expanded=True)}
-    assert chains > 40
+        hidden = advisor._counted(answers)[3]
+        if hidden is not None:  # many answers: every ask_when tested in one call
+            batched += 1
+            assert hidden == {q.id for q in advisor.rulebase.questions.values() if q.ask_when
+                              and not condition_holds(q.ask_when, facts, expanded=True)}
+    assert chains > 40 and batched >= 120

@@ -187,7 +187,7 @@ class Advisor:
         self._ask_reads_answers_only = all(reads.isdisjoint(rb.calculators) and reads.isdisjoint(derived)
                                            for reads in self._ask_reads.values())
         """No ask_when reads a calculated or derived fact: the questions hidden by the answers that count are the
-        questions hidden once calculated and derived facts join them (Resolver.hidden_questions)."""
+        questions hidden once calculated and derived facts join them (Resolver.hidden)."""
         self._applies_conditions = Conditions({d: rb.decision(d).applies_when for d in ready.applies},  # type: ignore[misc]
                                               ready.applies, order=[d.id for d in rb.decisions])
         """Each decision's applicability; `holding` lists the decisions in play, in rule base order."""
@@ -258,14 +258,16 @@ class Advisor:
         counted, dropped, _, _ = self._counted(answers)
         return counted, dropped
 
-    def _counted(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any], frozenset[str]]:
+    def _counted(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any], frozenset[str] | None]:
         """counted, the answers that count as ask_when reads them (expand_facts) and the questions hidden for
-        them, all from its last pass.
+        them, all from its last pass (None for a few answers: see _counted_one_by_one).
 
         The first pass finds every hidden question in one call (Conditions.failing). Facts only go away, so a later
         pass tests again only the questions whose ask_when reads an answer that went; it drops those answered
         among them that are now hidden."""
         known, unknown = dict(answers.known), set(answers.unknown)
+        if 3 * (len(known) + len(unknown)) < len(self._ask_reads):
+            return self._counted_one_by_one(answers)
         facts = expand_facts(known)
         hidden = set(self._ask_conditions.failing()(facts))
         gone = hidden.intersection(known)
@@ -295,6 +297,29 @@ class Advisor:
                              + [q for q in answers.unknown if q not in unknown and q in order])
         dropped = sorted(gone, key=order.__getitem__)  # in questionnaire order
         return Answers(known, frozenset(unknown)), dropped, facts, frozenset(hidden)
+
+    def _counted_one_by_one(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any], None]:
+        """_counted for a few answers (a fraction of the conditional questions): each answered question's ask_when
+        tested on its own, a later pass testing only those that read an answer that went."""
+        known, unknown = dict(answers.known), set(answers.unknown)
+        asked = self._ask_conditions.checks()
+        to_check: Any = (*known, *unknown)
+        while True:
+            facts = expand_facts(known)
+            hidden = [q for q in to_check if q in asked and not asked[q](facts)]
+            if not hidden:
+                break
+            for q in hidden:
+                known.pop(q, None)
+                unknown.discard(q)
+            gone, reads = set(hidden), self._ask_reads
+            to_check = [q for q in (*known, *unknown) if q in reads and not gone.isdisjoint(reads[q])]
+        if len(known) == len(answers.known) and len(unknown) == len(answers.unknown):
+            return answers, [], facts, None
+        order = self.question_order
+        dropped = sorted([q for q in answers.known if q not in known and q in order]
+                         + [q for q in answers.unknown if q not in unknown and q in order], key=order.__getitem__)
+        return Answers(known, frozenset(unknown)), dropped, facts, None
 
     # ---- evaluation ----------------------------------------------------------------------------
     def calculate(self, answers: Answers, earlier: tuple[Answers, dict[str, Calculated]] | None = None,
@@ -435,17 +460,14 @@ class Resolver:
         if self._hidden is not None:
             return qid in self._hidden
         made = self._hidden_one.get(qid)
-        if made is None:  # a few decisions resolved one at a time (what-if): only their questions are tested
+        if made is None:  # not given (a few answers, what-if): only the questions read are tested
             check = self.advisor._ask_conditions.checks().get(qid)
             made = self._hidden_one[qid] = check is not None and not check(self.facts)
         return made
 
     def resolve_all(self) -> dict[str, Resolution | None]:
         """Every decision's resolution (None when it is not in play), in rule base order: the decisions in play
-        come from one call (Conditions.holding), and only they are resolved; the hidden questions too, when the
-        caller did not give them."""
-        if self._hidden is None:
-            self._hidden = frozenset(self.advisor._ask_conditions.failing()(self.facts))
+        come from one call (Conditions.holding), and only they are resolved."""
         out: dict[str, Resolution | None] = dict.fromkeys(self.advisor._decision_ids)
         decisions, in_play = self.advisor.decisions, self._in_play
         for did in self.advisor._applies_conditions.holding()(self.facts):
@@ -518,7 +540,9 @@ class _AdviceBuilder:
         self.facts: dict[str, Any] = {**answers.known, **{c: v.value for c, v in calculated.items()},
                                       **firings.derived}
         self._hidden = hidden
-        """The questions not asked for these answers (their ask_when fails), worked out when needed."""
+        """The questions not asked for these answers (their ask_when fails), when given."""
+        self._relevant: dict[str, bool] = {}
+        """Else question -> whether it is asked for these answers, worked out when needed."""
         self._answer_facts: dict[str, Any] | None = answer_facts  # the answers as ask_when reads them
         self._unlockers: dict[str, list[str]] = {}
         """Hidden question -> what shown_for gives for it (with nothing seen yet)."""
@@ -642,7 +666,7 @@ class _AdviceBuilder:
         # The questions hidden by the answers are those hidden once calculated and derived facts join them, unless
         # an ask_when reads a calculated value (the resolver then finds them over its own facts).
         resolver = self.advisor.resolver(self.firings, self.facts,
-                                         self.hidden_questions() if self.advisor._ask_reads_answers_only else None)
+                                         self._hidden if self.advisor._ask_reads_answers_only else None)
         resolutions = resolver.resolve_all()
         fired_entries = self.advisor.fired_entries
         trace: list[FiredRule] = []
@@ -887,15 +911,15 @@ class _AdviceBuilder:
 
     def relevant(self, qid: str) -> bool:
         """Whether the question is asked for these answers (as Advisor.relevant_questions says)."""
-        return qid not in self.hidden_questions()
-
-    def hidden_questions(self) -> frozenset[str]:
-        """The questions not asked for these answers, all found in one call when first needed."""
-        if self._hidden is None:
-            if self._answer_facts is None:
+        if self._hidden is not None:
+            return qid not in self._hidden
+        made = self._relevant.get(qid)
+        if made is None:  # not given (a few answers): only the questions read are tested
+            check = self.advisor._ask_conditions.checks().get(qid)
+            if check is not None and self._answer_facts is None:
                 self._answer_facts = expand_facts(self.answers.known)
-            self._hidden = frozenset(self.advisor._ask_conditions.failing()(self._answer_facts))
-        return self._hidden
+            made = self._relevant[qid] = check is None or check(self._answer_facts)  # type: ignore[arg-type]
+        return made
 
     def shown_for(self, qid: str, seen: frozenset[str] = frozenset()) -> list[str]:
         """`qid` when it is shown; for a hidden question, the open questions that can unlock it (those an
