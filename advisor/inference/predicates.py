@@ -360,10 +360,13 @@ class VariantChecks:
 
     COMPILE_AFTER = 8
 
-    def __init__(self, variants: Sequence[Variant]) -> None:
+    def __init__(self, variants: Sequence[Variant], shared: dict[str, Predicate] | None = None) -> None:
+        """`shared`: variant name -> its generated function, for sets of variants that overlap (what-if slices):
+        each variant is generated once."""
         self._variants = list(variants)
         self._interpreted: list[Predicate] = [v.holds for v in self._variants]
         self._compiled: list[Predicate] | None = None
+        self._shared = {} if shared is None else shared
         self._uses = 0
 
     def checks(self) -> list[Predicate]:
@@ -372,9 +375,10 @@ class VariantChecks:
             return self._compiled
         self._uses += 1
         if self._uses > self.COMPILE_AFTER:
-            dnfs = {str(i): [_conjunct_of(v)] for i, v in enumerate(self._variants)}
-            compiled = compile_predicates(dnfs)  # type: ignore[arg-type]
-            self._compiled = [compiled[str(i)] for i in range(len(self._variants))]
+            shared = self._shared
+            missing = {v.name: [_conjunct_of(v)] for v in self._variants if v.name not in shared}
+            shared.update(compile_predicates(missing) if missing else {})  # type: ignore[arg-type]
+            self._compiled = [shared[v.name] for v in self._variants]
             return self._compiled
         return self._interpreted
 
