@@ -293,9 +293,9 @@ class Advisor:
                     if q in known or q in unknown:
                         gone.add(q)
         order = self.question_order
-        gone = dict.fromkeys([q for q in answers.known if q not in known and q in order]
-                             + [q for q in answers.unknown if q not in unknown and q in order])
-        dropped = sorted(gone, key=order.__getitem__)  # in questionnaire order
+        dropped = sorted(dict.fromkeys([q for q in answers.known if q not in known and q in order]  # in questionnaire
+                                       + [q for q in answers.unknown if q not in unknown and q in order]),  # order
+                         key=order.__getitem__)
         return Answers(known, frozenset(unknown)), dropped, facts, frozenset(hidden)
 
     def _counted_one_by_one(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any], None]:
@@ -312,13 +312,15 @@ class Advisor:
             for q in hidden:
                 known.pop(q, None)
                 unknown.discard(q)
+            # Facts only go away, so a question still shown stays shown unless its ask_when reads one that went.
             gone, reads = set(hidden), self._ask_reads
             to_check = [q for q in (*known, *unknown) if q in reads and not gone.isdisjoint(reads[q])]
         if len(known) == len(answers.known) and len(unknown) == len(answers.unknown):
             return answers, [], facts, None
         order = self.question_order
-        dropped = sorted([q for q in answers.known if q not in known and q in order]
-                         + [q for q in answers.unknown if q not in unknown and q in order], key=order.__getitem__)
+        dropped = sorted(dict.fromkeys([q for q in answers.known if q not in known and q in order]
+                                       + [q for q in answers.unknown if q not in unknown and q in order]),
+                         key=order.__getitem__)
         return Answers(known, frozenset(unknown)), dropped, facts, None
 
     # ---- evaluation ----------------------------------------------------------------------------
