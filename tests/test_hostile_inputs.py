@@ -296,4 +296,10 @@ def test_only_safe_yaml_loaders_and_no_eval_in_the_package() -> None:
     for path in package.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         offenders += [f"{path.relative_to(package)}: {m.group(0)}" for m in forbidden.finditer(text)]
-    assert not offenders, offenders
+    # The one exception, on one line: predicates.py compiles the conditions it writes itself. Its text holds only
+    # names it makes and operators; rule data enters as constants of the namespace, never as text
+    # (tests/test_predicates.py checks the tokens of the generated source, with facts and values shaped like code).
+    assert sorted(offenders) == ["inference/predicates.py: compile(", "inference/predicates.py: exec("], offenders
+    line = next(line for line in (package / "inference" / "predicates.py").read_text(encoding="utf-8").splitlines()
+                if "exec(" in line)
+    assert line.strip().startswith('exec(compile(self.text, "<advisor conditions>", "exec"), self.namespace)')

@@ -92,8 +92,10 @@ def expand_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
     """Facts as the rules see them: each multi-choice answer also as one fact per picked choice."""
     out = dict(facts)
     for fact, value in facts.items():
-        if isinstance(value, list):
-            out.update({element_fact(fact, choice): True for choice in value})
+        if isinstance(value, list):  # element_fact, inlined: this runs several times per evaluation
+            prefix = f"{fact}{ELEMENT}"
+            for choice in value:
+                out[f"{prefix}{choice}"] = True
     return out
 
 

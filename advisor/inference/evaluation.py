@@ -175,12 +175,25 @@ class Advisor:
         self._applies = ready.applies
         self._ask_conditions = Conditions({q: rb.questions[q].ask_when for q in ready.ask_when},  # type: ignore[misc]
                                           ready.ask_when)
-        """Each question's ask_when, interpreted or compiled (predicates.Conditions)."""
+        """Each question's ask_when, interpreted or compiled (predicates.Conditions); `failing` lists the hidden
+        questions."""
         self._ask_reads = {q: frozenset(base_fact(lit.fact) for conj in dnf for lit in conj)
                            for q, dnf in ready.ask_when.items()}
         """Each question's ask_when -> the facts (questions) it reads."""
+        self._ask_readers: dict[str, list[str]] = {}
+        """Fact (question) -> the questions whose ask_when reads it."""
+        for q, reads in self._ask_reads.items():
+            for fact in reads:
+                self._ask_readers.setdefault(fact, []).append(q)
+        derived = {fact for derives in ready.compiled.derives.values() for fact, _ in derives}
+        self._ask_reads_answers_only = all(reads.isdisjoint(rb.calculators) and reads.isdisjoint(derived)
+                                           for reads in self._ask_reads.values())
+        """No ask_when reads a calculated or derived fact: the questions hidden by the answers that count are the
+        questions hidden once calculated and derived facts join them (Resolver.hidden)."""
         self._applies_conditions = Conditions({d: rb.decision(d).applies_when for d in ready.applies},  # type: ignore[misc]
-                                              ready.applies)
+                                              ready.applies, order=[d.id for d in rb.decisions])
+        """Each decision's applicability; `holding` lists the decisions in play, in rule base order."""
+        self._decision_ids = tuple(d.id for d in rb.decisions)
         self.not_in_play: dict[str, DecisionAdvice] = {}
         """The (immutable) advice for each decision when it is not in play, built once on first use."""
         self.bindings = BoundedMemo(BINDINGS_KEPT)
@@ -229,9 +242,8 @@ class Advisor:
     # ---- questionnaire -------------------------------------------------------------------------
     def relevant_questions(self, answers: Answers) -> list[Question]:
         """Questions to show: core ones and those whose ask_when holds over the answers."""
-        facts = expand_facts(answers.known)
-        asked = self._ask_conditions.checks()
-        return [q for q in self.rulebase.questions.values() if q.id not in asked or asked[q.id](facts)]
+        hidden = set(self._ask_conditions.failing()(expand_facts(answers.known)))
+        return [q for q in self.rulebase.questions.values() if q.id not in hidden]
 
     def load_scenario(self, path: Path) -> LoadedScenario:
         """A scenario file, its answers checked against this rule base."""
@@ -245,11 +257,52 @@ class Advisor:
         question is asked, i.e. its ask_when holds over the answers that count. One meaning for every
         entry point (files, the TUI, what-if, the pytest plugin). Dropping an answer can hide further
         questions, hence the loop; it ends because each pass only removes answers."""
-        counted, dropped, _ = self._counted(answers)
+        counted, dropped, _, _ = self._counted(answers)
         return counted, dropped
 
-    def _counted(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any]]:
-        """counted, and the answers that count as ask_when reads them (expand_facts), which its last pass made."""
+    def _counted(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any], frozenset[str] | None]:
+        """counted, the answers that count as ask_when reads them (expand_facts) and the questions hidden for
+        them, all from its last pass (None for a few answers: see _counted_one_by_one).
+
+        The first pass finds every hidden question in one call (Conditions.failing). Facts only go away, so a later
+        pass tests again only the questions whose ask_when reads an answer that went; it drops those answered
+        among them that are now hidden."""
+        known, unknown = dict(answers.known), set(answers.unknown)
+        if 3 * (len(known) + len(unknown)) < len(self._ask_reads):
+            return self._counted_one_by_one(answers)
+        facts = expand_facts(known)
+        hidden = set(self._ask_conditions.failing()(facts))
+        gone = hidden.intersection(known)
+        if unknown:
+            gone |= hidden & unknown
+        if not gone:
+            return answers, [], facts, frozenset(hidden)
+        checks, readers = self._ask_conditions.checks(), self._ask_readers
+        while gone:
+            for q in gone:
+                known.pop(q, None)
+            unknown -= gone
+            facts = expand_facts(known)
+            again: set[str] = set()
+            for q in gone:
+                again.update(readers.get(q, ()))
+            gone = set()
+            for q in again:
+                if checks[q](facts):
+                    hidden.discard(q)
+                else:
+                    hidden.add(q)
+                    if q in known or q in unknown:
+                        gone.add(q)
+        order = self.question_order
+        dropped = sorted(dict.fromkeys([q for q in answers.known if q not in known and q in order]  # in questionnaire
+                                       + [q for q in answers.unknown if q not in unknown and q in order]),  # order
+                         key=order.__getitem__)
+        return Answers(known, frozenset(unknown)), dropped, facts, frozenset(hidden)
+
+    def _counted_one_by_one(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any], None]:
+        """_counted for a few answers (a fraction of the conditional questions): each answered question's ask_when
+        tested on its own, a later pass testing only those that read an answer that went."""
         known, unknown = dict(answers.known), set(answers.unknown)
         asked = self._ask_conditions.checks()
         to_check: Any = (*known, *unknown)
@@ -265,12 +318,12 @@ class Advisor:
             gone, reads = set(hidden), self._ask_reads
             to_check = [q for q in (*known, *unknown) if q in reads and not gone.isdisjoint(reads[q])]
         if len(known) == len(answers.known) and len(unknown) == len(answers.unknown):
-            return answers, [], facts
+            return answers, [], facts, None
         order = self.question_order
-        gone = dict.fromkeys([q for q in answers.known if q not in known and q in order]
-                             + [q for q in answers.unknown if q not in unknown and q in order])
-        dropped = sorted(gone, key=order.__getitem__)  # in questionnaire order
-        return Answers(known, frozenset(unknown)), dropped, facts
+        dropped = sorted(dict.fromkeys([q for q in answers.known if q not in known and q in order]
+                                       + [q for q in answers.unknown if q not in unknown and q in order]),
+                         key=order.__getitem__)
+        return Answers(known, frozenset(unknown)), dropped, facts, None
 
     # ---- evaluation ----------------------------------------------------------------------------
     def calculate(self, answers: Answers, earlier: tuple[Answers, dict[str, Calculated]] | None = None,
@@ -349,10 +402,10 @@ class Advisor:
     def advise(self, answers: Answers, scenario: ScenarioRef) -> Advice:
         given = answers
         with collector_paused:  # an evaluation makes no reference cycles: see collector_pause.py
-            answers, ignored, answer_facts = self._counted(answers)
+            answers, ignored, answer_facts, hidden = self._counted(answers)
             calculated, firings, warnings = self.infer(answers)
-            return _AdviceBuilder(self, answers, calculated, firings, answer_facts).build(scenario, warnings, given,
-                                                                                           ignored)
+            return _AdviceBuilder(self, answers, calculated, firings, answer_facts, hidden).build(scenario, warnings,
+                                                                                                   given, ignored)
 
     def resolve_all(self, firings: Firings, base: dict[str, Any]) -> dict[str, Resolution | None]:
         """Each decision's resolution; None when the decision is not in play.
@@ -360,9 +413,10 @@ class Advisor:
         `base`: answers and calculated values (derived facts come from `firings`)."""
         return self.resolver(firings, base).resolve_all()
 
-    def resolver(self, firings: Firings, base: dict[str, Any]) -> Resolver:
-        """Resolves decisions one at a time (resolve_all, or what-if runs that need a few)."""
-        return Resolver(self, firings, base)
+    def resolver(self, firings: Firings, base: dict[str, Any], hidden: frozenset[str] | None = None) -> Resolver:
+        """Resolves decisions one at a time (resolve_all, or what-if runs that need a few). `hidden`: the questions
+        not asked for these facts, when the caller knows them."""
+        return Resolver(self, firings, base, hidden)
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
         """(status, recommended option) per decision, without building the full Advice (for what-if runs)."""
@@ -382,7 +436,8 @@ class Advisor:
 class Resolver:
     """The resolution of each decision for one inference run: see Advisor.resolve_all."""
 
-    def __init__(self, advisor: Advisor, firings: Firings, base: dict[str, Any]) -> None:
+    def __init__(self, advisor: Advisor, firings: Firings, base: dict[str, Any],
+                 hidden: frozenset[str] | None = None) -> None:
         self.advisor, self.base = advisor, base
         self.facts = expand_facts({**base, **firings.derived})
         # The fired rules of each decision, in file order (resolution policies depend on it): `fired` is
@@ -399,32 +454,34 @@ class Resolver:
                 else:
                     by_decision[decision] = [rule]
                     fired_ids[decision] = [rule_id]
-        self.applies = advisor._applies_conditions.checks()
-        self.asked = advisor._ask_conditions.checks()
-        self._hidden: dict[str, bool] = {}
+        self._hidden = hidden
+        """The questions not asked for these facts (their ask_when fails), when known all at once."""
+        self._hidden_one: dict[str, bool] = {}
+        """Else question -> whether it is hidden, worked out once per question (decisions share questions)."""
         self.keys: dict[str, tuple[Any, ...]] = {}
         """Decision in play -> what its resolution was made from (its key in Advisor.resolutions)."""
 
     def hidden(self, qid: str) -> bool:
-        """Whether the question is not asked for these facts (its ask_when fails), worked out once per question:
-        decisions share questions."""
-        made = self._hidden.get(qid)
-        if made is None:
-            check = self.asked.get(qid)
-            made = self._hidden[qid] = check is not None and not check(self.facts)
+        """Whether the question is not asked for these facts."""
+        if self._hidden is not None:
+            return qid in self._hidden
+        made = self._hidden_one.get(qid)
+        if made is None:  # not given (a few answers, what-if): only the questions read are tested
+            check = self.advisor._ask_conditions.checks().get(qid)
+            made = self._hidden_one[qid] = check is not None and not check(self.facts)
         return made
 
     def resolve_all(self) -> dict[str, Resolution | None]:
-        """Every decision's resolution (None when it is not in play), in rule base order."""
-        applies, facts, in_play = self.applies.get, self.facts, self._in_play
-        out: dict[str, Resolution | None] = {}
-        for decision in self.advisor.rulebase.decisions:
-            check = applies(decision.id)
-            out[decision.id] = None if check is not None and not check(facts) else in_play(decision)
+        """Every decision's resolution (None when it is not in play), in rule base order: the decisions in play
+        come from one call (Conditions.holding), and only they are resolved."""
+        out: dict[str, Resolution | None] = dict.fromkeys(self.advisor._decision_ids)
+        decisions, in_play = self.advisor.decisions, self._in_play
+        for did in self.advisor._applies_conditions.holding()(self.facts):
+            out[did] = in_play(decisions[did])
         return out
 
     def resolve(self, decision: Decision) -> Resolution | None:
-        applies = self.applies.get(decision.id)
+        applies = self.advisor._applies_conditions.checks().get(decision.id)
         if applies is not None and not applies(self.facts):
             return None
         return self._in_play(decision)
@@ -481,14 +538,17 @@ class _AdviceBuilder:
     # and answers, and re-validating hundreds of nested objects per scenario dominated evaluation time.
     # The top-level Advice is still validated, and snapshot tests pin the JSON.
     def __init__(self, advisor: Advisor, answers: Answers, calculated: dict[str, Calculated], firings: Firings,
-                 answer_facts: dict[str, Any] | None = None) -> None:
-        """`answer_facts`: expand_facts(answers.known), when the caller has it (Advisor.advise)."""
+                 answer_facts: dict[str, Any] | None = None, hidden: frozenset[str] | None = None) -> None:
+        """`answer_facts`: expand_facts(answers.known), and `hidden`: the questions not asked for the answers, when
+        the caller has them (Advisor.advise)."""
         self.advisor, self.rb = advisor, advisor.rulebase
         self.answers, self.calculated, self.firings = answers, calculated, firings
         self.facts: dict[str, Any] = {**answers.known, **{c: v.value for c, v in calculated.items()},
                                       **firings.derived}
+        self._hidden = hidden
+        """The questions not asked for these answers (their ask_when fails), when given."""
         self._relevant: dict[str, bool] = {}
-        """Question -> whether it is asked for these answers (its ask_when holds), worked out when needed."""
+        """Else question -> whether it is asked for these answers, worked out when needed."""
         self._answer_facts: dict[str, Any] | None = answer_facts  # the answers as ask_when reads them
         self._unlockers: dict[str, list[str]] = {}
         """Hidden question -> what shown_for gives for it (with nothing seen yet)."""
@@ -609,7 +669,10 @@ class _AdviceBuilder:
     def build(self, scenario: ScenarioRef, warnings: list[str], given: Answers | None = None,
               ignored: list[str] | None = None) -> Advice:
         depth = self.depths()
-        resolver = self.advisor.resolver(self.firings, self.facts)
+        # The questions hidden by the answers are those hidden once calculated and derived facts join them, unless
+        # an ask_when reads a calculated value (the resolver then finds them over its own facts).
+        resolver = self.advisor.resolver(self.firings, self.facts,
+                                         self._hidden if self.advisor._ask_reads_answers_only else None)
         resolutions = resolver.resolve_all()
         fired_entries = self.advisor.fired_entries
         trace: list[FiredRule] = []
@@ -862,15 +925,15 @@ class _AdviceBuilder:
 
     def relevant(self, qid: str) -> bool:
         """Whether the question is asked for these answers (as Advisor.relevant_questions says)."""
-        if qid not in self._relevant:
-            asked = self.advisor._ask_conditions.checks()
-            if qid not in asked:
-                self._relevant[qid] = True
-            else:
-                if self._answer_facts is None:
-                    self._answer_facts = expand_facts(self.answers.known)
-                self._relevant[qid] = asked[qid](self._answer_facts)
-        return self._relevant[qid]
+        if self._hidden is not None:
+            return qid not in self._hidden
+        made = self._relevant.get(qid)
+        if made is None:  # not given (a few answers): only the questions read are tested
+            check = self.advisor._ask_conditions.checks().get(qid)
+            if check is not None and self._answer_facts is None:
+                self._answer_facts = expand_facts(self.answers.known)
+            made = self._relevant[qid] = check is None or check(self._answer_facts)  # type: ignore[arg-type]
+        return made
 
     def shown_for(self, qid: str, seen: frozenset[str] = frozenset()) -> list[str]:
         """`qid` when it is shown; for a hidden question, the open questions that can unlock it (those an

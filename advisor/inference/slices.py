@@ -14,7 +14,7 @@ from typing import Any
 
 from advisor.inference.compiler import CompiledRuleset, Conjunct, Variant, base_fact
 from advisor.inference.firing import Firing, Firings
-from advisor.inference.predicates import VariantChecks
+from advisor.inference.predicates import Predicate, VariantChecks
 from advisor.sources.rulebase import RuleBase
 
 
@@ -30,6 +30,8 @@ class Slices:
                 self._rules_of.setdefault(entry.decision, []).append(entry.id)
         self._slices: dict[str, list[Variant]] = {}
         self._checks: dict[str, VariantChecks] = {}
+        self._generated: dict[str, Predicate] = {}
+        """Variant name -> its generated check, shared by the slices (they overlap)."""
 
     def variants(self, decision_id: str) -> list[Variant]:
         """The variants of the decision's slice, in file order."""
@@ -43,7 +45,7 @@ class Slices:
                         rules.add(rule)
                         reads += self._reads(rule)
             self._slices[decision_id] = [v for v in self._compiled.variants if v.rule in rules]
-            self._checks[decision_id] = VariantChecks(self._slices[decision_id])
+            self._checks[decision_id] = VariantChecks(self._slices[decision_id], self._generated)
         return self._slices[decision_id]
 
     def _reads(self, rule: str) -> list[str]:
