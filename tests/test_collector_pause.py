@@ -28,16 +28,20 @@ REF = ScenarioRef(id="pause", title="pause")
 
 
 @pytest.fixture()
-def collector_off() -> Iterator[None]:
-    """The collector disabled and emptied for the test, then restored."""
+def collector_restored() -> Iterator[None]:
+    """Whatever the test does to the collector, it is left as the test found it."""
     was = gc.isenabled()
-    gc.disable()
-    gc.collect()
     try:
         yield
     finally:
-        if was:
-            gc.enable()
+        (gc.enable if was else gc.disable)()
+
+
+@pytest.fixture()
+def collector_off(collector_restored: None) -> None:
+    """The collector disabled and emptied for the test."""
+    gc.disable()
+    gc.collect()
 
 
 @pytest.mark.parametrize("engine", ["advisor", "reference_advisor"])
@@ -57,57 +61,41 @@ def test_evaluations_make_no_reference_cycles(engine: str, request: pytest.Fixtu
     assert gc.collect() == 0
 
 
-def test_a_cycle_made_inside_is_found() -> None:
+def test_a_cycle_made_inside_is_found(collector_off: None) -> None:
     """The check above can fail: a cycle made while paused is garbage the collector finds afterwards."""
-    was = gc.isenabled()
-    gc.disable()
-    gc.collect()
-    try:
-        with collector_paused:
-            loop: list[object] = []
-            loop.append(loop)
-            del loop
-        assert gc.collect() >= 1
-    finally:
-        if was:
-            gc.enable()
+    with collector_paused:
+        loop: list[object] = []
+        loop.append(loop)
+        del loop
+    assert gc.collect() >= 1
 
 
-def test_the_collector_is_resumed_as_it_was() -> None:
+def test_the_collector_is_resumed_as_it_was(collector_restored: None) -> None:
     pause = CollectorPause()
-    was = gc.isenabled()
-    try:
-        gc.enable()
-        with pause:
-            assert not gc.isenabled()
-            with pause:  # re-entrant: the inner exit leaves it paused
-                assert not gc.isenabled()
-            assert not gc.isenabled()
-        assert gc.isenabled()
-        gc.disable()  # a program that runs without the collector keeps running without it
-        with pause:
+    gc.enable()
+    with pause:
+        assert not gc.isenabled()
+        with pause:  # re-entrant: the inner exit leaves it paused
             assert not gc.isenabled()
         assert not gc.isenabled()
-    finally:
-        (gc.enable if was else gc.disable)()
+    assert gc.isenabled()
+    gc.disable()  # a program that runs without the collector keeps running without it
+    with pause:
+        assert not gc.isenabled()
+    assert not gc.isenabled()
 
 
-def test_the_collector_is_resumed_after_an_error() -> None:
+def test_the_collector_is_resumed_after_an_error(collector_restored: None) -> None:
     pause = CollectorPause()
-    was = gc.isenabled()
     gc.enable()
-    try:
-        with pytest.raises(ZeroDivisionError), pause:
-            _ = 1 / 0
-        assert gc.isenabled()
-    finally:
-        (gc.enable if was else gc.disable)()
+    with pytest.raises(ZeroDivisionError), pause:
+        _ = 1 / 0
+    assert gc.isenabled()
 
 
-def test_threads_share_one_pause() -> None:
+def test_threads_share_one_pause(collector_restored: None) -> None:
     """Two threads inside at once: the first to leave does not resume the collector under the other."""
     pause = CollectorPause()
-    was = gc.isenabled()
     gc.enable()
     first_in, first_out = threading.Event(), threading.Event()
     seen: list[bool] = []
@@ -124,13 +112,10 @@ def test_threads_share_one_pause() -> None:
             thread.join(5)  # the first thread has left by now
             seen.append(gc.isenabled())
 
-    try:
-        thread = threading.Thread(target=first)
-        other = threading.Thread(target=second)
-        thread.start()
-        other.start()
-        other.join(10)
-        assert seen == [False]
-        assert gc.isenabled()
-    finally:
-        (gc.enable if was else gc.disable)()
+    thread = threading.Thread(target=first)
+    other = threading.Thread(target=second)
+    thread.start()
+    other.start()
+    other.join(10)
+    assert seen == [False]
+    assert gc.isenabled()
