@@ -29,7 +29,7 @@ from advisor.inference.compiler import (
 from advisor.inference.firing import Firings
 from advisor.inference.memo import BoundedMemo
 from advisor.inference.numbers import shared_number
-from advisor.inference.predicates import Conditions
+from advisor.inference.predicates import Conditions, literal_holds
 from advisor.inference.provenance import trace_back
 from advisor.inference.resolution import Resolution, RuleVerdict, resolve, verdicts_of
 from advisor.inference.rules_cache import cached
@@ -959,8 +959,7 @@ class _AdviceBuilder:
         for conj in self.advisor.ask_when_literals(qid):
             # An alternative the answers given agree with so far: the questions it tests that are open unlock it.
             for base, fact, test in conj:
-                if base in known and (fact in facts if test is None else
-                                      fact not in facts or not test.holds(facts[fact])):
+                if base in known and not literal_holds(fact, test, facts):
                     break
             else:
                 readers.update(base for base, _, test in conj if test is not None and base not in known)

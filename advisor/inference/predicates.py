@@ -274,15 +274,21 @@ def condition_holds(condition: Condition | list[Conjunct], facts: dict[str, Any]
     if not expanded:
         facts = expand_facts(facts)
     for conj in condition if isinstance(condition, list) else to_dnf(condition):
-        for lit in conj:  # plain loops: this runs for every decision of every scenario
-            if lit.test is None:
-                if lit.fact in facts:
-                    break
-            elif lit.fact not in facts or not lit.test.holds(facts[lit.fact]):
+        for lit in conj:
+            if not literal_holds(lit.fact, lit.test, facts):
                 break
         else:
             return True
     return False
+
+
+def literal_holds(fact: str, test: Test | None, facts: Mapping[str, Any]) -> bool:
+    """One literal of a DNF over facts as the rules see them (after `expand_facts`): with no test, the fact is
+    unknown; else it is known and its value passes the test. The one reading of a literal that everything
+    interpreting conditions shares (condition_holds, the questions that can unlock a hidden one)."""
+    if test is None:
+        return fact not in facts
+    return fact in facts and test.holds(facts[fact])
 
 
 class Conditions:
