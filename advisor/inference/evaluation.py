@@ -294,11 +294,7 @@ class Advisor:
                     hidden.add(q)
                     if q in known or q in unknown:
                         gone.add(q)
-        order = self.question_order
-        dropped = sorted(dict.fromkeys([q for q in answers.known if q not in known and q in order]  # in questionnaire
-                                       + [q for q in answers.unknown if q not in unknown and q in order]),  # order
-                         key=order.__getitem__)
-        return Answers(known, frozenset(unknown)), dropped, facts, frozenset(hidden)
+        return Answers(known, frozenset(unknown)), self._dropped(answers, known, unknown), facts, frozenset(hidden)
 
     def _counted_one_by_one(self, answers: Answers) -> tuple[Answers, list[str], dict[str, Any], None]:
         """_counted for a few answers (a fraction of the conditional questions): each answered question's ask_when
@@ -315,15 +311,18 @@ class Advisor:
                 known.pop(q, None)
                 unknown.discard(q)
             # Facts only go away, so a question still shown stays shown unless its ask_when reads one that went.
-            gone, reads = set(hidden), self._ask_reads
-            to_check = [q for q in (*known, *unknown) if q in reads and not gone.isdisjoint(reads[q])]
+            to_check = {q for gone in hidden for q in self._ask_readers.get(gone, ()) if q in known or q in unknown}
         if len(known) == len(answers.known) and len(unknown) == len(answers.unknown):
             return answers, [], facts, None
+        return Answers(known, frozenset(unknown)), self._dropped(answers, known, unknown), facts, None
+
+    def _dropped(self, answers: Answers, known: dict[str, Any], unknown: set[str]) -> list[str]:
+        """The questions answered in `answers` whose answers (`known`, `unknown`) no longer count, once each, in
+        questionnaire order."""
         order = self.question_order
-        dropped = sorted(dict.fromkeys([q for q in answers.known if q not in known and q in order]
-                                       + [q for q in answers.unknown if q not in unknown and q in order]),
-                         key=order.__getitem__)
-        return Answers(known, frozenset(unknown)), dropped, facts, None
+        return sorted(dict.fromkeys([q for q in answers.known if q not in known and q in order]
+                                    + [q for q in answers.unknown if q not in unknown and q in order]),
+                      key=order.__getitem__)
 
     # ---- evaluation ----------------------------------------------------------------------------
     def calculate(self, answers: Answers, earlier: tuple[Answers, dict[str, Calculated]] | None = None,
