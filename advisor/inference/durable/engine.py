@@ -7,7 +7,10 @@ we do not need. Here the C engine's calls are driven directly, with the guards l
 the wide fact that makes every session fire at least once (deleting a session where nothing fired
 crashes: a session is only ever deleted in the shards where an action ran, which also makes priming the
 session pool unnecessary, and saves about 11 ms per primed session at start-up), deduplication of
-alternatives, and our own duplicate tracking for derived facts.
+alternatives, and our own duplicate tracking for derived facts. The first-thing rule also needs a fresh
+fact, asserted with a session's first wide facts only: it fires once per session and shard, not once per
+evaluation (its message would carry the whole wide fact), while every wide fact still reaches its
+pattern and so is "handled".
 
 One session serves a run of evaluations: after each, everything it asserted is retracted, because
 creating a session allocates memories for every join node and cost as much as the rest of an
@@ -55,6 +58,7 @@ from advisor.inference.durable.limits import (
 )
 from advisor.inference.durable.ruleset import (
     BEGIN,
+    FRESH,
     NEVER,
     SESSION_KEY,
     SINK,
@@ -106,6 +110,8 @@ class _Session:
         """The start of each of this session's facts as JSON: the session key (see DurableEngine._piece)."""
         self.wide_prefix = self.prefix + _dumps({WIDE: 1})[1:-1]
         """The start of this session's wide facts."""
+        self.fresh = self.prefix + _dumps({FRESH: 1})[1:]
+        """The fact asserted with a session's first wide facts (see _shard_definition)."""
 
 
 def open_durable(compiled: CompiledRuleset, rulebase: RuleBase, plan: dict[str, Any] | None = None) -> DurableEngine:
@@ -186,7 +192,7 @@ class DurableEngine:
             session = _Session(self._live, facts, len(self._handles))
             clean = False
             try:
-                self._assert_all(session, facts)
+                self._assert_all(session, facts, self._live_uses == 0)
                 # Feed each shard the derived facts other shards found, until no shard learns anything new.
                 changed = len(self._handles) > 1
                 while changed:
@@ -249,12 +255,13 @@ class DurableEngine:
             self._texts[key] = pieces
         return pieces
 
-    def _assert_all(self, session: _Session, facts: dict[str, Any]) -> None:
-        """Each shard's wide fact (every answer and calculated value its rules test; always asserted, so the
-        first-thing rule fires) and a small fact per derived fact given, in one batch per shard."""
+    def _assert_all(self, session: _Session, facts: dict[str, Any], fresh: bool) -> None:
+        """Each shard's wide fact (every answer and calculated value its rules test; always asserted) and a
+        small fact per derived fact given, in one batch per shard; `fresh`: the session's first evaluation,
+        whose batches also hold the fact that makes the first-thing rule fire."""
         derived, texts = self._derived, self._texts
         wide: list[list[str]] = [[session.wide_prefix] for _ in self._handles]
-        small: list[list[str]] = [[] for _ in self._handles]
+        small: list[list[str]] = [[session.fresh] if fresh else [] for _ in self._handles]
         # in the facts' own order: which rules fire does not depend on it
         for q, v in facts.items():
             cls = v.__class__
@@ -404,8 +411,9 @@ def _shard_definition(ruleset: DurableRuleset, names: list[str]) -> dict[str, An
     definition: dict[str, Any] = {
         # no small fact is "not handled"; the wide fact always matches the first-thing rule
         SINK: {"all": [{"a": {"$nex": {WIDE: 1}}}, {"b": {"$ex": {NEVER: 1}}}]},
-        # every session fires once (deleting one that did not crashes)
-        BEGIN: {"all": [{"m": {"$and": _guards(tuple(0 for _ in first))}}]},
+        # every session fires once (deleting one that did not crashes): in its first evaluation, the only one
+        # given the fresh fact (retracted with the rest); every wide fact reaches this rule, so is handled
+        BEGIN: {"all": [{"m": {"$and": _guards(tuple(0 for _ in first))}}, {"f": {"$ex": {FRESH: 1}}}]},
     }
     for name in names:
         wide = ruleset.wide[name]

@@ -26,12 +26,15 @@ WIDE = "__wide"
 """The wide fact's marker property (value 1): group guards test it, the sink matches facts without it."""
 BEGIN = "__begin"
 """The first-thing rule (every session fires at least once: deleting one that did not crashes)."""
+FRESH = "__fresh"
+"""The marker property (value 1) of the fact asserted with a session's first wide fact only: the first-thing
+rule joins the two, so it fires in a session's first evaluation and not in the ones reusing it."""
 SINK = "__sink"
 NEVER = "__never"
 SESSION_KEY = "sid"
 WIDE_PATTERN = "w"
 
-RESERVED_PROPERTIES = (SESSION_KEY, NEVER, WIDE)
+RESERVED_PROPERTIES = (SESSION_KEY, NEVER, WIDE, FRESH)
 """Property names the engine wrapper uses itself."""
 
 
