@@ -99,6 +99,16 @@ def expand_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def drop_expanded(facts: dict[str, Any], fact: str, value: Any) -> None:
+    """Remove a fact with this value from facts made by expand_facts, with its facts per picked choice: what is
+    left is expand_facts of the other facts, in the same order."""
+    facts.pop(fact, None)
+    if isinstance(value, list):
+        prefix = f"{fact}{ELEMENT}"
+        for choice in value:
+            facts.pop(f"{prefix}{choice}", None)
+
+
 def _all_neq(values: Sequence[Any]) -> Test:
     tests = tuple(Test("neq", v) for v in values)
     return tests[0] if len(tests) == 1 else Test("and", tests)

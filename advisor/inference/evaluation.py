@@ -6,6 +6,7 @@ loaded rule base, its compiled form and an inference engine.
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from advisor.inference.compiler import (
     applies_id,
     base_fact,
     compile_rulebase,
+    drop_expanded,
     expand_facts,
     to_dnf,
 )
@@ -266,7 +268,7 @@ class Advisor:
 
         The first pass finds every hidden question in one call (Conditions.failing). Facts only go away, so a later
         pass tests again only the questions whose ask_when reads an answer that went; it drops those answered
-        among them that are now hidden."""
+        among them that are now hidden. The facts are expanded once: a pass takes out what went."""
         known, unknown = dict(answers.known), set(answers.unknown)
         if 3 * (len(known) + len(unknown)) < len(self._ask_reads):
             return self._counted_one_by_one(answers)
@@ -280,9 +282,9 @@ class Advisor:
         checks, readers = self._ask_conditions.checks(), self._ask_readers
         while gone:
             for q in gone:
-                known.pop(q, None)
+                if q in known:
+                    drop_expanded(facts, q, known.pop(q))
             unknown -= gone
-            facts = expand_facts(known)
             again: set[str] = set()
             for q in gone:
                 again.update(readers.get(q, ()))
@@ -302,13 +304,14 @@ class Advisor:
         known, unknown = dict(answers.known), set(answers.unknown)
         asked = self._ask_conditions.checks()
         to_check: Any = (*known, *unknown)
+        facts = expand_facts(known)
         while True:
-            facts = expand_facts(known)
             hidden = [q for q in to_check if q in asked and not asked[q](facts)]
             if not hidden:
                 break
             for q in hidden:
-                known.pop(q, None)
+                if q in known:
+                    drop_expanded(facts, q, known.pop(q))
                 unknown.discard(q)
             # Facts only go away, so a question still shown stays shown unless its ask_when reads one that went.
             to_check = {q for gone in hidden for q in self._ask_readers.get(gone, ()) if q in known or q in unknown}
@@ -393,6 +396,23 @@ class Advisor:
         facts.update({c: shared_number(calc.value) for c, calc in calculated.items()})
         return expand_facts(facts)
 
+    @staticmethod
+    def _engine_facts_from(answers: Answers, answer_facts: dict[str, Any], calculated: dict[str, Calculated],
+                           ) -> dict[str, Any]:
+        """engine_facts(answers, calculated), the same facts in the same order, from answer_facts, which is
+        expand_facts(answers.known) (Advisor._counted): its facts per picked choice are taken as they are, after
+        the answers (a question id never holds compiler.ELEMENT), and only the answers shared_number changes
+        (floats) are made again."""
+        known = answers.known
+        facts = dict(known)
+        for q, value in known.items():
+            if isinstance(value, float):
+                facts[q] = shared_number(value)
+        facts.update({c: shared_number(calc.value) for c, calc in calculated.items()})
+        if len(answer_facts) > len(known):
+            facts.update(itertools.islice(answer_facts.items(), len(known), None))
+        return facts
+
     def evaluate(self, loaded: LoadedScenario) -> Advice:
         return self.advise(loaded.answers, ScenarioRef.of(id=loaded.id, title=loaded.scenario.title,
                                                           description=loaded.scenario.description,
@@ -402,7 +422,8 @@ class Advisor:
         given = answers
         with collector_paused:  # an evaluation makes no reference cycles: see collector_pause.py
             answers, ignored, answer_facts, hidden = self._counted(answers)
-            calculated, firings, warnings = self.infer(answers)
+            calculated, warnings = self.calculate(answers)
+            firings = self.engine.run(self._engine_facts_from(answers, answer_facts, calculated))
             return _AdviceBuilder(self, answers, calculated, firings, answer_facts, hidden).build(scenario, warnings,
                                                                                                    given, ignored)
 
