@@ -44,6 +44,25 @@ def test_a_formula_is_python_arithmetic_on_the_same_numbers(text: str, values: l
     assert outcome(lambda: formula.evaluate(facts)) == outcome(lambda: oracle(text, facts))
 
 
+def with_unknown(call: Any) -> tuple[str, Any]:
+    try:
+        return outcome(call)
+    except Unknown:
+        return ("value", repr(None))
+
+
+@pytest.mark.parametrize("text", [*FORMULAS, "coalesce(a, b) * c", "coalesce(a / b, c)", "min(a, b / c, 2)",
+                                  "a / 0 + b", "coalesce(a / 0, b)", "-coalesce(a, -b) // c"])
+@given(values=st.lists(st.one_of(st.none(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True)),
+                       min_size=3, max_size=3))
+def test_value_is_evaluate_with_none_for_unknown(text: str, values: list[Any]) -> None:
+    """Formula.value (what calculators use) does what evaluate does, the same errors in the same order, with None
+    where evaluate raises Unknown: an unknown input stops the evaluation before any later operand is computed."""
+    facts = dict(zip("abc", values, strict=True))
+    formula = parse_formula(text)
+    assert with_unknown(lambda: formula.value(facts)) == with_unknown(lambda: formula.evaluate(facts))
+
+
 def test_an_unknown_input_is_unknown_unless_coalesce_replaces_it() -> None:
     with pytest.raises(Unknown) as raised:
         parse_formula("a + b").evaluate({"a": 1, "b": None})

@@ -54,7 +54,7 @@ from advisor.models.decision import Decision, Rule
 from advisor.models.questionnaire import Question, QuestionnaireView
 from advisor.shared.wording import describe_condition, show_value
 from advisor.sources.answers import Answers, LoadedScenario, check_answers, load_scenario
-from advisor.sources.formula import EVALUATION_ERRORS, Unknown, failure_reason
+from advisor.sources.formula import EVALUATION_ERRORS, failure_reason
 from advisor.sources.locations import BUNDLED
 from advisor.sources.rulebase import RuleBase, load_rulebase
 from advisor.sources.schema import scenario_schema_of
@@ -362,14 +362,14 @@ class Advisor:
     def _calculate_one(calc_id: str, formula: Any, numbers: dict[str, Any], warnings: list[str]) -> Any:
         """The value of one formula, or None when it cannot be calculated (a warning says why, on failure)."""
         try:
-            result = formula.evaluate(numbers)
-        except Unknown:
-            return None
+            result = formula.value(numbers)  # None: an input is unknown
         except EVALUATION_ERRORS as exc:
             # A team's formula can fail for some answers (x / 0, ceil of an infinity): the calculated
             # fact stays unknown, as if an input were, and the advice says why.
             warnings.append(f"{calc_id} could not be calculated from {numbers} ({failure_reason(exc)}); "
                             "it is treated as unknown")
+            return None
+        if result is None:
             return None
         if isinstance(result, int) and abs(result) >= 2**53:
             result = float(result) if abs(result) <= sys.float_info.max else math.inf  # as the engine reads it

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 _BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
-    ast.FloorDiv: lambda a, b: a // b,
-    ast.Mod: lambda a, b: a % b,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
 }
 _FUNCTIONS: dict[str, Callable[..., float]] = {
     "ceil": math.ceil,
@@ -74,6 +75,15 @@ class Formula:
         compiled = _COMPILED.get(self.text)
         if compiled is None:
             compiled = _COMPILED[self.text] = _compile(self.tree.body)
+        return compiled(facts)
+
+    def value(self, facts: Mapping[str, float | None]) -> float | None:
+        """evaluate, with None instead of Unknown: the same operations in the same order, stopping at the first
+        unknown input, without raising (most calculators of a heavy scenario lack an input, and an exception
+        climbing the nested closures cost more than the arithmetic)."""
+        compiled = _VALUES.get(self.text)
+        if compiled is None:
+            compiled = _VALUES[self.text] = _compile_value(self.tree.body)
         return compiled(facts)
 
 
@@ -163,4 +173,65 @@ def _compile(node: ast.AST) -> Evaluator:
             return coalesce
         function = _FUNCTIONS[called]
         return lambda facts: function(*[arg(facts) for arg in args])
+    raise FormulaError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover - _check forbids it
+
+
+ValueOrNone = Callable[[Mapping[str, "float | None"]], "float | None"]
+_VALUES: dict[str, ValueOrNone] = {}
+"""Formula text -> _compile_value of its tree, like _COMPILED."""
+
+
+def _compile_value(node: ast.AST) -> ValueOrNone:
+    """_compile with None for unknown: an operation whose operand is None is None at once, before the operands
+    after it are evaluated, as Unknown would have stopped it (no operation yields None from numbers)."""
+    if isinstance(node, ast.Constant):
+        constant = node.value
+        return lambda facts: constant
+    if isinstance(node, ast.Name):
+        name = node.id
+        return lambda facts: facts.get(name)
+    if isinstance(node, ast.UnaryOp):
+        operand = _compile_value(node.operand)
+        if not isinstance(node.op, ast.USub):
+            return operand
+
+        def negative(facts: Mapping[str, float | None]) -> float | None:
+            value = operand(facts)
+            return None if value is None else -value
+
+        return negative
+    if isinstance(node, ast.BinOp):
+        apply, left, right = _BINARY[type(node.op)], _compile_value(node.left), _compile_value(node.right)
+
+        def binary(facts: Mapping[str, float | None]) -> float | None:
+            a = left(facts)
+            if a is None:
+                return None
+            b = right(facts)
+            return None if b is None else apply(a, b)
+
+        return binary
+    if isinstance(node, ast.Call):
+        called = node.func.id  # type: ignore[attr-defined]
+        args = [_compile_value(arg) for arg in node.args]
+        if called == "coalesce":
+            first, second = args
+
+            def coalesce(facts: Mapping[str, float | None]) -> float | None:
+                value = first(facts)
+                return second(facts) if value is None else value
+
+            return coalesce
+        function = _FUNCTIONS[called]
+
+        def call(facts: Mapping[str, float | None]) -> float | None:
+            values = []
+            for arg in args:
+                value = arg(facts)
+                if value is None:
+                    return None
+                values.append(value)
+            return function(*values)
+
+        return call
     raise FormulaError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover - _check forbids it
