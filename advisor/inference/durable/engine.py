@@ -142,6 +142,9 @@ class DurableEngine:
         self._carriers: list[dict[str, tuple[str | None, dict[str, str]]]] = []
         """Per shard: fact -> (its plain property or None, {kind: its typed property}), for facts some rule
         of the shard tests (a shard's facts carry only the properties it tests)."""
+        self._layouts: dict[str, list[tuple[int, str | None, dict[str, str]]]] = {}
+        """Fact -> (shard, its plain property as JSON or None, {kind: its typed property as JSON}) for each shard
+        whose rules test it (the carriers, with the property names encoded once)."""
         self._texts: dict[tuple[str, type, Any], tuple[tuple[int, str], ...]] = {}
         """(fact, kind and value) -> _pieces, made once (bounded: emptied past _TEXTS_KEPT)."""
         self._lock = threading.Lock()
@@ -169,6 +172,11 @@ class DurableEngine:
                     name = f"advisor{next(self._names)}"
                     self._handles.append(_engine.create_ruleset(name, text))
                     self._carriers.append(carriers)
+                for shard, carriers in enumerate(self._carriers):
+                    for fact, (plain, typed) in carriers.items():
+                        self._layouts.setdefault(fact, []).append(
+                            (shard, None if plain is None else _dumps(plain),
+                             {kind: _dumps(p) for kind, p in typed.items()}))
                 return
             except Exception as exc:  # the C engine reports a bad definition as a generic error with a code
                 self._free()
@@ -238,17 +246,15 @@ class DurableEngine:
         pieces = self._texts.get(key)
         if pieces is None:
             kind = _KIND.get(type(value)) or value_kind(value)
+            text = _dumps(value)  # once, whatever the number of shards and properties that carry it
             found = []
-            for shard, carriers in enumerate(self._carriers):
-                carrier = carriers.get(fact)
-                if carrier is None:
-                    continue
-                plain, typed = carrier
-                message: dict[str, Any] = {} if plain is None else {plain: value}
-                if kind is not None and kind in typed:
-                    message[typed[kind]] = value
-                if message:
-                    found.append((shard, _dumps(message)[1:-1]))
+            for shard, plain, typed in self._layouts.get(fact, ()):
+                typed_key = typed.get(kind) if kind is not None else None
+                if plain is not None:
+                    found.append((shard, f"{plain}: {text}" if typed_key is None
+                                  else f"{plain}: {text}, {typed_key}: {text}"))
+                elif typed_key is not None:
+                    found.append((shard, f"{typed_key}: {text}"))
             pieces = tuple(found)
             if len(self._texts) >= _TEXTS_KEPT:
                 self._texts.clear()
@@ -358,6 +364,7 @@ class DurableEngine:
             _engine.delete_ruleset(handle)
         self._handles = []
         self._carriers = []
+        self._layouts = {}
 
     def close(self) -> None:
         """Free the rulesets in the C engine (no session is alive between runs)."""
