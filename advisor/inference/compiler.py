@@ -99,14 +99,12 @@ def expand_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def drop_expanded(facts: dict[str, Any], fact: str, value: Any) -> None:
-    """Remove a fact with this value from facts made by expand_facts, with its facts per picked choice: what is
-    left is expand_facts of the other facts, in the same order."""
-    facts.pop(fact, None)
-    if isinstance(value, list):
-        prefix = f"{fact}{ELEMENT}"
-        for choice in value:
-            facts.pop(f"{prefix}{choice}", None)
+def drop_choices(facts: dict[str, Any], fact: str, choices: list[Any]) -> None:
+    """Take out of facts made by expand_facts the facts per picked choice of this multi-choice answer (with the
+    answer itself taken out too, what is left is expand_facts of the other facts, in the same order)."""
+    prefix = f"{fact}{ELEMENT}"
+    for choice in choices:
+        facts.pop(f"{prefix}{choice}", None)
 
 
 def _all_neq(values: Sequence[Any]) -> Test:

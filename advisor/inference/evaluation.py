@@ -24,7 +24,7 @@ from advisor.inference.compiler import (
     applies_id,
     base_fact,
     compile_rulebase,
-    drop_expanded,
+    drop_choices,
     expand_facts,
     to_dnf,
 )
@@ -281,13 +281,15 @@ class Advisor:
             return answers, [], facts, frozenset(hidden)
         checks, readers = self._ask_conditions.checks(), self._ask_readers
         while gone:
-            for q in gone:
-                if q in known:
-                    drop_expanded(facts, q, known.pop(q))
-            unknown -= gone
             again: set[str] = set()
             for q in gone:
+                value = known.pop(q, _ABSENT)
+                if value is not _ABSENT:  # take it out of facts, which stay expand_facts(known)
+                    facts.pop(q, None)
+                    if isinstance(value, list):
+                        drop_choices(facts, q, value)
                 again.update(readers.get(q, ()))
+            unknown -= gone
             gone = set()
             for q in again:
                 if checks[q](facts):
@@ -310,8 +312,11 @@ class Advisor:
             if not hidden:
                 break
             for q in hidden:
-                if q in known:
-                    drop_expanded(facts, q, known.pop(q))
+                value = known.pop(q, _ABSENT)
+                if value is not _ABSENT:
+                    facts.pop(q, None)
+                    if isinstance(value, list):
+                        drop_choices(facts, q, value)
                 unknown.discard(q)
             # Facts only go away, so a question still shown stays shown unless its ask_when reads one that went.
             to_check = {q for gone in hidden for q in self._ask_readers.get(gone, ()) if q in known or q in unknown}
