@@ -12,7 +12,8 @@ fact, asserted with a session's first wide facts only: it fires once per session
 evaluation (its message would carry the whole wide fact), while every wide fact still reaches its
 pattern and so is "handled".
 
-One session serves a run of evaluations: after each, everything it asserted is retracted, because
+One session serves a run of evaluations: after each, everything it asserted is retracted (each fact by the
+identity the wrapper gives it, its `id`, so the engine does not read the whole fact again), because
 creating a session allocates memories for every join node and cost as much as the rest of an
 evaluation. The session is deleted after an error, a failed reset, anything left to fire,
 or _REUSE_SESSION evaluations, and when the engine closes; so at most one is alive per shard, far from
@@ -81,6 +82,12 @@ _TEXTS_KEPT = 10_000
 
 
 _UNKNOWN = object()
+ENGINE_ID = "id"
+"""The property that gives a fact its identity in the engine (ruleset.ENGINE_NAMES): a retraction need only
+name it, instead of the engine reading a whole wide fact again to hash it."""
+_WIDE_ID = "#wide"
+_FRESH_ID = "#fresh"
+"""The identities of the wide and fresh facts (a derived fact's is its name, which never starts with '#')."""
 _Firing = tuple[str, int, tuple[int, Variant], tuple[tuple[str, Any], ...]]
 """A variant's rule, index, entry in _Session.best and what the rule derives."""
 
@@ -105,13 +112,21 @@ class _Session:
         self.in_shard: list[set[str]] = [set() for _ in range(shards)]
         """Derived facts already asserted in each shard's session."""
         self.asserted: list[list[str]] = [[] for _ in range(shards)]
-        """Every fact asserted in each shard (JSON), in order: retracting them all readies the session for reuse."""
+        """Per shard, each fact asserted as its retraction (JSON of its session and identity), in order: retracting
+        them all readies the session for reuse."""
         self.prefix = _dumps({SESSION_KEY: sid})[:-1] + ", "
         """The start of each of this session's facts as JSON: the session key (see DurableEngine._piece)."""
-        self.wide_prefix = self.prefix + _dumps({WIDE: 1})[1:-1]
+        self.wide_prefix = self.prefix + _dumps({WIDE: 1, ENGINE_ID: _WIDE_ID})[1:-1]
         """The start of this session's wide facts."""
-        self.fresh = self.prefix + _dumps({FRESH: 1})[1:]
+        self.wide_retraction = self.prefix + _dumps({ENGINE_ID: _WIDE_ID})[1:]
+        self.fresh = self.prefix + _dumps({FRESH: 1, ENGINE_ID: _FRESH_ID})[1:]
         """The fact asserted with a session's first wide facts (see _shard_definition)."""
+        self.fresh_retraction = self.prefix + _dumps({ENGINE_ID: _FRESH_ID})[1:]
+
+    def small(self, fact: str, piece: str) -> tuple[str, str]:
+        """A derived fact's small fact in JSON (its session, engine properties and identity) and its retraction."""
+        identity = _dumps({ENGINE_ID: fact})[1:]
+        return self.prefix + piece + ", " + identity, self.prefix + identity
 
 
 def open_durable(compiled: CompiledRuleset, rulebase: RuleBase, plan: dict[str, Any] | None = None) -> DurableEngine:
@@ -268,6 +283,7 @@ class DurableEngine:
         derived, texts = self._derived, self._texts
         wide: list[list[str]] = [[session.wide_prefix] for _ in self._handles]
         small: list[list[str]] = [[session.fresh] if fresh else [] for _ in self._handles]
+        retractions: list[list[str]] = [[session.fresh_retraction] if fresh else [] for _ in self._handles]
         # in the facts' own order: which rules fire does not depend on it
         for q, v in facts.items():
             cls = v.__class__
@@ -276,14 +292,17 @@ class DurableEngine:
                 pieces = self._pieces(q, v)
             if q in derived:
                 for shard, piece in pieces:
-                    small[shard].append(session.prefix + piece + "}")
+                    fact, retraction = session.small(q, piece)
+                    small[shard].append(fact)
+                    retractions[shard].append(retraction)
             else:
                 for shard, piece in pieces:
                     wide[shard].append(piece)
         for shard, handle in enumerate(self._handles):
             batch = small[shard]
             batch.append(", ".join(wide[shard]) + "}")
-            session.asserted[shard] += batch
+            session.asserted[shard] += retractions[shard]
+            session.asserted[shard].append(session.wide_retraction)
             result = _engine.assert_facts(handle, "[" + ", ".join(batch) + "]")
             if result[0] != _RESULT_OK:
                 raise EngineError(f"asserting the answers failed with result {result[0]}")
@@ -301,8 +320,8 @@ class DurableEngine:
         piece = dict(self._pieces(fact, session.known[fact])).get(shard)
         if piece is None:
             return None
-        message = session.prefix + piece + "}"
-        session.asserted[shard].append(message)
+        message, retraction = session.small(fact, piece)
+        session.asserted[shard].append(retraction)
         result = _engine.assert_fact(self._handles[shard], message)
         if result[0] != _RESULT_OK:
             raise EngineError(f"asserting derived fact {fact} failed with result {result[0]}")
