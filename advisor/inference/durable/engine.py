@@ -100,20 +100,10 @@ _dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 """One encoder for every call: json.dumps with options builds a new encoder each time."""
 
 
-class _Session:
-    """One evaluation: the facts known so far and the best firing of each rule, across shards."""
+class _SessionTexts:
+    """The JSON every evaluation of one live session puts around its facts, made once per session."""
 
-    def __init__(self, sid: str, facts: dict[str, Any], shards: int) -> None:
-        self.sid = sid
-        self.known = dict(facts)
-        self.best: dict[str, tuple[int, Variant]] = {}
-        self.derived: list[str] = []
-        """Derived facts in the order they were found."""
-        self.in_shard: list[set[str]] = [set() for _ in range(shards)]
-        """Derived facts already asserted in each shard's session."""
-        self.asserted: list[list[str]] = [[] for _ in range(shards)]
-        """Per shard, each fact asserted as its retraction (JSON of its session and identity), in order: retracting
-        them all readies the session for reuse."""
+    def __init__(self, sid: str) -> None:
         self.prefix = _dumps({SESSION_KEY: sid})[:-1] + ", "
         """The start of each of this session's facts as JSON: the session key (see DurableEngine._piece)."""
         self.wide_prefix = self.prefix + _dumps({WIDE: 1, ENGINE_ID: _WIDE_ID})[1:-1]
@@ -127,6 +117,22 @@ class _Session:
         """A derived fact's small fact in JSON (its session, engine properties and identity) and its retraction."""
         identity = _dumps({ENGINE_ID: fact})[1:]
         return self.prefix + piece + ", " + identity, self.prefix + identity
+
+
+class _Session:
+    """One evaluation: the facts known so far and the best firing of each rule, across shards."""
+
+    def __init__(self, texts: _SessionTexts, facts: dict[str, Any], shards: int) -> None:
+        self.texts = texts
+        self.known = dict(facts)
+        self.best: dict[str, tuple[int, Variant]] = {}
+        self.derived: list[str] = []
+        """Derived facts in the order they were found."""
+        self.in_shard: list[set[str]] = [set() for _ in range(shards)]
+        """Derived facts already asserted in each shard's session."""
+        self.asserted: list[list[str]] = [[] for _ in range(shards)]
+        """Per shard, each fact asserted as its retraction (JSON of its session and identity), in order: retracting
+        them all readies the session for reuse."""
 
 
 def open_durable(compiled: CompiledRuleset, rulebase: RuleBase, plan: dict[str, Any] | None = None) -> DurableEngine:
@@ -169,6 +175,8 @@ class DurableEngine:
         self._live: str | None = None
         """The session evaluations reuse (reset between them), if one is open."""
         self._live_uses = 0
+        self._live_texts = _SessionTexts("")
+        """Its _SessionTexts."""
         self._live_in: set[int] = set()
         """Shards where that session exists and an action ran: the only ones where deleting it is safe
         (durable-rules-notes.md 2.7: deleting a session where no action ran frees uninitialised pointers)."""
@@ -212,7 +220,8 @@ class DurableEngine:
                 raise EngineError("this engine was closed")
             if self._live is None:
                 self._live, self._live_uses = f"s{next(self._sessions)}", 0
-            session = _Session(self._live, facts, len(self._handles))
+                self._live_texts = _SessionTexts(self._live)
+            session = _Session(self._live_texts, facts, len(self._handles))
             clean = False
             try:
                 self._assert_all(session, facts, self._live_uses == 0)
@@ -281,9 +290,10 @@ class DurableEngine:
         small fact per derived fact given, in one batch per shard; `fresh`: the session's first evaluation,
         whose batches also hold the fact that makes the first-thing rule fire."""
         derived, texts = self._derived, self._texts
-        wide: list[list[str]] = [[session.wide_prefix] for _ in self._handles]
-        small: list[list[str]] = [[session.fresh] if fresh else [] for _ in self._handles]
-        retractions: list[list[str]] = [[session.fresh_retraction] if fresh else [] for _ in self._handles]
+        session_texts = session.texts
+        wide: list[list[str]] = [[session_texts.wide_prefix] for _ in self._handles]
+        small: list[list[str]] = [[session_texts.fresh] if fresh else [] for _ in self._handles]
+        retractions: list[list[str]] = [[session_texts.fresh_retraction] if fresh else [] for _ in self._handles]
         # in the facts' own order: which rules fire does not depend on it
         for q, v in facts.items():
             cls = v.__class__
@@ -292,7 +302,7 @@ class DurableEngine:
                 pieces = self._pieces(q, v)
             if q in derived:
                 for shard, piece in pieces:
-                    fact, retraction = session.small(q, piece)
+                    fact, retraction = session_texts.small(q, piece)
                     small[shard].append(fact)
                     retractions[shard].append(retraction)
             else:
@@ -302,7 +312,7 @@ class DurableEngine:
             batch = small[shard]
             batch.append(", ".join(wide[shard]) + "}")
             session.asserted[shard] += retractions[shard]
-            session.asserted[shard].append(session.wide_retraction)
+            session.asserted[shard].append(session_texts.wide_retraction)
             result = _engine.assert_facts(handle, "[" + ", ".join(batch) + "]")
             if result[0] != _RESULT_OK:
                 raise EngineError(f"asserting the answers failed with result {result[0]}")
@@ -320,7 +330,7 @@ class DurableEngine:
         piece = dict(self._pieces(fact, session.known[fact])).get(shard)
         if piece is None:
             return None
-        message, retraction = session.small(fact, piece)
+        message, retraction = session.texts.small(fact, piece)
         session.asserted[shard].append(retraction)
         result = _engine.assert_fact(self._handles[shard], message)
         if result[0] != _RESULT_OK:
