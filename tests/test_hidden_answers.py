@@ -204,7 +204,13 @@ def test_counted_rechecks_only_what_a_dropped_answer_can_hide(advisor: Advisor) 
         chains += bool(dropped)
         # the hidden questions it hands on (to the advice's builder and resolver) are those of the answers that count
         facts = expand_facts(counted.known)
-        hidden = advisor._counted(answers)[3]
+        counted_again, _, answer_facts, hidden = advisor._counted(answers)
+        # the facts it hands on are those same answers expanded, in the same order, and the engine's facts made
+        # from them are those made from the answers (same facts, same order)
+        assert list(answer_facts.items()) == list(facts.items())
+        calculated, _ = advisor.calculate(counted_again)
+        assert (list(advisor._engine_facts_from(counted_again, answer_facts, calculated).items())
+                == list(advisor.engine_facts(counted_again, calculated).items()))
         if hidden is not None:  # many answers: every ask_when tested in one call
             batched += 1
             assert hidden == {q.id for q in advisor.rulebase.questions.values() if q.ask_when
