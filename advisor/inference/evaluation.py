@@ -210,6 +210,9 @@ class Advisor:
         """(decision, settled, its fired rules' ids) -> its Resolution: all that `resolve` reads."""
         self.decision_advice = BoundedMemo()
         """A decision in play's advice, keyed by all it is built from (_AdviceBuilder.decision)."""
+        self.decision_parts = BoundedMemo()
+        """An option's assessment, or why it is not recommended, keyed by all it is built from (_part_key): a
+        decision built again finds the options whose verdicts did not change made."""
         self.decision_plans = BoundedMemo()
         """(resolution's key, questions to ask) -> what the decision's advice takes from them alone (_Plan)."""
         self.fired_entries = BoundedMemo()
@@ -513,16 +516,27 @@ _ABSENT = object()
 class _Plan:
     """The part of a decision in play's advice that its resolution and what to ask decide (_AdviceBuilder._plan)."""
 
-    options: tuple[tuple[str, str, str, float, list[RuleVerdict]], ...]
-    """(option, label, summary, score, verdicts) of the recommendation (if any), then its companions, the
-    alternatives and the excluded options."""
+    options: tuple[tuple[tuple[Any, ...], tuple[str, ...], str, str, str, float, list[RuleVerdict]], ...]
+    """(part key, rules, option, label, summary, score, verdicts) of the recommendation (if any), then its
+    companions, the alternatives and the excluded options: see _part_key."""
     recommended: bool
     together: int
     alternatives: int
     assumption: str
     summary: str
     ask: tuple[QuestionRef, ...]
-    why_not: tuple[tuple[str, str, str, list[RuleVerdict]], ...]
+    why_not: tuple[tuple[tuple[Any, ...], tuple[str, ...], str, str, str, list[RuleVerdict]], ...]
+    """(part key, rules, option, label, reason, the verdicts against it) of each option not recommended."""
+
+
+def _part_key(decision: str, option: str, text: str, score: float, verdicts: list[RuleVerdict],
+              ) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """What an option's assessment (or why-not) reads beyond its verdicts' bindings, and the rules whose bindings
+    those are: with the keys of those bindings (matched_key), the part's key in Advisor.decision_parts. Made once per
+    plan, so a decision built again for a new number or a new set of fired rules finds the options whose verdicts
+    did not change made."""
+    rules = tuple(v.rule.id for v in verdicts)
+    return (decision, option, text, repr(score), *[(v.rule.id, v.kind) for v in verdicts]), rules
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -810,10 +824,23 @@ class _AdviceBuilder:
                 deciding=[], drivers=[])
             return self.advisor.not_in_play[decision.id]
         plan = self._plan(decision, res, ask_ids, made_from)
-        verdict, assessed = self.verdict, OptionAssessment.of
-        options = [assessed(option=option, label=label, summary=summary, score=score,
-                            verdicts=[verdict(v) for v in verdicts])
-                   for option, label, summary, score, verdicts in plan.options]
+        verdict, parts, matched_key = self.verdict, self.advisor.decision_parts, self.matched_key
+        options: list[OptionAssessment] = []
+        for static, rules, option, label, summary, score, verdicts in plan.options:
+            key = (static, *[matched_key(r) for r in rules]) if rules else static
+            made = parts.get(key)
+            if made is None:
+                made = parts.keep(key, OptionAssessment.of(option=option, label=label, summary=summary, score=score,
+                                                           verdicts=[verdict(v) for v in verdicts]))
+            options.append(made)
+        why_not: list[WhyNot] = []
+        for static, rules, option, label, reason, against in plan.why_not:
+            key = (None, static, *[matched_key(r) for r in rules]) if rules else (None, static)
+            made = parts.get(key)
+            if made is None:
+                made = parts.keep(key, WhyNot.of(option=option, label=label, reason=reason,
+                                                 verdicts=[verdict(v) for v in against]))
+            why_not.append(made)
         at = 1 if plan.recommended else 0
         together, rest = options[at:at + plan.together], options[at + plan.together:]
         return DecisionAdvice.of(
@@ -822,8 +849,7 @@ class _AdviceBuilder:
             strength=res.strength, assumption=plan.assumption, summary=plan.summary, together=together,
             alternatives=rest[:plan.alternatives], excluded=rest[plan.alternatives:], ask=list(plan.ask),
             conflicts=list(res.conflicts),
-            why_not=[WhyNot.of(option=option, label=label, reason=reason, verdicts=[verdict(v) for v in against])
-                     for option, label, reason, against in plan.why_not],
+            why_not=why_not,
             what_if=[], what_if_checked=False, fragile_on=[], deciding=list(res.deciding),
             drivers=self.rests_on([b for option in options for v in option.verdicts for b in v.matched]))
 
@@ -835,9 +861,11 @@ class _AdviceBuilder:
         if made is None:
             options = self.advisor.options[decision.id]
 
-            def entry(option_id: str) -> tuple[str, str, str, float, list[RuleVerdict]]:
-                option = options[option_id]
-                return option.id, option.label, option.summary, res.scores[option_id], res.verdicts[option_id]
+            def entry(option_id: str) -> tuple[tuple[Any, ...], tuple[str, ...], str, str, str, float,
+                                               list[RuleVerdict]]:
+                option, score, verdicts = options[option_id], res.scores[option_id], res.verdicts[option_id]
+                return (*_part_key(decision.id, option_id, "", score, verdicts), option.id, option.label,
+                        option.summary, score, verdicts)
 
             alternatives = [o for o in res.candidates if o != res.recommended and o not in res.companions]
             ask = tuple(self.advisor.question_refs[q] for q in ask_ids)
@@ -846,7 +874,9 @@ class _AdviceBuilder:
                                                   *alternatives, *res.excluded]),
                 recommended=bool(res.recommended), together=len(res.companions), alternatives=len(alternatives),
                 assumption=res.assumption if res.strength == "default" else "",
-                summary=self.summary(decision, res, ask), ask=ask, why_not=tuple(self.why_not(decision, res)))
+                summary=self.summary(decision, res, ask), ask=ask,
+                why_not=tuple((*_part_key(decision.id, option, reason, 0.0, against), option, label, reason, against)
+                              for option, label, reason, against in self.why_not(decision, res)))
             if key is not None:
                 self.advisor.decision_plans.keep(key, made)
         return made
