@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.inference.backends import EngineBackend, choose_engine, create_backend, engine_plans
 from advisor.inference.collector_pause import collector_paused
@@ -200,6 +200,7 @@ class Advisor:
         """(fact, kind and value) -> its Binding: immutable and the same in every evaluation, so made once
         (advisor.inference.memo)."""
         self.options = {d.id: {o.id: o for o in d.options} for d in rb.decisions}
+        self.option_labels = {d.id: {o.id: o.label for o in d.options} for d in rb.decisions}
         self.decisions = {d.id: d for d in rb.decisions}
         self.rule_decision = {e.id: (e.decision, e.rule) for e in rb.rules}
         """Rule id -> (the decision whose file holds it or None, the rule)."""
@@ -211,8 +212,8 @@ class Advisor:
         self.decision_advice = BoundedMemo()
         """A decision in play's advice, keyed by all it is built from (_AdviceBuilder.decision)."""
         self.decision_parts = BoundedMemo()
-        """An option's assessment, or why it is not recommended, keyed by all it is built from (_part_key): a
-        decision built again finds the options whose verdicts did not change made."""
+        """(decision, option) -> the assessment of an option with no verdicts, (decision, option, reason) -> a why-not
+        with no verdict against: what a decision built again (_AdviceBuilder._decision) finds made."""
         self.decision_plans = BoundedMemo()
         """(resolution's key, questions to ask) -> what the decision's advice takes from them alone (_Plan)."""
         self.fired_entries = BoundedMemo()
@@ -512,31 +513,20 @@ class Resolver:
 _ABSENT = object()
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(NamedTuple):
     """The part of a decision in play's advice that its resolution and what to ask decide (_AdviceBuilder._plan)."""
 
-    options: tuple[tuple[tuple[Any, ...], tuple[str, ...], str, str, str, float, list[RuleVerdict]], ...]
-    """(part key, rules, option, label, summary, score, verdicts) of the recommendation (if any), then its
-    companions, the alternatives and the excluded options: see _part_key."""
+    options: tuple[tuple[str, str, str, float, list[RuleVerdict]], ...]
+    """(option, label, summary, score, verdicts) of the recommendation (if any), then its companions, the
+    alternatives and the excluded options."""
     recommended: bool
     together: int
     alternatives: int
     assumption: str
     summary: str
     ask: tuple[QuestionRef, ...]
-    why_not: tuple[tuple[tuple[Any, ...], tuple[str, ...], str, str, str, list[RuleVerdict]], ...]
-    """(part key, rules, option, label, reason, the verdicts against it) of each option not recommended."""
-
-
-def _part_key(decision: str, option: str, text: str, score: float, verdicts: list[RuleVerdict],
-              ) -> tuple[tuple[Any, ...], tuple[str, ...]]:
-    """What an option's assessment (or why-not) reads beyond its verdicts' bindings, and the rules whose bindings
-    those are: with the keys of those bindings (matched_key), the part's key in Advisor.decision_parts. Made once per
-    plan, so a decision built again for a new number or a new set of fired rules finds the options whose verdicts
-    did not change made."""
-    rules = tuple(v.rule.id for v in verdicts)
-    return (decision, option, text, repr(score), *[(v.rule.id, v.kind) for v in verdicts]), rules
+    why_not: tuple[tuple[str, str, str, list[RuleVerdict]], ...]
+    """(option, label, reason, the verdicts against it) of each option not recommended."""
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -727,7 +717,7 @@ class _AdviceBuilder:
             decisions.append(made if made is not None else self.decision(d, res, keys.get(d.id, ())))
         known = self.answers.known
         order = self.advisor.question_order.__getitem__
-        answers = self.answer_records([(q, known[q]) for q in sorted(known, key=order)])
+        answers = self.answer_records(sorted(known, key=order), known)
         # .of: every part is built here from validated rules and answers (validating the whole tree again
         # cost more than the rest of building it)
         return Advice.of(scenario=scenario, ruleset=self.rb.digest, rules=self.advisor.rules_label,
@@ -757,21 +747,28 @@ class _AdviceBuilder:
                            based_on=[self.binding(name, value) for name, value in calc.inputs.items()],
                            reasoning=calculator.reasoning, citations=list(calculator.citations))
 
-    def answer_records(self, pairs: Iterable[tuple[str, Any]], counted: bool = True) -> list[Any]:
-        """The AnswerRecord of each counted answer, or the IgnoredAnswer of each that did not count: made once per
-        question and value, like bindings. (One loop for all: a heavy scenario has about 150 of them.)"""
-        memo, questions = self.advisor.answer_records, self.rb.questions
-        get, keep = memo.get, memo.keep
+    def answer_records(self, qids: Iterable[str], values: dict[str, Any], counted: bool = True) -> list[Any]:
+        """The AnswerRecord of each counted answer (`values[qid]`), or the IgnoredAnswer of each that did not count:
+        made once per question and value, like bindings. (One loop for all: a heavy scenario has about 150 of them.)
+
+        The key holds the value's type (True, 1 and 1.0 are equal keys), a float or a list by its repr, as bindings;
+        an ignored answer's key is one longer, so never the key of a counted one."""
+        memo, questions, get = self.advisor.answer_records, self.rb.questions, values.get
+        find, keep = memo.get, memo.keep
         out = []
-        for qid, value in pairs:
-            # the type is part of the key (True, 1 and 1.0 are equal keys), floats and lists by repr, as bindings;
-            # an ignored answer's key is one longer, so never the key of a counted one
-            key = ((qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value) if counted else
-                   (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value, None))
-            made = get(key)
-            if made is None:
-                made = keep(key, self._answer_record(questions[qid], value, counted))
-            out.append(made)
+        append = out.append
+        if counted:
+            for qid in qids:
+                value = get(qid)
+                key = (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value)
+                made = find(key)
+                append(made if made is not None else keep(key, self._answer_record(questions[qid], value, True)))
+        else:
+            for qid in qids:
+                value = get(qid)
+                key = (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value, None)
+                made = find(key)
+                append(made if made is not None else keep(key, self._answer_record(questions[qid], value, False)))
         return out
 
     def _answer_record(self, question: Question, value: Any, counted: bool) -> Any:
@@ -786,8 +783,7 @@ class _AdviceBuilder:
                                 display=show_value(value, question), asked_when=asked_when)
 
     def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
-        known = given.known
-        return self.answer_records([(qid, known.get(qid)) for qid in ignored], counted=False)
+        return self.answer_records(ignored, given.known, counted=False)
 
     def _q_order(self, qid: str) -> int:
         return self.advisor.question_order[qid]
@@ -824,22 +820,30 @@ class _AdviceBuilder:
                 deciding=[], drivers=[])
             return self.advisor.not_in_play[decision.id]
         plan = self._plan(decision, res, ask_ids, made_from)
-        verdict, parts, matched_key = self.verdict, self.advisor.decision_parts, self.matched_key
+        # An option no fired rule speaks to, and a why-not with no verdict against, read nothing of the bindings: about
+        # half of each, kept (decision_parts) rather than made again whenever the decision is built again.
+        verdict, parts, did = self.verdict, self.advisor.decision_parts, decision.id
         options: list[OptionAssessment] = []
-        for static, rules, option, label, summary, score, verdicts in plan.options:
-            key = (static, *[matched_key(r) for r in rules]) if rules else static
-            made = parts.get(key)
+        for option, label, summary, score, verdicts in plan.options:
+            if verdicts:
+                options.append(OptionAssessment.of(option=option, label=label, summary=summary, score=score,
+                                                   verdicts=[verdict(v) for v in verdicts]))
+                continue
+            made = parts.get((did, option))  # no verdicts: the score is 0 (an option's score sums its verdicts')
             if made is None:
-                made = parts.keep(key, OptionAssessment.of(option=option, label=label, summary=summary, score=score,
-                                                           verdicts=[verdict(v) for v in verdicts]))
+                made = parts.keep((did, option), OptionAssessment.of(option=option, label=label, summary=summary,
+                                                                     score=score, verdicts=[]))
             options.append(made)
         why_not: list[WhyNot] = []
-        for static, rules, option, label, reason, against in plan.why_not:
-            key = (None, static, *[matched_key(r) for r in rules]) if rules else (None, static)
-            made = parts.get(key)
+        for option, label, reason, against in plan.why_not:
+            if against:
+                why_not.append(WhyNot.of(option=option, label=label, reason=reason,
+                                         verdicts=[verdict(v) for v in against]))
+                continue
+            made = parts.get((did, option, reason))
             if made is None:
-                made = parts.keep(key, WhyNot.of(option=option, label=label, reason=reason,
-                                                 verdicts=[verdict(v) for v in against]))
+                made = parts.keep((did, option, reason), WhyNot.of(option=option, label=label, reason=reason,
+                                                                   verdicts=[]))
             why_not.append(made)
         at = 1 if plan.recommended else 0
         together, rest = options[at:at + plan.together], options[at + plan.together:]
@@ -861,11 +865,9 @@ class _AdviceBuilder:
         if made is None:
             options = self.advisor.options[decision.id]
 
-            def entry(option_id: str) -> tuple[tuple[Any, ...], tuple[str, ...], str, str, str, float,
-                                               list[RuleVerdict]]:
-                option, score, verdicts = options[option_id], res.scores[option_id], res.verdicts[option_id]
-                return (*_part_key(decision.id, option_id, "", score, verdicts), option.id, option.label,
-                        option.summary, score, verdicts)
+            def entry(option_id: str) -> tuple[str, str, str, float, list[RuleVerdict]]:
+                option = options[option_id]
+                return option.id, option.label, option.summary, res.scores[option_id], res.verdicts[option_id]
 
             alternatives = [o for o in res.candidates if o != res.recommended and o not in res.companions]
             ask = tuple(self.advisor.question_refs[q] for q in ask_ids)
@@ -874,9 +876,7 @@ class _AdviceBuilder:
                                                   *alternatives, *res.excluded]),
                 recommended=bool(res.recommended), together=len(res.companions), alternatives=len(alternatives),
                 assumption=res.assumption if res.strength == "default" else "",
-                summary=self.summary(decision, res, ask), ask=ask,
-                why_not=tuple((*_part_key(decision.id, option, reason, 0.0, against), option, label, reason, against)
-                              for option, label, reason, against in self.why_not(decision, res)))
+                summary=self.summary(decision, res, ask), ask=ask, why_not=tuple(self.why_not(decision, res)))
             if key is not None:
                 self.advisor.decision_plans.keep(key, made)
         return made
@@ -885,7 +885,7 @@ class _AdviceBuilder:
         """(option, label, reason, the verdicts against it) for each option that is not recommended."""
         out: list[tuple[str, str, str, list[RuleVerdict]]] = []
         winner = res.recommended
-        labels = {o.id: o.label for o in decision.options}
+        labels = self.advisor.option_labels[decision.id]
         for option in decision.options:
             if option.id == winner or option.id in res.companions:
                 continue
@@ -996,7 +996,7 @@ class _AdviceBuilder:
         return [q for u in unlocking for q in self.shown_for(u, seen | {qid})]
 
     def summary(self, decision: Decision, res: Resolution, ask: tuple[QuestionRef, ...]) -> str:
-        labels = {o.id: o.label for o in decision.options}
+        labels = self.advisor.option_labels[decision.id]
         if res.status == "out_of_scope":
             return f"Outside what this advisor covers: {res.reason}."
         if res.status == "undecided":
