@@ -28,7 +28,8 @@ from bench_engine import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = ScenarioRef(id="memo", title="memo")
-MEMOS = ("resolutions", "decision_advice", "decision_plans", "fired_entries", "verdicts", "bindings", "answer_records")
+MEMOS = ("resolutions", "decision_advice", "decision_parts", "decision_plans", "fired_entries", "verdicts", "bindings",
+         "answer_records")
 
 
 def forget(advisor: Advisor) -> None:
@@ -58,6 +59,7 @@ def test_memoised_advice_equals_advice_built_afresh(rules: Path) -> None:
     shared = Advisor(load_rulebase(rules), "reference")
     fresh = Advisor(shared.rulebase, "reference")
     tiny = Advisor(shared.rulebase, "reference")
+    parts = Advisor(shared.rulebase, "reference")  # decisions always built again, from kept options and why-nots
     for name in MEMOS:
         setattr(tiny, name, BoundedMemo(limit=4))
     items = scenarios(shared, rules)
@@ -69,9 +71,12 @@ def test_memoised_advice_equals_advice_built_afresh(rules: Path) -> None:
             expected = render_json(fresh.advise(answers, REF))
             assert render_json(shared.advise(answers, REF)) == expected
             assert render_json(tiny.advise(answers, REF)) == expected
+            parts.decision_advice.clear()
+            assert render_json(parts.advise(answers, REF)) == expected
             unchanged += len(shared.decision_advice) == before
     assert len(shared.decision_advice) > 0 and unchanged == len(items)  # the last round only found what it needed
     assert all(len(getattr(tiny, name)) <= 4 for name in MEMOS)
+    assert len(parts.decision_parts) > 0
 
 
 def test_bounded_memo_keeps_keys_that_come_round_again_and_forgets_its_older_half() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.inference.backends import EngineBackend, choose_engine, create_backend, engine_plans
 from advisor.inference.collector_pause import collector_paused
@@ -202,6 +202,7 @@ class Advisor:
         """(fact, kind and value) -> its Binding: immutable and the same in every evaluation, so made once
         (advisor.inference.memo)."""
         self.options = {d.id: {o.id: o for o in d.options} for d in rb.decisions}
+        self.option_labels = {d.id: {o.id: o.label for o in d.options} for d in rb.decisions}
         self.decisions = {d.id: d for d in rb.decisions}
         self.rule_decision = {e.id: (e.decision, e.rule) for e in rb.rules}
         """Rule id -> (the decision whose file holds it or None, the rule)."""
@@ -212,6 +213,9 @@ class Advisor:
         """(decision, settled, its fired rules' ids) -> its Resolution: all that `resolve` reads."""
         self.decision_advice = BoundedMemo()
         """A decision in play's advice, keyed by all it is built from (_AdviceBuilder.decision)."""
+        self.decision_parts = BoundedMemo()
+        """(decision, option) -> the assessment of an option with no verdicts, (decision, option, reason) -> a why-not
+        with no verdict against: what a decision built again (_AdviceBuilder._decision) finds made."""
         self.decision_plans = BoundedMemo()
         """(resolution's key, questions to ask) -> what the decision's advice takes from them alone (_Plan)."""
         self.fired_entries = BoundedMemo()
@@ -535,8 +539,7 @@ class Resolver:
 _ABSENT = object()
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(NamedTuple):
     """The part of a decision in play's advice that its resolution and what to ask decide (_AdviceBuilder._plan)."""
 
     options: tuple[tuple[str, str, str, float, list[RuleVerdict]], ...]
@@ -549,6 +552,7 @@ class _Plan:
     summary: str
     ask: tuple[QuestionRef, ...]
     why_not: tuple[tuple[str, str, str, list[RuleVerdict]], ...]
+    """(option, label, reason, the verdicts against it) of each option not recommended."""
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -739,7 +743,7 @@ class _AdviceBuilder:
             decisions.append(made if made is not None else self.decision(d, res, keys.get(d.id, ())))
         known = self.answers.known
         order = self.advisor.question_order.__getitem__
-        answers = self.answer_records([(q, known[q]) for q in sorted(known, key=order)])
+        answers = self.answer_records(sorted(known, key=order), known)
         # .of: every part is built here from validated rules and answers (validating the whole tree again
         # cost more than the rest of building it)
         return Advice.of(scenario=scenario, ruleset=self.rb.digest, rules=self.advisor.rules_label,
@@ -769,21 +773,28 @@ class _AdviceBuilder:
                            based_on=[self.binding(name, value) for name, value in calc.inputs.items()],
                            reasoning=calculator.reasoning, citations=list(calculator.citations))
 
-    def answer_records(self, pairs: Iterable[tuple[str, Any]], counted: bool = True) -> list[Any]:
-        """The AnswerRecord of each counted answer, or the IgnoredAnswer of each that did not count: made once per
-        question and value, like bindings. (One loop for all: a heavy scenario has about 150 of them.)"""
-        memo, questions = self.advisor.answer_records, self.rb.questions
-        get, keep = memo.get, memo.keep
+    def answer_records(self, qids: Iterable[str], values: dict[str, Any], counted: bool = True) -> list[Any]:
+        """The AnswerRecord of each counted answer (`values[qid]`), or the IgnoredAnswer of each that did not count:
+        made once per question and value, like bindings. (One loop for all: a heavy scenario has about 150 of them.)
+
+        The key holds the value's type (True, 1 and 1.0 are equal keys), a float or a list by its repr, as bindings;
+        an ignored answer's key is one longer, so never the key of a counted one."""
+        memo, questions, get = self.advisor.answer_records, self.rb.questions, values.get
+        find, keep = memo.get, memo.keep
         out = []
-        for qid, value in pairs:
-            # the type is part of the key (True, 1 and 1.0 are equal keys), floats and lists by repr, as bindings;
-            # an ignored answer's key is one longer, so never the key of a counted one
-            key = ((qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value) if counted else
-                   (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value, None))
-            made = get(key)
-            if made is None:
-                made = keep(key, self._answer_record(questions[qid], value, counted))
-            out.append(made)
+        append = out.append
+        if counted:
+            for qid in qids:
+                value = get(qid)
+                key = (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value)
+                made = find(key)
+                append(made if made is not None else keep(key, self._answer_record(questions[qid], value, True)))
+        else:
+            for qid in qids:
+                value = get(qid)
+                key = (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value, None)
+                made = find(key)
+                append(made if made is not None else keep(key, self._answer_record(questions[qid], value, False)))
         return out
 
     def _answer_record(self, question: Question, value: Any, counted: bool) -> Any:
@@ -798,8 +809,7 @@ class _AdviceBuilder:
                                 display=show_value(value, question), asked_when=asked_when)
 
     def ignored(self, given: Answers, ignored: list[str]) -> list[IgnoredAnswer]:
-        known = given.known
-        return self.answer_records([(qid, known.get(qid)) for qid in ignored], counted=False)
+        return self.answer_records(ignored, given.known, counted=False)
 
     def _q_order(self, qid: str) -> int:
         return self.advisor.question_order[qid]
@@ -836,10 +846,31 @@ class _AdviceBuilder:
                 deciding=[], drivers=[])
             return self.advisor.not_in_play[decision.id]
         plan = self._plan(decision, res, ask_ids, made_from)
-        verdict, assessed = self.verdict, OptionAssessment.of
-        options = [assessed(option=option, label=label, summary=summary, score=score,
-                            verdicts=[verdict(v) for v in verdicts])
-                   for option, label, summary, score, verdicts in plan.options]
+        # An option no fired rule speaks to, and a why-not with no verdict against, read nothing of the bindings: about
+        # half of each, kept (decision_parts) rather than made again whenever the decision is built again.
+        verdict, parts, did = self.verdict, self.advisor.decision_parts, decision.id
+        options: list[OptionAssessment] = []
+        for option, label, summary, score, verdicts in plan.options:
+            if verdicts:
+                options.append(OptionAssessment.of(option=option, label=label, summary=summary, score=score,
+                                                   verdicts=[verdict(v) for v in verdicts]))
+                continue
+            made = parts.get((did, option))  # no verdicts: the score is 0 (an option's score sums its verdicts')
+            if made is None:
+                made = parts.keep((did, option), OptionAssessment.of(option=option, label=label, summary=summary,
+                                                                     score=score, verdicts=[]))
+            options.append(made)
+        why_not: list[WhyNot] = []
+        for option, label, reason, against in plan.why_not:
+            if against:
+                why_not.append(WhyNot.of(option=option, label=label, reason=reason,
+                                         verdicts=[verdict(v) for v in against]))
+                continue
+            made = parts.get((did, option, reason))
+            if made is None:
+                made = parts.keep((did, option, reason), WhyNot.of(option=option, label=label, reason=reason,
+                                                                   verdicts=[]))
+            why_not.append(made)
         at = 1 if plan.recommended else 0
         together, rest = options[at:at + plan.together], options[at + plan.together:]
         return DecisionAdvice.of(
@@ -848,8 +879,7 @@ class _AdviceBuilder:
             strength=res.strength, assumption=plan.assumption, summary=plan.summary, together=together,
             alternatives=rest[:plan.alternatives], excluded=rest[plan.alternatives:], ask=list(plan.ask),
             conflicts=list(res.conflicts),
-            why_not=[WhyNot.of(option=option, label=label, reason=reason, verdicts=[verdict(v) for v in against])
-                     for option, label, reason, against in plan.why_not],
+            why_not=why_not,
             what_if=[], what_if_checked=False, fragile_on=[], deciding=list(res.deciding),
             drivers=self.rests_on([b for option in options for v in option.verdicts for b in v.matched]))
 
@@ -881,7 +911,7 @@ class _AdviceBuilder:
         """(option, label, reason, the verdicts against it) for each option that is not recommended."""
         out: list[tuple[str, str, str, list[RuleVerdict]]] = []
         winner = res.recommended
-        labels = {o.id: o.label for o in decision.options}
+        labels = self.advisor.option_labels[decision.id]
         for option in decision.options:
             if option.id == winner or option.id in res.companions:
                 continue
@@ -992,7 +1022,7 @@ class _AdviceBuilder:
         return [q for u in unlocking for q in self.shown_for(u, seen | {qid})]
 
     def summary(self, decision: Decision, res: Resolution, ask: tuple[QuestionRef, ...]) -> str:
-        labels = {o.id: o.label for o in decision.options}
+        labels = self.advisor.option_labels[decision.id]
         if res.status == "out_of_scope":
             return f"Outside what this advisor covers: {res.reason}."
         if res.status == "undecided":

@@ -91,7 +91,7 @@ def resolve(decision: Decision, fired_rules: list[Rule], settled: bool = False,
         f"{', '.join(v.rule.id for v in verdicts[o] if v.kind == 'exclude')}"
         for o in options if o in excluded and any(v.kind == "require" for v in verdicts[o])
     ]
-    ranked = sorted(candidates, key=lambda o: (-scores[o], options.index(o)))
+    ranked = sorted(candidates, key=lambda o: -scores[o])  # stable: ties stay in option order, as candidates are
 
     def done(status: str, chosen: str | None, strength: str | None, reason: str, assumption: str = "",
              first: str | None = None) -> Resolution:
