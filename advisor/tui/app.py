@@ -24,7 +24,7 @@ from advisor.sources.notes import Notes
 from advisor.tui.bindings import APP_BINDINGS
 from advisor.tui.commands import QuestionsAndDecisions
 from advisor.tui.draft import DraftStore, draft_key
-from advisor.tui.scenario_io import raw_answers, read_scenario, scenario_text
+from advisor.tui.scenario_io import names_a_new_file, raw_answers, read_scenario, scenario_text
 from advisor.tui.screens.dialogs import problem_text
 from advisor.tui.screens.main import MainScreen
 from advisor.tui.session import DEFAULT_TITLE, Session
@@ -65,7 +65,9 @@ class AdvisorApp(App[int]):
         self.source_digest: str | None = None
         """The digest of the scenario file as it was opened or last saved here (None: unknown)."""
         self.theme = DARK
-        if scenario is not None:
+        self.new_file: Path | None = scenario if scenario is not None and names_a_new_file(scenario) else None
+        """The scenario file named at start that does not exist yet: the first save suggests it."""
+        if scenario is not None and self.new_file is None:
             # Before the first paint, so the questionnaire appears already filled in.
             try:
                 self._adopt(read_scenario(advisor, scenario), scenario)
@@ -91,6 +93,8 @@ class AdvisorApp(App[int]):
     def on_mount(self) -> None:
         if self._start_problem is not None and self.scenario_path is not None:
             self.show_problems(f"Could not open {display_path(self.scenario_path)}", self._start_problem)
+        elif self.new_file is not None:
+            self.notify(f"{display_path(self.new_file)} does not exist yet: saving (Ctrl+S) creates it.")
         elif self.scenario_path is not None:
             self.notify(f"Opened {display_path(self.scenario_path)}.")
         if self.offer_draft:
@@ -200,6 +204,8 @@ class AdvisorApp(App[int]):
     def _default_scenario_path(self) -> str:
         if self.session.source:
             return display_path(self.session.source)
+        if self.new_file is not None:
+            return display_path(self.new_file)
         folder = Path("scenarios")
         name = f"{slug(self.session.title)}.scenario.yaml"
         return str(folder / name) if folder.is_dir() else name
@@ -210,6 +216,7 @@ class AdvisorApp(App[int]):
         title = "" if self.session.title == DEFAULT_TITLE else self.session.title
         self.push_screen(SaveDialog(self._default_scenario_path(), title, self.session.description, self.save_to,
                                     own=self.session.source, own_changed=self.source_changed_on_disk,
+                                    named=self.session.source is None and self.new_file is not None,
                                     blink=self.cursor_blink))
 
     def source_changed_on_disk(self) -> bool:

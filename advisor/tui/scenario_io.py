@@ -47,6 +47,15 @@ def raw_answers(loaded: LoadedScenario) -> dict[str, Any]:
     return raw
 
 
+def names_a_new_file(path: Path) -> bool:
+    """Whether a scenario file named on the command line is one to create: a YAML name where nothing is yet (not
+    even a dangling link). `advisor ask new.scenario.yaml` then starts empty and saves there."""
+    try:
+        return path.suffix.lower() in (".yaml", ".yml") and not path.is_symlink() and not path.exists()
+    except (OSError, ValueError):  # a name too long, or holding a NUL: read_scenario says so where it is opened
+        return False
+
+
 def read_scenario(advisor: Advisor, path: Path) -> LoadedScenario:
     """The advisor's load_scenario, with missing or unreadable files reported the same located way."""
     from advisor.shared.diagnostics import Diagnostic, InvalidInput, display_path

@@ -296,6 +296,54 @@ async def test_scenario_argument_and_bad_file_at_start(make_app: MakeApp, tmp_pa
         assert "broken.scenario.yaml:" in app.screen.message
 
 
+async def test_a_scenario_file_that_does_not_exist_yet_is_created_by_the_first_save(
+        make_app: MakeApp, tmp_path: Path, tui_advisor: Advisor) -> None:
+    target = tmp_path / "new" / "mine.scenario.yaml"
+    app = make_app(scenario=target)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)  # no "could not open" dialog
+        await pick(pilot, app, "ingestion_mode", 1)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SaveDialog)
+        assert dialog.query_one("#path").value == str(target)  # type: ignore[attr-defined]
+        # the title typed does not rename the file the person named
+        await pilot.press(*"My stream")
+        await pilot.pause()
+        assert dialog.query_one("#path").value == str(target)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+    assert load_scenario(tui_advisor.rulebase, target).answers.known == {"ingestion_mode": "streaming"}
+    assert yaml.safe_load(target.read_text(encoding="utf-8"))["title"] == "My stream"
+
+
+async def test_a_new_file_named_at_start_that_appears_meanwhile_is_not_replaced_unasked(
+        make_app: MakeApp, tmp_path: Path) -> None:
+    target = tmp_path / "mine.scenario.yaml"
+    app = make_app(scenario=target)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick(pilot, app, "ingestion_mode", 0)
+        target.write_text("written by someone else", encoding="utf-8")
+        await _save(pilot, app, target, "Batch")
+        assert isinstance(app.screen, ConfirmDialog)
+    assert target.read_text(encoding="utf-8") == "written by someone else"
+
+
+async def test_a_missing_file_that_is_no_yaml_name_or_a_dangling_link_is_still_an_error(
+        make_app: MakeApp, tmp_path: Path) -> None:
+    dangling = tmp_path / "gone.scenario.yaml"
+    dangling.symlink_to(tmp_path / "nowhere.scenario.yaml")
+    for named in (tmp_path / "typo.scenario.yam", dangling):
+        app = make_app(scenario=named)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmDialog)
+            assert named.name in app.screen.message
+
+
 async def test_export_markdown(make_app: MakeApp, tmp_path: Path) -> None:
     target = tmp_path / "report.md"
     app = make_app()

@@ -223,9 +223,11 @@ class SaveDialog(WriteDialog):
 
     def __init__(self, initial: str, title: str, description: str,
                  writer: Callable[[Path, str, str], None], *, own: Path | None = None,
-                 own_changed: Callable[[], bool] | None = None, blink: bool = True) -> None:
+                 own_changed: Callable[[], bool] | None = None, named: bool = False, blink: bool = True) -> None:
+        """`named`: `initial` is a name the person gave (on the command line), so the title does not rename it."""
         super().__init__(initial, lambda path: writer(path, self.scenario_title(), self.description()),
                          own=own, own_changed=own_changed, blink=blink)
+        self.named = named
         self.initial_title = self.show_value("scenario-title", title)
         self.initial_description = self.show_value("scenario-description", description)
         self._auto_path: str | None = None
@@ -241,7 +243,7 @@ class SaveDialog(WriteDialog):
                     placeholder="The workload in a sentence or two (optional)")
 
     def first_field(self) -> Input:
-        self._auto_path = self.initial if self.own is None else None
+        self._auto_path = self.initial if self.own is None and not self.named else None
         return self.query_one("#scenario-title" if not self.initial_title else "#path", Input)
 
     @on(Input.Changed, "#scenario-title")
