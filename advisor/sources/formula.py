@@ -53,10 +53,6 @@ class FormulaError(ValueError):
     """The formula text is not in the accepted language."""
 
 
-class Unknown(Exception):
-    """An input the formula needs is unknown."""
-
-
 @dataclass(frozen=True)
 class Formula:
     text: str
@@ -69,21 +65,16 @@ class Formula:
         """The numbers written in the formula (round's digit counts included)."""
         return tuple(node.value for node in ast.walk(self.tree) if isinstance(node, ast.Constant))
 
-    def evaluate(self, facts: Mapping[str, float | None]) -> float:
-        """The value; raises Unknown when a needed input is unknown, one of EVALUATION_ERRORS when the
-        arithmetic fails (x / 0, ceil of an infinity); the result may still be an infinity or NaN."""
-        compiled = _COMPILED.get(self.text)
-        if compiled is None:
-            compiled = _COMPILED[self.text] = _compile(self.tree.body)
-        return compiled(facts)
-
     def value(self, facts: Mapping[str, float | None]) -> float | None:
-        """evaluate, with None instead of Unknown: the same operations in the same order, stopping at the first
-        unknown input, without raising (most calculators of a heavy scenario lack an input, and an exception
-        climbing the nested closures cost more than the arithmetic)."""
+        """The value, or None when an input the formula needs is unknown; raises one of EVALUATION_ERRORS when
+        the arithmetic fails (x / 0, ceil of an infinity); the result may still be an infinity or NaN.
+        Operands and arguments are evaluated left to right and the first unknown input stops the evaluation:
+        `a / 0 + b` fails whenever a is known, whatever b is, and `b + a / 0` is unknown while b is. Unknown
+        is None rather than an exception because most calculators of a heavy scenario lack an input, and an
+        exception climbing the nested closures cost more than the arithmetic."""
         compiled = _VALUES.get(self.text)
         if compiled is None:
-            compiled = _VALUES[self.text] = _compile_value(self.tree.body)
+            compiled = _VALUES[self.text] = _compile(self.tree.body)
         return compiled(facts)
 
 
@@ -128,62 +119,18 @@ def _small_whole_constant(node: ast.AST) -> bool:
             and abs(node.value) <= MAX_ROUND_DIGITS)
 
 
-Evaluator = Callable[[Mapping[str, "float | None"]], float]
-_COMPILED: dict[str, Evaluator] = {}
+ValueOrNone = Callable[[Mapping[str, "float | None"]], "float | None"]
+_VALUES: dict[str, ValueOrNone] = {}
 """Formula text -> its tree made into nested closures, once per process: walking the tree on every
 evaluation cost most of a calculator's time, and a batch evaluates each calculator thousands of times.
 Keyed by the text (the same text always parses to the same tree); not kept on the Formula itself, which
 the compiled rule base cache pickles."""
 
 
-def _compile(node: ast.AST) -> Evaluator:
-    """The node as a function of the facts: operands and arguments evaluated left to right; an unknown
-    input raises Unknown, which only coalesce() catches (it then takes its second argument)."""
-    if isinstance(node, ast.Constant):
-        constant = node.value
-        return lambda facts: constant
-    if isinstance(node, ast.Name):
-        name = node.id
-
-        def fact(facts: Mapping[str, float | None]) -> float:
-            value = facts.get(name)
-            if value is None:
-                raise Unknown(name)
-            return value
-
-        return fact
-    if isinstance(node, ast.UnaryOp):
-        operand = _compile(node.operand)
-        return (lambda facts: -operand(facts)) if isinstance(node.op, ast.USub) else operand
-    if isinstance(node, ast.BinOp):
-        apply, left, right = _BINARY[type(node.op)], _compile(node.left), _compile(node.right)
-        return lambda facts: apply(left(facts), right(facts))
-    if isinstance(node, ast.Call):
-        called = node.func.id  # type: ignore[attr-defined]
-        args = [_compile(arg) for arg in node.args]
-        if called == "coalesce":
-            first, second = args
-
-            def coalesce(facts: Mapping[str, float | None]) -> float:
-                try:
-                    return first(facts)
-                except Unknown:
-                    return second(facts)
-
-            return coalesce
-        function = _FUNCTIONS[called]
-        return lambda facts: function(*[arg(facts) for arg in args])
-    raise FormulaError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover - _check forbids it
-
-
-ValueOrNone = Callable[[Mapping[str, "float | None"]], "float | None"]
-_VALUES: dict[str, ValueOrNone] = {}
-"""Formula text -> _compile_value of its tree, like _COMPILED."""
-
-
-def _compile_value(node: ast.AST) -> ValueOrNone:
-    """_compile with None for unknown: an operation whose operand is None is None at once, before the operands
-    after it are evaluated, as Unknown would have stopped it (no operation yields None from numbers)."""
+def _compile(node: ast.AST) -> ValueOrNone:
+    """The node as a function of the facts: an operation whose operand is None (unknown) is None at once,
+    before the operands after it are evaluated (no operation yields None from numbers); coalesce() alone
+    turns an unknown first argument into its second."""
     if isinstance(node, ast.Constant):
         constant = node.value
         return lambda facts: constant
@@ -191,7 +138,7 @@ def _compile_value(node: ast.AST) -> ValueOrNone:
         name = node.id
         return lambda facts: facts.get(name)
     if isinstance(node, ast.UnaryOp):
-        operand = _compile_value(node.operand)
+        operand = _compile(node.operand)
         if not isinstance(node.op, ast.USub):
             return operand
 
@@ -201,7 +148,7 @@ def _compile_value(node: ast.AST) -> ValueOrNone:
 
         return negative
     if isinstance(node, ast.BinOp):
-        apply, left, right = _BINARY[type(node.op)], _compile_value(node.left), _compile_value(node.right)
+        apply, left, right = _BINARY[type(node.op)], _compile(node.left), _compile(node.right)
 
         def binary(facts: Mapping[str, float | None]) -> float | None:
             a = left(facts)
@@ -213,7 +160,7 @@ def _compile_value(node: ast.AST) -> ValueOrNone:
         return binary
     if isinstance(node, ast.Call):
         called = node.func.id  # type: ignore[attr-defined]
-        args = [_compile_value(arg) for arg in node.args]
+        args = [_compile(arg) for arg in node.args]
         if called == "coalesce":
             first, second = args
 
