@@ -11,6 +11,7 @@ import math
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -222,6 +223,9 @@ class Advisor:
         """(rule, depth, its bindings' keys) -> its FiredRule."""
         self.verdicts = BoundedMemo()
         """(rule, kind of verdict, its bindings' keys) -> its Verdict."""
+        self.outdated_by: dict[str, tuple[OutdatedFact, ...]] = {}
+        """Rule or calculator id -> the OutdatedFacts of its freshness records, made on first use (one per rule base
+        at most)."""
         self.question_refs = {q.id: QuestionRef.of(id=q.id, prompt=q.prompt) for q in rb.questions.values()}
         self.asked_when_text: dict[str, str] = {}
         self._ask_when_literals: dict[str, tuple[tuple[tuple[str, str, Test | None], ...], ...]] = {}
@@ -442,10 +446,12 @@ class Advisor:
         `base`: answers and calculated values (derived facts come from `firings`)."""
         return self.resolver(firings, base).resolve_all()
 
-    def resolver(self, firings: Firings, base: dict[str, Any], hidden: frozenset[str] | None = None) -> Resolver:
+    def resolver(self, firings: Firings, base: dict[str, Any], hidden: frozenset[str] | None = None,
+                 facts: dict[str, Any] | None = None) -> Resolver:
         """Resolves decisions one at a time (resolve_all, or what-if runs that need a few). `hidden`: the questions
-        not asked for these facts, when the caller knows them."""
-        return Resolver(self, firings, base, hidden)
+        not asked for these facts, when the caller knows them; `facts`: expand_facts of base and the derived facts,
+        when the caller has them."""
+        return Resolver(self, firings, base, hidden, facts)
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
         """(status, recommended option) per decision, without building the full Advice (for what-if runs)."""
@@ -466,9 +472,9 @@ class Resolver:
     """The resolution of each decision for one inference run: see Advisor.resolve_all."""
 
     def __init__(self, advisor: Advisor, firings: Firings, base: dict[str, Any],
-                 hidden: frozenset[str] | None = None) -> None:
+                 hidden: frozenset[str] | None = None, facts: dict[str, Any] | None = None) -> None:
         self.advisor, self.base = advisor, base
-        self.facts = expand_facts({**base, **firings.derived})
+        self.facts = expand_facts({**base, **firings.derived}) if facts is None else facts
         # The fired rules of each decision, in file order (resolution policies depend on it): `fired` is
         # already in that order.
         self.by_decision: dict[str, list[Rule]] = {}
@@ -537,6 +543,7 @@ class Resolver:
 
 
 _ABSENT = object()
+_DEPTH = attrgetter("depth")
 
 
 class _Plan(NamedTuple):
@@ -589,6 +596,18 @@ class _AdviceBuilder:
         """Derived fact -> the fired rules that derived it."""
         self._deriving: dict[str, list[Binding]] = {}
         """Fired rule that derived a fact -> the bindings it matched."""
+        self._depth: dict[str, int] | None = None
+        """What `depths` gives, once worked out."""
+        self._reading_derived: set[str] = set()
+        """The fired rules that matched a derived fact (found by `depths`)."""
+
+    def _expanded(self) -> dict[str, Any] | None:
+        """expand_facts(self.facts) from the answers already expanded (about 150 of them in a heavy scenario):
+        only the calculated and derived facts are expanded here. None when the answers were not given expanded."""
+        if self._answer_facts is None:
+            return None
+        return {**self._answer_facts, **expand_facts({**{c: v.value for c, v in self.calculated.items()},
+                                                      **self.firings.derived})}
 
     def binding(self, fact: str, value: Any) -> Binding:
         shown = None if value is None else self.facts.get(fact, value)
@@ -643,9 +662,15 @@ class _AdviceBuilder:
     def derivation_key(self, rule_ids: Any) -> tuple[Any, ...]:
         """What `rests_on` reads beyond these rules' bindings: for each derived fact it follows back from them,
         the fired rules that derived it and their bindings' keys (in the order it meets them)."""
-        questions, calculators = self.rb.questions, self.rb.calculators
+        if self._depth is None:
+            self.depths()  # finds _reading_derived
+        questions, calculators, reading = self.rb.questions, self.rb.calculators, self._reading_derived
         out: list[Any] = []
-        queue = [key for rule_id in rule_ids for key in self.matched_key(rule_id)]
+        # Only the rules that matched a derived fact lead anywhere (most match answers alone): the others' keys
+        # are in the decision's key already.
+        queue = [key for rule_id in rule_ids if rule_id in reading for key in self.matched_key(rule_id)]
+        if not queue:
+            return ()
         followed: set[str] = set()
         index = 0
         while index < len(queue):
@@ -666,7 +691,10 @@ class _AdviceBuilder:
     def depths(self) -> dict[str, int]:
         """Each fired rule's depth: 0 when it matched no derived fact, else one more than the smallest depth
         at which each derived fact it matched was derived (the deepest of those). Rules that matched no derived
-        fact are settled first; the others are worked out to a fixpoint (depths only ever go down)."""
+        fact are settled first; the others are worked out to a fixpoint (depths only ever go down).
+        Worked out once per evaluation."""
+        if self._depth is not None:
+            return self._depth
         fired, derived, derives = self.firings.fired, self.firings.derived, self.advisor.compiled.derives
         depth: dict[str, int] = {}
         fact_depth: dict[str, int] = {}
@@ -675,6 +703,7 @@ class _AdviceBuilder:
             deps = [f for f, _ in firing.bindings if f in derived] if derived else None
             if deps:
                 waiting.append((rule_id, deps))
+                self._reading_derived.add(rule_id)
                 continue
             depth[rule_id] = 0
             for fact, _ in derives.get(rule_id, ()):
@@ -693,6 +722,7 @@ class _AdviceBuilder:
                             fact_depth[fact] = new
             if not changed:
                 break
+        self._depth = depth
         return depth
 
     def build(self, scenario: ScenarioRef, warnings: list[str], given: Answers | None = None,
@@ -701,7 +731,8 @@ class _AdviceBuilder:
         # The questions hidden by the answers are those hidden once calculated and derived facts join them, unless
         # an ask_when reads a calculated value (the resolver then finds them over its own facts).
         resolver = self.advisor.resolver(self.firings, self.facts,
-                                         self._hidden if self.advisor._ask_reads_answers_only else None)
+                                         self._hidden if self.advisor._ask_reads_answers_only else None,
+                                         self._expanded())
         resolutions = resolver.resolve_all()
         fired_entries = self.advisor.fired_entries
         trace: list[FiredRule] = []
@@ -721,8 +752,8 @@ class _AdviceBuilder:
                     reasoning=rule.reasoning, note_conflict=rule.note_conflict, citations=list(rule.citations),
                     sources=list(rule.sources), freshness=list(rule.freshness)))
             trace.append(made)
-        position = self.advisor.compiled.rule_position
-        trace.sort(key=lambda f: (f.depth, position[f.rule_id]))
+        # By depth, then file position: `fired` is in file order already (firing.canonical), and the sort is stable.
+        trace.sort(key=_DEPTH)
         shown_calculators = self.advisor.calculators_feeding(
             {d for d, r in resolutions.items() if r is not None}) | {
             b.fact for f in trace for b in f.matched if b.source == "calculated"}
@@ -750,20 +781,33 @@ class _AdviceBuilder:
                          engine=self.advisor.engine_name, answers=answers,
                          unknown=sorted(self.answers.unknown, key=self._q_order),
                          ignored=self.ignored(given or self.answers, ignored or []), derived=derived,
-                         decisions=decisions, trace=trace, outdated=self.outdated(trace, derived), warnings=warnings)
+                         decisions=decisions, trace=trace, outdated=self.outdated(trace, derived), warnings=warnings,
+                         review=None)  # (every field given: Output.of's fast path, not model_construct)
 
     def outdated(self, trace: list[FiredRule], derived: list[DerivedFact]) -> list[OutdatedFact]:
         """The notes' statements AWS has changed that this advice rests on: fired rules, then calculators."""
-        entries = [(f.rule_id, self.rb.rule(f.rule_id).rule.sources, f.freshness) for f in trace if f.freshness]
-        entries += [(d.fact, self.rb.calculators[d.fact].calculator.sources,
-                     self.rb.calculators[d.fact].calculator.freshness)
-                    for d in derived if d.source == "calculated"]
-        out = []
-        for by, sources, records in entries:
-            for record in records:
-                source = next(s for s in sources if s.url == record.source)
-                out.append(OutdatedFact.of(by=by, notes_say=record.notes_say, aws_says=record.aws_says, source=source))
+        out: list[OutdatedFact] = []
+        for f in trace:
+            if f.freshness:
+                out += self._outdated_by(f.rule_id)
+        for d in derived:
+            if d.source == "calculated" and self.rb.calculators[d.fact].calculator.freshness:
+                out += self._outdated_by(d.fact)
         return out
+
+    def _outdated_by(self, by: str) -> tuple[OutdatedFact, ...]:
+        """What a rule's or a calculator's freshness records say: read from the rule base alone, so made once per
+        rule or calculator (Advisor.outdated_by) and shared by every advice that rests on it."""
+        made = self.advisor.outdated_by.get(by)
+        if made is None:
+            calculator = self.rb.calculators.get(by)
+            sources, records = ((calculator.calculator.sources, calculator.calculator.freshness) if calculator
+                                else (self.rb.rule(by).rule.sources, self.rb.rule(by).rule.freshness))
+            made = self.advisor.outdated_by[by] = tuple(
+                OutdatedFact.of(by=by, notes_say=record.notes_say, aws_says=record.aws_says,
+                                source=next(s for s in sources if s.url == record.source))
+                for record in records)
+        return made
 
     def calculated_fact(self, calc_id: str, calc: Calculated) -> DerivedFact:
         calculator = self.rb.calculators[calc_id].calculator

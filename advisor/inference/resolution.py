@@ -81,15 +81,27 @@ def resolve(decision: Decision, fired_rules: list[Rule], settled: bool = False,
     for rule in fired_rules:
         for verdict in rule_verdicts[rule.id] if rule_verdicts is not None else verdicts_of(rule):
             verdicts[verdict.option].append(verdict)
+    # One pass over the options; most have no verdict (a score of 0, an int as sum() gives, never excluded).
+    scores: dict[str, float] = {}
+    excluded: list[str] = []
+    candidates: list[str] = []
     for option in options:
-        verdicts[option].sort(key=_RANK)
-    scores = {o: sum(v.weight for v in verdicts[o]) for o in options}
-    excluded = [o for o in options if any(v.kind == "exclude" for v in verdicts[o])]
-    candidates = [o for o in options if o not in excluded]
+        spoken = verdicts[option]
+        if not spoken:
+            scores[option] = 0
+            candidates.append(option)
+            continue
+        if len(spoken) > 1:
+            spoken.sort(key=_RANK)
+        scores[option] = sum([v.weight for v in spoken])
+        if any(v.kind == "exclude" for v in spoken):
+            excluded.append(option)
+        else:
+            candidates.append(option)
     conflicts = [
         f"{o} is required by {', '.join(v.rule.id for v in verdicts[o] if v.kind == 'require')} but excluded by "
         f"{', '.join(v.rule.id for v in verdicts[o] if v.kind == 'exclude')}"
-        for o in options if o in excluded and any(v.kind == "require" for v in verdicts[o])
+        for o in excluded if any(v.kind == "require" for v in verdicts[o])
     ]
     ranked = sorted(candidates, key=lambda o: -scores[o])  # stable: ties stay in option order, as candidates are
 
