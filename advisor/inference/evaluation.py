@@ -11,7 +11,7 @@ import math
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, is_
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -589,6 +589,8 @@ class _AdviceBuilder:
         self._unlockers: dict[str, list[str]] = {}
         """Hidden question -> what shown_for gives for it (with nothing seen yet)."""
         self._matched: dict[str, list[Binding]] = {}
+        self._shown: dict[str, list[Any]] = {}
+        """Fired rule -> the values of the facts it matched, as its bindings show them (what `matched` reads)."""
         self._matched_keys: dict[str, tuple[tuple[str, type, Any], ...]] = {}
         """Fired rule -> the keys (`binding`) of the bindings it matched: what its part of the advice reads."""
         self._verdicts: dict[tuple[str, str], Verdict] = {}
@@ -638,26 +640,29 @@ class _AdviceBuilder:
         return trace_back(bindings, self._derived_by, self._deriving)
 
     def matched(self, rule_id: str) -> list[Binding]:
-        # One list per rule and evaluation: the same bindings appear in the trace, the verdicts and why-not.
-        if rule_id not in self._matched:
-            self._match(rule_id)
-        return self._matched[rule_id]
+        # One list per rule and evaluation: the same bindings appear in the trace, the verdicts and why-not. Made
+        # on first use: the memos find most trace entries and verdicts made by their keys, without the bindings.
+        made = self._matched.get(rule_id)
+        if made is None:
+            keys, binding_of = self.matched_key(rule_id), self._binding_of
+            made = self._matched[rule_id] = [binding_of(key, key[0], shown)
+                                             for key, shown in zip(keys, self._shown[rule_id], strict=True)]
+        return made
 
     def matched_key(self, rule_id: str) -> tuple[tuple[str, type, Any], ...]:
         """The keys of the bindings the fired rule matched: each binding is a function of its key."""
-        if rule_id not in self._matched_keys:
-            self._match(rule_id)
-        return self._matched_keys[rule_id]
+        made = self._matched_keys.get(rule_id)
+        return made if made is not None else self._match(rule_id)
 
-    def _match(self, rule_id: str) -> None:
-        facts, keys, bindings = self.facts, [], []
+    def _match(self, rule_id: str) -> tuple[tuple[str, type, Any], ...]:
+        facts, keys, shown_values = self.facts, [], []
         for fact, value in self.firings.fired[rule_id].bindings:
             shown = None if value is None else facts.get(fact, value)
-            key = (fact, type(shown), repr(shown) if isinstance(shown, _BY_REPR) else shown)
-            keys.append(key)
-            bindings.append(self._binding_of(key, fact, shown))
-        self._matched[rule_id] = bindings
-        self._matched_keys[rule_id] = tuple(keys)
+            keys.append((fact, type(shown), repr(shown) if isinstance(shown, _BY_REPR) else shown))
+            shown_values.append(shown)
+        self._shown[rule_id] = shown_values
+        made = self._matched_keys[rule_id] = tuple(keys)
+        return made
 
     def derivation_key(self, rule_ids: Any) -> tuple[Any, ...]:
         """What `rests_on` reads beyond these rules' bindings: for each derived fact it follows back from them,
@@ -819,26 +824,22 @@ class _AdviceBuilder:
 
     def answer_records(self, qids: Iterable[str], values: dict[str, Any], counted: bool = True) -> list[Any]:
         """The AnswerRecord of each counted answer (`values[qid]`), or the IgnoredAnswer of each that did not count:
-        made once per question and value, like bindings. (One loop for all: a heavy scenario has about 150 of them.)
+        made once per question and value, like bindings (a heavy scenario has about 150 of them).
 
         The key holds the value's type (True, 1 and 1.0 are equal keys), a float or a list by its repr, as bindings;
         an ignored answer's key is one longer, so never the key of a counted one."""
-        memo, questions, get = self.advisor.answer_records, self.rb.questions, values.get
-        find, keep = memo.get, memo.keep
-        out = []
-        append = out.append
-        if counted:
-            for qid in qids:
-                value = get(qid)
-                key = (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value)
-                made = find(key)
-                append(made if made is not None else keep(key, self._answer_record(questions[qid], value, True)))
-        else:
-            for qid in qids:
-                value = get(qid)
-                key = (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value, None)
-                made = find(key)
-                append(made if made is not None else keep(key, self._answer_record(questions[qid], value, False)))
+        # In C, for the about 130 of 150 found made: the keys (zip), their lookups (map) and where the misses are
+        # (compress); Python runs per answer only for the value part of its key and for a record to make.
+        qids = list(qids)
+        found = list(map(values.get, qids))
+        shown = [repr(value) if isinstance(value, _BY_REPR) else value for value in found]
+        kinds = list(map(type, found))
+        keys = list(zip(qids, kinds, shown, strict=True) if counted else
+                    zip(qids, kinds, shown, [None] * len(qids), strict=True))
+        memo, questions = self.advisor.answer_records, self.rb.questions
+        out = list(map(memo.get, keys))
+        for i in itertools.compress(itertools.count(), map(is_, out, itertools.repeat(None))):  # out[i] is read first
+            out[i] = memo.keep(keys[i], self._answer_record(questions[qids[i]], found[i], counted))
         return out
 
     def _answer_record(self, question: Question, value: Any, counted: bool) -> Any:
@@ -980,7 +981,7 @@ class _AdviceBuilder:
         return out
 
     def verdict(self, v: RuleVerdict) -> Verdict:
-        key = (v.rule.id, v.kind)
+        key = v.key
         made = self._verdicts.get(key)  # verdict objects are immutable, so options and why-not can share them
         if made is None:
             # A verdict reads only its rule, its kind and the rule's bindings, so it is kept between evaluations

@@ -26,6 +26,8 @@ class RuleVerdict:
     """What the verdict adds to its option's score (the rule's weight, negative for 'avoid', 0 otherwise)."""
     supports: bool = field(init=False, compare=False, repr=False)
     """Whether it speaks for its option (models.advice.supports)."""
+    key: tuple[str, str] = field(init=False, compare=False, repr=False)
+    """(rule id, kind): what its Verdict in the advice reads beyond the rule's bindings."""
 
     def __post_init__(self) -> None:
         # Read on every resolution of every evaluation: worked out once, when the rule base is prepared.
@@ -33,6 +35,7 @@ class RuleVerdict:
         object.__setattr__(self, "weight", weight if self.kind == "recommend" else
                            -weight if self.kind == "avoid" else 0.0)
         object.__setattr__(self, "supports", supports(self.kind))
+        object.__setattr__(self, "key", (self.rule.id, self.kind))
 
 
 @dataclass(frozen=True)
