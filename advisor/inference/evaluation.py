@@ -189,6 +189,10 @@ class Advisor:
             for fact in reads:
                 self._ask_readers.setdefault(fact, []).append(q)
         derived = {fact for derives in ready.compiled.derives.values() for fact, _ in derives}
+        self._may_match_derived = frozenset(v.rule for v in ready.compiled.variants
+                                            if any(fact in derived for fact, _ in ready.compiled.binding_plans[v.name]))
+        """The rules one of whose alternatives binds a fact rules derive: only their firings can sit deeper than
+        0 in the trace (_AdviceBuilder.depths)."""
         self._ask_reads_answers_only = all(reads.isdisjoint(rb.calculators) and reads.isdisjoint(derived)
                                            for reads in self._ask_reads.values())
         """No ask_when reads a calculated or derived fact: the questions hidden by the answers that count are the
@@ -701,11 +705,12 @@ class _AdviceBuilder:
         if self._depth is not None:
             return self._depth
         fired, derived, derives = self.firings.fired, self.firings.derived, self.advisor.compiled.derives
+        may = self.advisor._may_match_derived
         depth: dict[str, int] = {}
         fact_depth: dict[str, int] = {}
         waiting: list[tuple[str, list[str]]] = []
         for rule_id, firing in fired.items():
-            deps = [f for f, _ in firing.bindings if f in derived] if derived else None
+            deps = [f for f, _ in firing.bindings if f in derived] if derived and rule_id in may else None
             if deps:
                 waiting.append((rule_id, deps))
                 self._reading_derived.add(rule_id)
