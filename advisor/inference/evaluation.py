@@ -172,6 +172,7 @@ class Advisor:
         self._decision_questions = ready.decision_questions
         self._decision_calculators = ready.decision_calculators
         self._decision_asks = ready.decision_asks
+        self._decision_ask_sets = {d: frozenset(asks) for d, asks in ready.decision_asks.items()}
         self._ask_when = ready.ask_when
         self.condition_text = ready.condition_text
         self.effects_text = ready.effects_text
@@ -531,13 +532,8 @@ class Resolver:
         # that is not asked for these answers cannot be answered, so it does not keep a tie open.
         # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
         settled = False
-        if decision.fallback.prefer:
-            base, hidden = self.base, self.hidden
-            settled = True
-            for q in self.advisor._decision_asks[did]:
-                if q not in base and not hidden(q):
-                    settled = False
-                    break
+        if decision.fallback.prefer:  # (the questions left open by the answers found in C: usually none or few)
+            settled = all(map(self.hidden, self.advisor._decision_ask_sets[did].difference(self.base)))
         key = self.keys[did] = (did, settled, *self.fired_ids.get(did, ()))
         made = self.advisor.resolutions.get(key)
         if made is None:  # the resolution reads only the decision, its fired rules (in file order) and `settled`
