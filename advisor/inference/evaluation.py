@@ -212,6 +212,7 @@ class Advisor:
         self.decisions = {d.id: d for d in rb.decisions}
         self.rule_decision = {e.id: (e.decision, e.rule) for e in rb.rules}
         """Rule id -> (the decision whose file holds it or None, the rule)."""
+        self.rule_decision_id = {e.id: e.decision for e in rb.rules}
         self._rule_verdicts = {e.id: verdicts_of(e.rule) for e in rb.rules}
         self.answer_records = BoundedMemo(BINDINGS_KEPT)
         """Like `bindings`: the record of an answer (counted or not), made once per question and value."""
@@ -480,19 +481,16 @@ class Resolver:
                  hidden: frozenset[str] | None = None, facts: dict[str, Any] | None = None) -> None:
         self.advisor, self.base = advisor, base
         self.facts = expand_facts({**base, **firings.derived}) if facts is None else facts
-        # The fired rules of each decision, in file order (resolution policies depend on it): `fired` is
-        # already in that order.
-        self.by_decision: dict[str, list[Rule]] = {}
+        # The ids of each decision's fired rules, in file order (resolution policies depend on it): `fired` is
+        # already in that order. (The rules themselves are looked up only for a resolution to make.)
         self.fired_ids: dict[str, list[str]] = {}
-        by_decision, fired_ids, rule_decision = self.by_decision, self.fired_ids, advisor.rule_decision
+        fired_ids, decision_of = self.fired_ids, advisor.rule_decision_id
         for rule_id in firings.fired:
-            decision, rule = rule_decision[rule_id]
+            decision = decision_of[rule_id]
             if decision is not None:
-                if decision in by_decision:
-                    by_decision[decision].append(rule)
+                if decision in fired_ids:
                     fired_ids[decision].append(rule_id)
                 else:
-                    by_decision[decision] = [rule]
                     fired_ids[decision] = [rule_id]
         self._hidden = hidden
         """The questions not asked for these facts (their ask_when fails), when known all at once."""
@@ -534,11 +532,12 @@ class Resolver:
         settled = False
         if decision.fallback.prefer:  # (the questions left open by the answers found in C: usually none or few)
             settled = all(map(self.hidden, self.advisor._decision_ask_sets[did].difference(self.base)))
-        key = self.keys[did] = (did, settled, *self.fired_ids.get(did, ()))
+        fired = self.fired_ids.get(did, ())
+        key = self.keys[did] = (did, settled, *fired)
         made = self.advisor.resolutions.get(key)
         if made is None:  # the resolution reads only the decision, its fired rules (in file order) and `settled`
-            made = self.advisor.resolutions.keep(key, resolve(decision, self.by_decision.get(did, []), settled,
-                                                              self.advisor._rule_verdicts))
+            rules = [self.advisor.rule_decision[rule_id][1] for rule_id in fired]
+            made = self.advisor.resolutions.keep(key, resolve(decision, rules, settled, self.advisor._rule_verdicts))
         return made
 
 
