@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from advisor.analysis.whatif import WhatIfAnalysis, _apply
+from advisor.inference.compiler import expand_facts
 from advisor.inference.evaluation import Advisor, _AdviceBuilder
 from advisor.inference.memo import BoundedMemo
 from advisor.models.advice import ScenarioRef
@@ -136,3 +137,20 @@ def test_depths_settle_rules_without_derived_facts_first(rules: Path) -> None:
         assert builder.depths() == _depths_by_full_passes(builder)
         chained += any(d > 0 for d in builder.depths().values())
     assert chained
+
+
+@pytest.mark.parametrize("rules", [ROOT / "rules", ROOT / "tests" / "hostile" / "rules_valid"],
+                         ids=["shipped", "fixture"])
+def test_the_resolver_is_given_the_facts_it_would_expand_itself(rules: Path) -> None:
+    """Advisor.advise hands the builder the answers already expanded, and the builder expands only the calculated
+    and derived facts for the resolver: the same facts as expanding them all, multi-choice answers included."""
+    advisor = Advisor(load_rulebase(rules), "reference")
+    compared = 0
+    for answers in scenarios(advisor, rules)[::3]:
+        counted, _, answer_facts, hidden = advisor._counted(answers)
+        calculated, _ = advisor.calculate(counted)
+        _, firings, _ = advisor.infer(counted, calculated)
+        builder = _AdviceBuilder(advisor, counted, calculated, firings, answer_facts, hidden)
+        assert builder._expanded() == expand_facts(builder.facts)
+        compared += any(isinstance(v, list) for v in counted.known.values()) and bool(firings.derived)
+    assert compared

@@ -11,6 +11,7 @@ import math
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter, is_
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -171,6 +172,7 @@ class Advisor:
         self._decision_questions = ready.decision_questions
         self._decision_calculators = ready.decision_calculators
         self._decision_asks = ready.decision_asks
+        self._decision_ask_sets = {d: frozenset(asks) for d, asks in ready.decision_asks.items()}
         self._ask_when = ready.ask_when
         self.condition_text = ready.condition_text
         self.effects_text = ready.effects_text
@@ -188,6 +190,10 @@ class Advisor:
             for fact in reads:
                 self._ask_readers.setdefault(fact, []).append(q)
         derived = {fact for derives in ready.compiled.derives.values() for fact, _ in derives}
+        self._may_match_derived = frozenset(v.rule for v in ready.compiled.variants
+                                            if any(fact in derived for fact, _ in ready.compiled.binding_plans[v.name]))
+        """The rules one of whose alternatives binds a fact rules derive: only their firings can sit deeper than
+        0 in the trace (_AdviceBuilder.depths)."""
         self._ask_reads_answers_only = all(reads.isdisjoint(rb.calculators) and reads.isdisjoint(derived)
                                            for reads in self._ask_reads.values())
         """No ask_when reads a calculated or derived fact: the questions hidden by the answers that count are the
@@ -206,6 +212,7 @@ class Advisor:
         self.decisions = {d.id: d for d in rb.decisions}
         self.rule_decision = {e.id: (e.decision, e.rule) for e in rb.rules}
         """Rule id -> (the decision whose file holds it or None, the rule)."""
+        self.rule_decision_id = {e.id: e.decision for e in rb.rules}
         self._rule_verdicts = {e.id: verdicts_of(e.rule) for e in rb.rules}
         self.answer_records = BoundedMemo(BINDINGS_KEPT)
         """Like `bindings`: the record of an answer (counted or not), made once per question and value."""
@@ -222,6 +229,9 @@ class Advisor:
         """(rule, depth, its bindings' keys) -> its FiredRule."""
         self.verdicts = BoundedMemo()
         """(rule, kind of verdict, its bindings' keys) -> its Verdict."""
+        self.outdated_by: dict[str, tuple[OutdatedFact, ...]] = {}
+        """Rule or calculator id -> the OutdatedFacts of its freshness records, made on first use (one per rule base
+        at most)."""
         self.question_refs = {q.id: QuestionRef.of(id=q.id, prompt=q.prompt) for q in rb.questions.values()}
         self.asked_when_text: dict[str, str] = {}
         self._ask_when_literals: dict[str, tuple[tuple[tuple[str, str, Test | None], ...], ...]] = {}
@@ -442,10 +452,12 @@ class Advisor:
         `base`: answers and calculated values (derived facts come from `firings`)."""
         return self.resolver(firings, base).resolve_all()
 
-    def resolver(self, firings: Firings, base: dict[str, Any], hidden: frozenset[str] | None = None) -> Resolver:
+    def resolver(self, firings: Firings, base: dict[str, Any], hidden: frozenset[str] | None = None,
+                 facts: dict[str, Any] | None = None) -> Resolver:
         """Resolves decisions one at a time (resolve_all, or what-if runs that need a few). `hidden`: the questions
-        not asked for these facts, when the caller knows them."""
-        return Resolver(self, firings, base, hidden)
+        not asked for these facts, when the caller knows them; `facts`: expand_facts of base and the derived facts,
+        when the caller has them."""
+        return Resolver(self, firings, base, hidden, facts)
 
     def outcomes(self, answers: Answers) -> dict[str, tuple[str, str | None]]:
         """(status, recommended option) per decision, without building the full Advice (for what-if runs)."""
@@ -466,22 +478,19 @@ class Resolver:
     """The resolution of each decision for one inference run: see Advisor.resolve_all."""
 
     def __init__(self, advisor: Advisor, firings: Firings, base: dict[str, Any],
-                 hidden: frozenset[str] | None = None) -> None:
+                 hidden: frozenset[str] | None = None, facts: dict[str, Any] | None = None) -> None:
         self.advisor, self.base = advisor, base
-        self.facts = expand_facts({**base, **firings.derived})
-        # The fired rules of each decision, in file order (resolution policies depend on it): `fired` is
-        # already in that order.
-        self.by_decision: dict[str, list[Rule]] = {}
+        self.facts = expand_facts({**base, **firings.derived}) if facts is None else facts
+        # The ids of each decision's fired rules, in file order (resolution policies depend on it): `fired` is
+        # already in that order. (The rules themselves are looked up only for a resolution to make.)
         self.fired_ids: dict[str, list[str]] = {}
-        by_decision, fired_ids, rule_decision = self.by_decision, self.fired_ids, advisor.rule_decision
+        fired_ids, decision_of = self.fired_ids, advisor.rule_decision_id
         for rule_id in firings.fired:
-            decision, rule = rule_decision[rule_id]
+            decision = decision_of[rule_id]
             if decision is not None:
-                if decision in by_decision:
-                    by_decision[decision].append(rule)
+                if decision in fired_ids:
                     fired_ids[decision].append(rule_id)
                 else:
-                    by_decision[decision] = [rule]
                     fired_ids[decision] = [rule_id]
         self._hidden = hidden
         """The questions not asked for these facts (their ask_when fails), when known all at once."""
@@ -521,22 +530,19 @@ class Resolver:
         # that is not asked for these answers cannot be answered, so it does not keep a tie open.
         # (Only worked out for decisions that have tie-breaks: it is on every evaluation's path.)
         settled = False
-        if decision.fallback.prefer:
-            base, hidden = self.base, self.hidden
-            settled = True
-            for q in self.advisor._decision_asks[did]:
-                if q not in base and not hidden(q):
-                    settled = False
-                    break
-        key = self.keys[did] = (did, settled, *self.fired_ids.get(did, ()))
+        if decision.fallback.prefer:  # (the questions left open by the answers found in C: usually none or few)
+            settled = all(map(self.hidden, self.advisor._decision_ask_sets[did].difference(self.base)))
+        fired = self.fired_ids.get(did, ())
+        key = self.keys[did] = (did, settled, *fired)
         made = self.advisor.resolutions.get(key)
         if made is None:  # the resolution reads only the decision, its fired rules (in file order) and `settled`
-            made = self.advisor.resolutions.keep(key, resolve(decision, self.by_decision.get(did, []), settled,
-                                                              self.advisor._rule_verdicts))
+            rules = [self.advisor.rule_decision[rule_id][1] for rule_id in fired]
+            made = self.advisor.resolutions.keep(key, resolve(decision, rules, settled, self.advisor._rule_verdicts))
         return made
 
 
 _ABSENT = object()
+_DEPTH = attrgetter("depth")
 
 
 class _Plan(NamedTuple):
@@ -582,6 +588,8 @@ class _AdviceBuilder:
         self._unlockers: dict[str, list[str]] = {}
         """Hidden question -> what shown_for gives for it (with nothing seen yet)."""
         self._matched: dict[str, list[Binding]] = {}
+        self._shown: dict[str, list[Any]] = {}
+        """Fired rule -> the values of the facts it matched, as its bindings show them (what `matched` reads)."""
         self._matched_keys: dict[str, tuple[tuple[str, type, Any], ...]] = {}
         """Fired rule -> the keys (`binding`) of the bindings it matched: what its part of the advice reads."""
         self._verdicts: dict[tuple[str, str], Verdict] = {}
@@ -589,6 +597,18 @@ class _AdviceBuilder:
         """Derived fact -> the fired rules that derived it."""
         self._deriving: dict[str, list[Binding]] = {}
         """Fired rule that derived a fact -> the bindings it matched."""
+        self._depth: dict[str, int] | None = None
+        """What `depths` gives, once worked out."""
+        self._reading_derived: set[str] = set()
+        """The fired rules that matched a derived fact (found by `depths`)."""
+
+    def _expanded(self) -> dict[str, Any] | None:
+        """expand_facts(self.facts) from the answers already expanded (about 150 of them in a heavy scenario):
+        only the calculated and derived facts are expanded here. None when the answers were not given expanded."""
+        if self._answer_facts is None:
+            return None
+        return {**self._answer_facts, **expand_facts({**{c: v.value for c, v in self.calculated.items()},
+                                                      **self.firings.derived})}
 
     def binding(self, fact: str, value: Any) -> Binding:
         shown = None if value is None else self.facts.get(fact, value)
@@ -619,33 +639,42 @@ class _AdviceBuilder:
         return trace_back(bindings, self._derived_by, self._deriving)
 
     def matched(self, rule_id: str) -> list[Binding]:
-        # One list per rule and evaluation: the same bindings appear in the trace, the verdicts and why-not.
-        if rule_id not in self._matched:
-            self._match(rule_id)
-        return self._matched[rule_id]
+        # One list per rule and evaluation: the same bindings appear in the trace, the verdicts and why-not. Made
+        # on first use: the memos find most trace entries and verdicts made by their keys, without the bindings.
+        made = self._matched.get(rule_id)
+        if made is None:
+            keys, binding_of = self.matched_key(rule_id), self._binding_of
+            made = self._matched[rule_id] = [binding_of(key, key[0], shown)
+                                             for key, shown in zip(keys, self._shown[rule_id], strict=True)]
+        return made
 
     def matched_key(self, rule_id: str) -> tuple[tuple[str, type, Any], ...]:
         """The keys of the bindings the fired rule matched: each binding is a function of its key."""
-        if rule_id not in self._matched_keys:
-            self._match(rule_id)
-        return self._matched_keys[rule_id]
+        made = self._matched_keys.get(rule_id)
+        return made if made is not None else self._match(rule_id)
 
-    def _match(self, rule_id: str) -> None:
-        facts, keys, bindings = self.facts, [], []
+    def _match(self, rule_id: str) -> tuple[tuple[str, type, Any], ...]:
+        facts, keys, shown_values = self.facts, [], []
         for fact, value in self.firings.fired[rule_id].bindings:
             shown = None if value is None else facts.get(fact, value)
-            key = (fact, type(shown), repr(shown) if isinstance(shown, _BY_REPR) else shown)
-            keys.append(key)
-            bindings.append(self._binding_of(key, fact, shown))
-        self._matched[rule_id] = bindings
-        self._matched_keys[rule_id] = tuple(keys)
+            keys.append((fact, type(shown), repr(shown) if isinstance(shown, _BY_REPR) else shown))
+            shown_values.append(shown)
+        self._shown[rule_id] = shown_values
+        made = self._matched_keys[rule_id] = tuple(keys)
+        return made
 
     def derivation_key(self, rule_ids: Any) -> tuple[Any, ...]:
         """What `rests_on` reads beyond these rules' bindings: for each derived fact it follows back from them,
         the fired rules that derived it and their bindings' keys (in the order it meets them)."""
-        questions, calculators = self.rb.questions, self.rb.calculators
+        if self._depth is None:
+            self.depths()  # finds _reading_derived
+        questions, calculators, reading = self.rb.questions, self.rb.calculators, self._reading_derived
         out: list[Any] = []
-        queue = [key for rule_id in rule_ids for key in self.matched_key(rule_id)]
+        # Only the rules that matched a derived fact lead anywhere (most match answers alone): the others' keys
+        # are in the decision's key already.
+        queue = [key for rule_id in rule_ids if rule_id in reading for key in self.matched_key(rule_id)]
+        if not queue:
+            return ()
         followed: set[str] = set()
         index = 0
         while index < len(queue):
@@ -666,15 +695,20 @@ class _AdviceBuilder:
     def depths(self) -> dict[str, int]:
         """Each fired rule's depth: 0 when it matched no derived fact, else one more than the smallest depth
         at which each derived fact it matched was derived (the deepest of those). Rules that matched no derived
-        fact are settled first; the others are worked out to a fixpoint (depths only ever go down)."""
+        fact are settled first; the others are worked out to a fixpoint (depths only ever go down).
+        Worked out once per evaluation."""
+        if self._depth is not None:
+            return self._depth
         fired, derived, derives = self.firings.fired, self.firings.derived, self.advisor.compiled.derives
+        may = self.advisor._may_match_derived
         depth: dict[str, int] = {}
         fact_depth: dict[str, int] = {}
         waiting: list[tuple[str, list[str]]] = []
         for rule_id, firing in fired.items():
-            deps = [f for f, _ in firing.bindings if f in derived] if derived else None
+            deps = [f for f, _ in firing.bindings if f in derived] if derived and rule_id in may else None
             if deps:
                 waiting.append((rule_id, deps))
+                self._reading_derived.add(rule_id)
                 continue
             depth[rule_id] = 0
             for fact, _ in derives.get(rule_id, ()):
@@ -693,6 +727,7 @@ class _AdviceBuilder:
                             fact_depth[fact] = new
             if not changed:
                 break
+        self._depth = depth
         return depth
 
     def build(self, scenario: ScenarioRef, warnings: list[str], given: Answers | None = None,
@@ -701,7 +736,8 @@ class _AdviceBuilder:
         # The questions hidden by the answers are those hidden once calculated and derived facts join them, unless
         # an ask_when reads a calculated value (the resolver then finds them over its own facts).
         resolver = self.advisor.resolver(self.firings, self.facts,
-                                         self._hidden if self.advisor._ask_reads_answers_only else None)
+                                         self._hidden if self.advisor._ask_reads_answers_only else None,
+                                         self._expanded())
         resolutions = resolver.resolve_all()
         fired_entries = self.advisor.fired_entries
         trace: list[FiredRule] = []
@@ -721,8 +757,8 @@ class _AdviceBuilder:
                     reasoning=rule.reasoning, note_conflict=rule.note_conflict, citations=list(rule.citations),
                     sources=list(rule.sources), freshness=list(rule.freshness)))
             trace.append(made)
-        position = self.advisor.compiled.rule_position
-        trace.sort(key=lambda f: (f.depth, position[f.rule_id]))
+        # By depth, then file position: `fired` is in file order already (firing.canonical), and the sort is stable.
+        trace.sort(key=_DEPTH)
         shown_calculators = self.advisor.calculators_feeding(
             {d for d, r in resolutions.items() if r is not None}) | {
             b.fact for f in trace for b in f.matched if b.source == "calculated"}
@@ -750,20 +786,33 @@ class _AdviceBuilder:
                          engine=self.advisor.engine_name, answers=answers,
                          unknown=sorted(self.answers.unknown, key=self._q_order),
                          ignored=self.ignored(given or self.answers, ignored or []), derived=derived,
-                         decisions=decisions, trace=trace, outdated=self.outdated(trace, derived), warnings=warnings)
+                         decisions=decisions, trace=trace, outdated=self.outdated(trace, derived), warnings=warnings,
+                         review=None)  # (every field given: Output.of's fast path, not model_construct)
 
     def outdated(self, trace: list[FiredRule], derived: list[DerivedFact]) -> list[OutdatedFact]:
         """The notes' statements AWS has changed that this advice rests on: fired rules, then calculators."""
-        entries = [(f.rule_id, self.rb.rule(f.rule_id).rule.sources, f.freshness) for f in trace if f.freshness]
-        entries += [(d.fact, self.rb.calculators[d.fact].calculator.sources,
-                     self.rb.calculators[d.fact].calculator.freshness)
-                    for d in derived if d.source == "calculated"]
-        out = []
-        for by, sources, records in entries:
-            for record in records:
-                source = next(s for s in sources if s.url == record.source)
-                out.append(OutdatedFact.of(by=by, notes_say=record.notes_say, aws_says=record.aws_says, source=source))
+        out: list[OutdatedFact] = []
+        for f in trace:
+            if f.freshness:
+                out += self._outdated_by(f.rule_id)
+        for d in derived:
+            if d.source == "calculated" and self.rb.calculators[d.fact].calculator.freshness:
+                out += self._outdated_by(d.fact)
         return out
+
+    def _outdated_by(self, by: str) -> tuple[OutdatedFact, ...]:
+        """What a rule's or a calculator's freshness records say: read from the rule base alone, so made once per
+        rule or calculator (Advisor.outdated_by) and shared by every advice that rests on it."""
+        made = self.advisor.outdated_by.get(by)
+        if made is None:
+            calculator = self.rb.calculators.get(by)
+            sources, records = ((calculator.calculator.sources, calculator.calculator.freshness) if calculator
+                                else (self.rb.rule(by).rule.sources, self.rb.rule(by).rule.freshness))
+            made = self.advisor.outdated_by[by] = tuple(
+                OutdatedFact.of(by=by, notes_say=record.notes_say, aws_says=record.aws_says,
+                                source=next(s for s in sources if s.url == record.source))
+                for record in records)
+        return made
 
     def calculated_fact(self, calc_id: str, calc: Calculated) -> DerivedFact:
         calculator = self.rb.calculators[calc_id].calculator
@@ -775,26 +824,22 @@ class _AdviceBuilder:
 
     def answer_records(self, qids: Iterable[str], values: dict[str, Any], counted: bool = True) -> list[Any]:
         """The AnswerRecord of each counted answer (`values[qid]`), or the IgnoredAnswer of each that did not count:
-        made once per question and value, like bindings. (One loop for all: a heavy scenario has about 150 of them.)
+        made once per question and value, like bindings (a heavy scenario has about 150 of them).
 
         The key holds the value's type (True, 1 and 1.0 are equal keys), a float or a list by its repr, as bindings;
         an ignored answer's key is one longer, so never the key of a counted one."""
-        memo, questions, get = self.advisor.answer_records, self.rb.questions, values.get
-        find, keep = memo.get, memo.keep
-        out = []
-        append = out.append
-        if counted:
-            for qid in qids:
-                value = get(qid)
-                key = (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value)
-                made = find(key)
-                append(made if made is not None else keep(key, self._answer_record(questions[qid], value, True)))
-        else:
-            for qid in qids:
-                value = get(qid)
-                key = (qid, type(value), repr(value) if isinstance(value, _BY_REPR) else value, None)
-                made = find(key)
-                append(made if made is not None else keep(key, self._answer_record(questions[qid], value, False)))
+        # In C, for the about 130 of 150 found made: the keys (zip), their lookups (map) and where the misses are
+        # (compress); Python runs per answer only for the value part of its key and for a record to make.
+        qids = list(qids)
+        found = list(map(values.get, qids))
+        shown = [repr(value) if isinstance(value, _BY_REPR) else value for value in found]
+        kinds = list(map(type, found))
+        keys = list(zip(qids, kinds, shown, strict=True) if counted else
+                    zip(qids, kinds, shown, [None] * len(qids), strict=True))
+        memo, questions = self.advisor.answer_records, self.rb.questions
+        out = list(map(memo.get, keys))
+        for i in itertools.compress(itertools.count(), map(is_, out, itertools.repeat(None))):  # out[i] is read first
+            out[i] = memo.keep(keys[i], self._answer_record(questions[qids[i]], found[i], counted))
         return out
 
     def _answer_record(self, question: Question, value: Any, counted: bool) -> Any:
@@ -936,7 +981,7 @@ class _AdviceBuilder:
         return out
 
     def verdict(self, v: RuleVerdict) -> Verdict:
-        key = (v.rule.id, v.kind)
+        key = v.key
         made = self._verdicts.get(key)  # verdict objects are immutable, so options and why-not can share them
         if made is None:
             # A verdict reads only its rule, its kind and the rule's bindings, so it is kept between evaluations

@@ -26,6 +26,8 @@ class RuleVerdict:
     """What the verdict adds to its option's score (the rule's weight, negative for 'avoid', 0 otherwise)."""
     supports: bool = field(init=False, compare=False, repr=False)
     """Whether it speaks for its option (models.advice.supports)."""
+    key: tuple[str, str] = field(init=False, compare=False, repr=False)
+    """(rule id, kind): what its Verdict in the advice reads beyond the rule's bindings."""
 
     def __post_init__(self) -> None:
         # Read on every resolution of every evaluation: worked out once, when the rule base is prepared.
@@ -33,6 +35,7 @@ class RuleVerdict:
         object.__setattr__(self, "weight", weight if self.kind == "recommend" else
                            -weight if self.kind == "avoid" else 0.0)
         object.__setattr__(self, "supports", supports(self.kind))
+        object.__setattr__(self, "key", (self.rule.id, self.kind))
 
 
 @dataclass(frozen=True)
@@ -81,15 +84,27 @@ def resolve(decision: Decision, fired_rules: list[Rule], settled: bool = False,
     for rule in fired_rules:
         for verdict in rule_verdicts[rule.id] if rule_verdicts is not None else verdicts_of(rule):
             verdicts[verdict.option].append(verdict)
+    # One pass over the options; most have no verdict (a score of 0, an int as sum() gives, never excluded).
+    scores: dict[str, float] = {}
+    excluded: list[str] = []
+    candidates: list[str] = []
     for option in options:
-        verdicts[option].sort(key=_RANK)
-    scores = {o: sum(v.weight for v in verdicts[o]) for o in options}
-    excluded = [o for o in options if any(v.kind == "exclude" for v in verdicts[o])]
-    candidates = [o for o in options if o not in excluded]
+        spoken = verdicts[option]
+        if not spoken:
+            scores[option] = 0
+            candidates.append(option)
+            continue
+        if len(spoken) > 1:
+            spoken.sort(key=_RANK)
+        scores[option] = sum([v.weight for v in spoken])
+        if any(v.kind == "exclude" for v in spoken):
+            excluded.append(option)
+        else:
+            candidates.append(option)
     conflicts = [
         f"{o} is required by {', '.join(v.rule.id for v in verdicts[o] if v.kind == 'require')} but excluded by "
         f"{', '.join(v.rule.id for v in verdicts[o] if v.kind == 'exclude')}"
-        for o in options if o in excluded and any(v.kind == "require" for v in verdicts[o])
+        for o in excluded if any(v.kind == "require" for v in verdicts[o])
     ]
     ranked = sorted(candidates, key=lambda o: -scores[o])  # stable: ties stay in option order, as candidates are
 
