@@ -178,3 +178,17 @@ def test_a_session_where_no_action_ran_is_never_deleted(advisor: Advisor) -> Non
     env = {**__import__("os").environ, "ADVISOR_NO_CACHE": "1"}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0 and "closed" in done.stdout, done.stderr
+
+
+def test_a_value_s_json_text_is_the_encoder_s() -> None:
+    """Numbers are written without the JSON encoder (engine._json_text): the same text, and a number JSON cannot
+    hold is still refused."""
+    rng = random.Random(7)
+    values: list[Any] = [0, -0.0, 0.0, 1e300, 5e-324, 2**60, -(2**70), -5, 1.5, 1e-7, True, False, "x", "é\"\\",
+                         [1, "a"]]
+    values += [rng.uniform(-1e12, 1e12) for _ in range(2000)] + [rng.randint(-2**64, 2**64) for _ in range(200)]
+    for value in values:
+        assert engine_module._json_text(value) == engine_module._dumps(value)
+    for value in (float("nan"), float("inf"), -float("inf")):
+        with pytest.raises(ValueError):
+            engine_module._json_text(value)
