@@ -112,12 +112,20 @@ def render_json(advice: Advice) -> str:
 
 def render_json_bytes(advice: Advice) -> bytes:
     """`render_json(advice)` as a report file holds it: UTF-8, each newline as this system writes text files."""
+    return b"".join(render_json_chunks(advice))
+
+
+def render_json_chunks(advice: Advice) -> list[bytes]:
+    """`render_json_bytes(advice)` in pieces, to be written one after the other: a batch hands them to the system
+    as they are (os.writev), without joining a copy of the whole report first."""
     if _first_report():
         data = (dump_plain(advice) + "\n").encode("utf-8")
     else:
         fast = _pieces(advice)
+        if fast is not None and os.linesep == "\n":
+            return fast
         data = b"".join(fast) if fast is not None else (dump_models(advice) + "\n").encode("utf-8")
-    return data if os.linesep == "\n" else data.replace(b"\n", os.linesep.encode())
+    return [data if os.linesep == "\n" else data.replace(b"\n", os.linesep.encode())]
 
 
 def render_json_batch(advices: list[Advice]) -> str:
@@ -131,7 +139,8 @@ def render_json_batch(advices: list[Advice]) -> str:
 _ELEMENT_INDENT = b"    "
 """Each element of a top-level array is indented this far (two levels of two spaces)."""
 _ELEMENT_START = _ELEMENT_INDENT + b"{"
-_NEXT_ELEMENT = b",\n" + _ELEMENT_START
+_ELEMENT_SEPARATOR = b",\n"
+_NEXT_ELEMENT = _ELEMENT_SEPARATOR + _ELEMENT_START
 """Between two elements of a top-level array (each element is an object)."""
 _KEPT_AT_MOST = 1024
 """Element JSON kept at most per array (then forgotten all at once): each entry keeps its object alive, and a batch
@@ -267,7 +276,7 @@ class _Layout:
                 if entry is not None and not self.arrays[name].fill(found, data[name], entry[len(key) - 1:], again):
                     return None
                 out.append(key)
-                out += (b"[\n", b",\n".join(found), b"\n  ]") if found else (b"[]",)  # type: ignore[arg-type]
+                out += _elements(found) if found else (b"[]",)  # type: ignore[arg-type]
             elif entry is not None:
                 out += (b'"', entry)
             else:
@@ -275,6 +284,15 @@ class _Layout:
             out.append(b",\n  ")
         out[-1] = b"\n}\n"
         return out
+
+
+def _elements(texts: list[bytes]) -> list[bytes]:
+    """An array's element texts as the report writes them, separators in between, not joined (see
+    render_json_chunks): made by slice assignment, in C."""
+    out = [_ELEMENT_SEPARATOR] * (2 * len(texts) + 1)
+    out[0], out[-1] = b"[\n", b"\n  ]"
+    out[1::2] = texts
+    return out
 
 
 _LAYOUT: _Layout | None = None
