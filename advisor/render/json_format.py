@@ -138,10 +138,8 @@ def render_json_batch(advices: list[Advice]) -> str:
 # ---- the fast path ------------------------------------------------------------------------------------------
 _ELEMENT_INDENT = b"    "
 """Each element of a top-level array is indented this far (two levels of two spaces)."""
-_ELEMENT_START = _ELEMENT_INDENT + b"{"
+_NEWLINE_INDENTED = b"\n" + _ELEMENT_INDENT
 _ELEMENT_SEPARATOR = b",\n"
-_NEXT_ELEMENT = _ELEMENT_SEPARATOR + _ELEMENT_START
-"""Between two elements of a top-level array (each element is an object)."""
 _KEPT_AT_MOST = 1024
 """Element JSON kept at most per array (then forgotten all at once): each entry keeps its object alive, and a batch
 of varied shipped scenarios keeps about 500 per array."""
@@ -158,42 +156,37 @@ class _ElementJson:
     nor kept alive (the objects seen once are remembered by weak reference). Each kept object is held (`alive`),
     so no other object can have its id meanwhile: a kept id is that object, no identity check needed."""
 
-    def __init__(self, cls: type) -> None:
-        self.cls = cls
+    def __init__(self, serializer: Any, cls: type) -> None:
+        self.serializer, self.cls = serializer, cls
         self.kept: dict[int, bytes] = {}
         self.alive: dict[int, Any] = {}
         self.seen: dict[int, weakref.ref[Any]] = {}
 
-    def found(self, elements: list[Any]) -> list[bytes | None]:
-        """Each element's kept JSON, None where it is not kept."""
-        return list(map(self.kept.get, map(id, elements)))  # in C: most elements recur
+    def pieces(self, elements: list[Any], again: bool) -> list[bytes] | None:
+        """The elements' JSON, each indented as an element of the array; None when one is not safe as it is
+        (see json_utf8_is_safe), pydantic-core cannot write one (a surrogate) or one is not of the declared
+        class. `again`: the same advice as the last report, whose objects are no sign of recurrence."""
+        out: list[Any] = list(map(self.kept.get, map(id, elements)))  # in C: most elements recur
+        if None in out:
+            for at, text in enumerate(out):
+                if text is None:
+                    made = self._missed(elements[at], again)
+                    if made is None:
+                        return None
+                    out[at] = made
+        return out
 
-    def missed(self, elements: list[Any], found: list[bytes | None]) -> set[int] | None:
-        """The positions of the elements to write (None: one is not of the declared class)."""
-        at = {index for index, text in enumerate(found) if text is None}
-        cls = self.cls
-        return None if any(type(elements[index]) is not cls for index in at) else at
-
-    def fill(self, found: list[bytes | None], elements: list[Any], written: bytes, again: bool) -> bool:
-        """Put the JSON written for the missing elements (the array as the report holds it, with only those
-        elements) in their places in `found`; False when it does not split into as many elements.
-        `again`: the same advice as the last report, whose objects are no sign of recurrence."""
-        if not written.startswith(b"[\n") or not written.endswith(b"\n  ]"):
-            return False
-        # Each element starts on a line of its own indented by exactly four spaces: lines inside an element are
-        # indented further and JSON strings hold no raw newline, so this splits between elements only.
-        parts = written[2:-4].split(_NEXT_ELEMENT)
-        missing = [index for index, text in enumerate(found) if text is None]
-        if len(parts) != len(missing):
-            return False
-        for number, (index, part) in enumerate(zip(missing, parts, strict=True)):
-            text = part if number == 0 else _ELEMENT_START + part
-            found[index] = text
-            if not again:
-                self._remember(elements[index], text)
-        return True
-
-    def _remember(self, element: Any, text: bytes) -> None:
+    def _missed(self, element: Any, again: bool) -> bytes | None:
+        if type(element) is not self.cls:
+            return None
+        try:
+            text = _ELEMENT_INDENT + self.serializer.to_json(element, indent=2).replace(b"\n", _NEWLINE_INDENTED)
+        except PydanticSerializationError:
+            return None
+        if not json_utf8_is_safe(text):
+            return None
+        if again:
+            return text
         key, kept, seen = id(element), self.kept, self.seen
         before = seen.get(key)
         if before is not None and before() is element:
@@ -207,13 +200,12 @@ class _ElementJson:
             if len(seen) >= _SEEN_AT_MOST:
                 seen.clear()
             seen[key] = weakref.ref(element)
+        return text
 
 
 class _Layout:
-    """How the fast path writes Advice: each top-level array from its elements' kept JSON (_ElementJson), and
-    everything else (the other fields, and only the array elements not kept) in one call of pydantic-core's
-    writer, which puts them at the depth the report has them: the pieces are spliced together in the fields'
-    order."""
+    """How the fast path writes Advice: its arrays of models element by element (from _ElementJson), the other
+    fields in one call of pydantic-core's writer (the head), spliced together in the fields' order."""
 
     def __init__(self) -> None:
         Advice.model_rebuild()
@@ -225,62 +217,49 @@ class _Layout:
             if typing.get_origin(info.annotation) is list and len(args) == 1 and isinstance(args[0], type) \
                     and issubclass(args[0], BaseModel):
                 args[0].model_rebuild()
-                self.arrays[name] = _ElementJson(args[0])
+                self.arrays[name] = _ElementJson(args[0].__pydantic_serializer__, args[0])
         self.keys = {name: f'"{name}": '.encode() for name in self.fields}
         self.last_advice: weakref.ref[Advice] | None = None
 
     def pieces(self, advice: Advice) -> list[bytes] | None:
-        """`render_json(advice)` as UTF-8, in pieces; None: take the plain path. In the text written, each
-        top-level entry starts after a newline and exactly two spaces (JSON strings hold no raw newline, deeper
-        lines are indented further), so it splits there into the fields it holds."""
+        """`render_json(advice)` as UTF-8, in pieces; None: take the plain path. In the head each top-level
+        entry starts after a newline and exactly two spaces (JSON strings hold no raw newline, deeper lines
+        are indented further), so it splits there into the fields it holds."""
         data = advice.__dict__
-        written_fields: dict[str, Any] = {}
-        """What pydantic-core writes: True for a whole field, the positions of the elements not kept for an array."""
-        arrays: dict[str, list[bytes | None]] = {}
-        for name in self.fields:
-            table = self.arrays.get(name)
-            if table is None:
-                if name != "review" or advice.review is not None:  # no `"review": null` (see _advice_data)
-                    written_fields[name] = True
-                continue
-            elements = data[name]
-            if type(elements) is not list:
-                return None
-            found = arrays[name] = table.found(elements)
-            if None in found:
-                missed = table.missed(elements, found)
-                if missed is None:
-                    return None
-                written_fields[name] = missed
+        left_out = set(self.arrays) if advice.review is not None else {*self.arrays, "review"}
         try:
-            text = self.whole.to_json(advice, indent=2, include=written_fields)
+            head = self.whole.to_json(advice, indent=2, exclude=left_out)
         except PydanticSerializationError:
             return None
-        if not json_utf8_is_safe(text) or not text.startswith(b'{\n  "') or not text.endswith(b"\n}"):
+        if not json_utf8_is_safe(head) or not head.startswith(b'{\n  "') or not head.endswith(b"\n}"):
             return None
-        entries = text[5:-2].split(b',\n  "')  # each without its opening quote
-        if len(entries) != len(written_fields):
+        entries = head[5:-2].split(b',\n  "')  # each without its opening quote
+        in_head = [name for name in self.fields if name not in left_out]
+        if len(entries) != len(in_head):
             return None
         last = self.last_advice
         again = last is not None and last() is advice
         self.last_advice = weakref.ref(advice)
         out = [b"{\n  "]
-        written = iter(entries)
+        at = 0
         for name in self.fields:
-            key = self.keys[name]
-            entry = next(written) if name in written_fields else None
-            if entry is not None and not entry.startswith(key[1:]):
-                return None
-            found = arrays.get(name)
-            if found is not None:
-                if entry is not None and not self.arrays[name].fill(found, data[name], entry[len(key) - 1:], again):
+            if name in left_out:
+                if name not in self.arrays:
+                    continue
+                elements = data[name]
+                if type(elements) is not list:
                     return None
-                out.append(key)
-                out += _elements(found) if found else (b"[]",)  # type: ignore[arg-type]
-            elif entry is not None:
-                out += (b'"', entry)
+                made = self.arrays[name].pieces(elements, again)
+                if made is None:
+                    return None
+                out.append(self.keys[name])
+                out += _elements(made) if elements else (b"[]",)
             else:
-                continue
+                entry = entries[at]
+                if not entry.startswith(self.keys[name][1:]):
+                    return None
+                out += (b'"', entry)
+                at += 1
             out.append(b",\n  ")
         out[-1] = b"\n}\n"
         return out
