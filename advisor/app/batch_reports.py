@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from advisor.app.exit_codes import ExitCode
-from advisor.inference.collector_pause import collector_paused
 from advisor.render.registry import FILE_SETTINGS, TerminalSettings, report_format
 from advisor.shared import safe_text
 from advisor.shared.diagnostics import Diagnostic, InvalidInput, display_path
@@ -75,14 +74,6 @@ class EvaluateJob:
     """JSON on stdout for several files: each report is an element of one array."""
 
     def __call__(self, advisor: Any, path: Path) -> Item:
-        # The cyclic collector is held off for the whole job, not only the evaluation inside it (see
-        # collector_pause.py): reading and rendering a file allocate enough to start collections too, which walk
-        # everything the worker keeps and find nothing (a JSON job makes no reference cycles; a cycle another
-        # format makes waits for the next collection after the job, so nothing is lost for good).
-        with collector_paused:
-            return self._run(advisor, path)
-
-    def _run(self, advisor: Any, path: Path) -> Item:
         from advisor.app.batch import evaluate_file
 
         outcome = evaluate_file(advisor, path)
