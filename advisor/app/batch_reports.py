@@ -111,19 +111,18 @@ class EvaluateJob:
                 with contextlib.suppress(FileExistsError):
                     os.mkdir(folder)
                 _STAGING_MADE.add(folder)
-            _write_new(os.path.join(self.staging, staged), self.report_chunks(advice))
+            _write_new(os.path.join(self.staging, staged), self.report_bytes(advice))
         except OSError as exc:
             return Item((), sid, source, write_error=exc.strerror or str(exc))
         return Item((), sid, source, staged=staged)
 
-    def report_chunks(self, advice: Any) -> list[bytes]:
-        """The report file's content, in pieces to write one after the other: what a text file opened with
-        encoding="utf-8" holds after render's text."""
-        made = report_format(self.fmt).report_chunks
+    def report_bytes(self, advice: Any) -> bytes:
+        """The report file's content: what a text file opened with encoding="utf-8" holds after render's text."""
+        made = report_format(self.fmt).report_bytes
         if made is not None:
             return made(advice)
         text = self.render(advice)
-        return [(text if os.linesep == "\n" else text.replace("\n", os.linesep)).encode("utf-8")]
+        return (text if os.linesep == "\n" else text.replace("\n", os.linesep)).encode("utf-8")
 
     def render(self, advice: Any) -> str:
         # a report file gets the fixed file look; stdout the look of this terminal
@@ -135,34 +134,16 @@ class EvaluateJob:
         return text[:-1]
 
 
-_IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "writev") and "SC_IOV_MAX" in os.sysconf_names else 0
-"""Pieces one os.writev call takes at most (1024 on Linux); 0: no os.writev (Windows)."""
-
-
-def _write_new(path: str, chunks: list[bytes]) -> None:
-    """A new file holding `chunks` one after the other (open(path, "xb") without its buffered file object: one per
-    report)."""
+def _write_new(path: str, data: bytes) -> None:
+    """A new file holding `data` (open(path, "xb") without its buffered file object: one per report)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0),
                  0o666)
     try:
-        if len(chunks) == 1 or not _IOV_MAX:
-            _write_all(fd, chunks[0] if len(chunks) == 1 else b"".join(chunks))
-            return
-        # A report comes in a few hundred pieces (kept element texts and what was written for this one): the
-        # system gathers them itself, instead of a joined copy of the whole report made first.
-        for start in range(0, len(chunks), _IOV_MAX):
-            batch = chunks[start:start + _IOV_MAX]
-            written = os.writev(fd, batch)
-            if written < sum(map(len, batch)):  # a short write (a full disk, a signal): the rest in the usual way
-                _write_all(fd, b"".join(batch)[written:])
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
     finally:
         os.close(fd)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 class Sink:

@@ -112,20 +112,12 @@ def render_json(advice: Advice) -> str:
 
 def render_json_bytes(advice: Advice) -> bytes:
     """`render_json(advice)` as a report file holds it: UTF-8, each newline as this system writes text files."""
-    return b"".join(render_json_chunks(advice))
-
-
-def render_json_chunks(advice: Advice) -> list[bytes]:
-    """`render_json_bytes(advice)` in pieces, to be written one after the other: a batch hands them to the system
-    as they are (os.writev), without joining a copy of the whole report first."""
     if _first_report():
         data = (dump_plain(advice) + "\n").encode("utf-8")
     else:
         fast = _pieces(advice)
-        if fast is not None and os.linesep == "\n":
-            return fast
         data = b"".join(fast) if fast is not None else (dump_models(advice) + "\n").encode("utf-8")
-    return [data if os.linesep == "\n" else data.replace(b"\n", os.linesep.encode())]
+    return data if os.linesep == "\n" else data.replace(b"\n", os.linesep.encode())
 
 
 def render_json_batch(advices: list[Advice]) -> str:
@@ -139,7 +131,6 @@ def render_json_batch(advices: list[Advice]) -> str:
 _ELEMENT_INDENT = b"    "
 """Each element of a top-level array is indented this far (two levels of two spaces)."""
 _NEWLINE_INDENTED = b"\n" + _ELEMENT_INDENT
-_ELEMENT_SEPARATOR = b",\n"
 _KEPT_AT_MOST = 1024
 """Element JSON kept at most per array (then forgotten all at once): each entry keeps its object alive, and a batch
 of varied shipped scenarios keeps about 500 per array."""
@@ -253,7 +244,7 @@ class _Layout:
                 if made is None:
                     return None
                 out.append(self.keys[name])
-                out += _elements(made) if elements else (b"[]",)
+                out += (b"[\n", b",\n".join(made), b"\n  ]") if elements else (b"[]",)
             else:
                 entry = entries[at]
                 if not entry.startswith(self.keys[name][1:]):
@@ -263,15 +254,6 @@ class _Layout:
             out.append(b",\n  ")
         out[-1] = b"\n}\n"
         return out
-
-
-def _elements(texts: list[bytes]) -> list[bytes]:
-    """An array's element texts as the report writes them, separators in between, not joined (see
-    render_json_chunks): made by slice assignment, in C."""
-    out = [_ELEMENT_SEPARATOR] * (2 * len(texts) + 1)
-    out[0], out[-1] = b"[\n", b"\n  ]"
-    out[1::2] = texts
-    return out
 
 
 _LAYOUT: _Layout | None = None

@@ -36,10 +36,9 @@ class ReportFormat:
     """The whole report as text (JSON ends with a newline, like the file it is written to)."""
     render_review: Callable[[Advice, TerminalSettings], str]
     """What `advisor review` writes: the review of the current choices (JSON: the whole advice, review included)."""
-    report_chunks: Callable[[Advice], list[bytes]] | None = None
-    """The report file's bytes, in pieces to write one after the other, where the format makes them faster than
-    encoding `render`'s text with the file look (the same bytes as a text file opened with encoding="utf-8"
-    would hold)."""
+    report_bytes: Callable[[Advice], bytes] | None = None
+    """The report file's bytes, where the format makes them faster than encoding `render`'s text with the file
+    look (the same bytes as a text file opened with encoding="utf-8" would hold)."""
 
 
 def _json(advice: Advice, _settings: TerminalSettings) -> str:
@@ -48,10 +47,10 @@ def _json(advice: Advice, _settings: TerminalSettings) -> str:
     return render_json(advice)
 
 
-def _json_chunks(advice: Advice) -> list[bytes]:
-    from advisor.render.json_format import render_json_chunks
+def _json_bytes(advice: Advice) -> bytes:
+    from advisor.render.json_format import render_json_bytes
 
-    return render_json_chunks(advice)
+    return render_json_bytes(advice)
 
 
 def _markdown(advice: Advice, _settings: TerminalSettings) -> str:
@@ -117,7 +116,7 @@ def _review_text(advice: Advice, settings: TerminalSettings) -> str:
 FORMATS: dict[str, ReportFormat] = {f.name: f for f in (
     ReportFormat("text", "txt", what_if_by_default=False, render=_text, render_review=_review_text),
     ReportFormat("json", "json", what_if_by_default=False, render=_json, render_review=_json,
-                 report_chunks=_json_chunks),
+                 report_bytes=_json_bytes),
     ReportFormat("markdown", "md", what_if_by_default=True, render=_markdown, render_review=_review_markdown),
     ReportFormat("html", "html", what_if_by_default=True, render=_html, render_review=_review_html),
     ReportFormat("summary", "summary.txt", what_if_by_default=False, render=_summary,
