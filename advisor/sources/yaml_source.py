@@ -18,7 +18,7 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -459,11 +459,11 @@ def _syntax_diagnostic(text: str, shown: str, exc: yaml.YAMLError) -> Diagnostic
     return Diagnostic(shown, 1, 1, "yaml_syntax", str(exc))  # pragma: no cover - every parser error has a mark
 
 
-def _read_at_most(fd: int, count: int) -> bytes:
-    """Up to `count` bytes from the descriptor: fewer only at the end of the file."""
+def _read_at_most(handle: BinaryIO, count: int) -> bytes:
+    """Up to `count` bytes from an unbuffered file: fewer only at the end of the file (one read may give less)."""
     parts = []
     while count > 0:
-        part = os.read(fd, count)
+        part = handle.read(count)
         if not part:
             break
         parts.append(part)
@@ -485,17 +485,14 @@ def read_yaml_file(path: Path) -> SourceDocument:
             raise InvalidInput([Diagnostic.at_file(
                 shown, "file_too_large",
                 f"the file is {size / 1024 / 1024:.1f} MiB; at most {MAX_FILE_BYTES // 1024 // 1024} MiB is read")])
-        # Read through the descriptor, not a buffered file object: for a batch of thousands of small files its
-        # set-up (and its own size and terminal checks, three system calls) cost more than the reading.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-        try:
+        # Unbuffered: for a batch of thousands of small files a buffered reader's set-up (and its own size and
+        # terminal checks, system calls of their own) cost more than the reading.
+        with path.open("rb", buffering=0) as handle:
             # the size found, and a byte more in case the file grew since: asking for MAX_FILE_BYTES at once
             # allocates (and frees) that much for every file
-            raw = _read_at_most(fd, size + 1)
+            raw = _read_at_most(handle, size + 1)
             if len(raw) > size:
-                raw += _read_at_most(fd, MAX_FILE_BYTES + 1 - len(raw))
-        finally:
-            os.close(fd)
+                raw += _read_at_most(handle, MAX_FILE_BYTES + 1 - len(raw))
     except InvalidInput:
         raise
     except OSError as exc:
