@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from advisor.shared.diagnostics import InvalidInput
 from advisor.sources import yaml_source
@@ -55,3 +57,28 @@ def test_a_pickled_document_leaves_its_nodes_behind() -> None:
     state = doc.__getstate__()
     assert "_nodes" not in state and "data" not in state
     assert pickle.loads(pickle.dumps(doc)).shown_path == "f.yaml"
+
+
+PIECES = ["a: 1", "b: [x, 2, yes]", "c:\n  d: no\n  e: 1.5", "a: again", "'<<': q", "<<: {z: 1}", "!!str 5: t",
+          "f: !!python/name:os.system x", "g: 012", "3: three", "true: t", "h: ~", "i: [[1, [2]], {j: k}]",
+          "k: !!map {l: m}", "n: &anchor [1, 2]", "o: *anchor", "p: '0x1F'", "q: 0x1F", "r: .inf", "s: |\n  text"]
+
+
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6))
+def test_the_pass_without_positions_gives_the_careful_pass_data_or_gives_up(lines: list[str]) -> None:
+    import yaml
+
+    text = "\n".join(lines) + "\n"
+    try:
+        node = yaml.compose(text, Loader=yaml_source._Loader)
+    except yaml.YAMLError:
+        return  # not YAML: neither pass runs
+    careful = yaml_source._Converter(Path("f.yaml"), "f.yaml")
+    data = careful.convert(node, ())
+    quick = yaml_source._Converter(Path("f.yaml"), "f.yaml", positions=False)
+    try:
+        quick_data = quick.plain(node)
+    except yaml_source._WithPositions:
+        return  # the careful pass words it (or finds plain data the quick pass does not take on)
+    assert not careful.errors and quick_data == data and quick.notices == careful.notices
+    assert repr(quick_data) == repr(data)  # the same types too (1 and 1.0 and True compare equal)

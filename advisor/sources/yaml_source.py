@@ -18,7 +18,7 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -137,9 +137,10 @@ class SourceDocument:
 
 
 class _Converter:
-    """Plain data from a node tree, with the position of every key and value (`positions`), or without
-    them: most documents are valid and never quote a line, so they are parsed without, and a document
-    with a problem is converted again with positions for its messages (see _WithPositions)."""
+    """Plain data from a node tree, with the position of every key and value (`convert`), or without them
+    (`plain`, on a converter made with positions=False): most documents are valid and never quote a line, so
+    they are parsed without, and a document with a problem is converted again with positions for its messages
+    (see _WithPositions)."""
 
     def __init__(self, path: Path, shown: str, positions: bool = True) -> None:
         self.path = path
@@ -157,14 +158,39 @@ class _Converter:
         mark = node.start_mark
         self.errors.append(Diagnostic(self.shown, mark.line + 1, mark.column + 1, kind, message))
 
+    def plain(self, node: yaml.Node, depth: int = 0) -> Any:
+        """`convert` for a converter without positions, in one pass that gives up (_WithPositions) at anything
+        but plain data: a tag, a duplicate or merge key, a key that is not text, too many values or levels.
+        The converter with positions then finds the same data or words the problem; most documents take only
+        this pass, which keeps no path per value (a tuple for every key and item) and no error handling."""
+        self.count += 1
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            raise _WithPositions
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return self._scalar(node)
+        if kind is yaml.MappingNode and node.tag == "tag:yaml.org,2002:map":
+            result: dict[str, Any] = {}
+            scalar, plain, depth = self._scalar, self.plain, depth + 1
+            for key_node, value_node in node.value:
+                key = scalar(key_node) if type(key_node) is yaml.ScalarNode else None
+                # "<<" may be a merge key (a plain one skips the resolver): the careful pass tells
+                if type(key) is not str or key in result or key == "<<":
+                    raise _WithPositions
+                result[key] = plain(value_node, depth)
+            return result
+        if kind is yaml.SequenceNode and node.tag == "tag:yaml.org,2002:seq":
+            plain, depth = self.plain, depth + 1
+            return [plain(item, depth) for item in node.value]
+        raise _WithPositions
+
     def convert(self, node: yaml.Node, path: PathKey, depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise _TooLarge(node)
         if depth > MAX_DEPTH:
             raise _TooDeep(node)
-        if self.positions:
-            self.value_at.setdefault(path, Position(node.start_mark.line + 1, node.start_mark.column + 1))
+        self.value_at.setdefault(path, Position(node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -195,8 +221,6 @@ class _Converter:
                     continue
             key = str(key)
             if key in result:
-                if not self.positions:
-                    raise _WithPositions
                 first = self.key_at[(*path, key)]
                 self.error(
                     key_node,
@@ -205,8 +229,7 @@ class _Converter:
                     "only the last one",
                 )
                 continue
-            if self.positions:
-                self.key_at[(*path, key)] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            self.key_at[(*path, key)] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             try:
                 result[key] = self.convert(value_node, (*path, key), depth + 1)
             except _TooLarge as exc:
@@ -324,7 +347,7 @@ def parse_yaml_text(text: str, path: Path, shown: str | None = None) -> SourceDo
     converter = _Converter(path, shown, positions=False)
     try:
         try:
-            data = converter.convert(nodes[0], ())
+            data = converter.plain(nodes[0])
         except _WithPositions:
             converter = _Converter(path, shown)
             data = converter.convert(nodes[0], ())
@@ -436,6 +459,18 @@ def _syntax_diagnostic(text: str, shown: str, exc: yaml.YAMLError) -> Diagnostic
     return Diagnostic(shown, 1, 1, "yaml_syntax", str(exc))  # pragma: no cover - every parser error has a mark
 
 
+def _read_at_most(handle: BinaryIO, count: int) -> bytes:
+    """Up to `count` bytes from an unbuffered file: fewer only at the end of the file (one read may give less)."""
+    parts = []
+    while count > 0:
+        part = handle.read(count)
+        if not part:
+            break
+        parts.append(part)
+        count -= len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def read_yaml_file(path: Path) -> SourceDocument:
     shown = display_path(path)
     try:
@@ -450,12 +485,14 @@ def read_yaml_file(path: Path) -> SourceDocument:
             raise InvalidInput([Diagnostic.at_file(
                 shown, "file_too_large",
                 f"the file is {size / 1024 / 1024:.1f} MiB; at most {MAX_FILE_BYTES // 1024 // 1024} MiB is read")])
-        with path.open("rb") as handle:
+        # Unbuffered: for a batch of thousands of small files a buffered reader's set-up (and its own size and
+        # terminal checks, system calls of their own) cost more than the reading.
+        with path.open("rb", buffering=0) as handle:
             # the size found, and a byte more in case the file grew since: asking for MAX_FILE_BYTES at once
             # allocates (and frees) that much for every file
-            raw = handle.read(size + 1)
+            raw = _read_at_most(handle, size + 1)
             if len(raw) > size:
-                raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
+                raw += _read_at_most(handle, MAX_FILE_BYTES + 1 - len(raw))
     except InvalidInput:
         raise
     except OSError as exc:
