@@ -161,12 +161,10 @@ class DurableEngine:
         self._firings.update({BEGIN: None, SINK: None})
         self._derived: frozenset[str] = frozenset(plan["derived"])
         """Facts rules derive: asserted as small facts of their own (see ruleset)."""
-        self._carriers: list[dict[str, tuple[str | None, dict[str, str]]]] = []
-        """Per shard: fact -> (its plain property or None, {kind: its typed property}), for facts some rule
-        of the shard tests (a shard's facts carry only the properties it tests)."""
         self._layouts: dict[str, list[tuple[int, str | None, dict[str, str]]]] = {}
         """Fact -> (shard, its plain property as JSON or None, {kind: its typed property as JSON}) for each shard
-        whose rules test it (the carriers, with the property names encoded once)."""
+        whose rules test it: a shard's facts carry only the properties it tests (its carriers, see _carriers),
+        with the property names encoded once."""
         self._texts: dict[tuple[str, type, Any], tuple[tuple[int, str], ...]] = {}
         """(fact, kind and value) -> _pieces, made once (bounded: emptied past _TEXTS_KEPT)."""
         self._lock = threading.Lock()
@@ -194,9 +192,8 @@ class DurableEngine:
             try:
                 for text, carriers in shards:
                     name = f"advisor{next(self._names)}"
+                    shard = len(self._handles)
                     self._handles.append(_engine.create_ruleset(name, text))
-                    self._carriers.append(carriers)
-                for shard, carriers in enumerate(self._carriers):
                     for fact, (plain, typed) in carriers.items():
                         self._layouts.setdefault(fact, []).append(
                             (shard, None if plain is None else _dumps(plain),
@@ -393,7 +390,6 @@ class DurableEngine:
         for handle in self._handles:
             _engine.delete_ruleset(handle)
         self._handles = []
-        self._carriers = []
         self._layouts = {}
 
     def close(self) -> None:
@@ -421,7 +417,7 @@ _KIND = {bool: "b", int: "n", float: "n", str: "s"}
 def registration_plan(compiled: CompiledRuleset) -> dict[str, Any]:
     """What registering these rules takes, worked out from the compiled rules alone (plain data, so the
     compiled rule base cache can keep it): each shard's definition as JSON text with its carriers (see
-    DurableEngine._carriers), and the derived facts. EngineCapacityError when the rules cannot fit."""
+    _carriers), and the derived facts. EngineCapacityError when the rules cannot fit."""
     ruleset = build_ruleset(compiled)
     return {"derived": sorted(ruleset.derived), "shards": _shard_texts(ruleset, plan_shards(ruleset))}
 
