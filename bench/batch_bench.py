@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale_bench import write_scenarios  # noqa: E402
+from scale_bench import work_folder, write_scenarios  # noqa: E402
 
 
 def run(args: list[str], env: dict[str, str]) -> dict[str, float]:
@@ -80,6 +80,7 @@ def main() -> int:
     parser.add_argument("--one-file-runs", type=int, default=0)
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
+    args.work = work_folder(parser, args.work)
 
     versions: dict[str, Path | None] = {"this": None}
     if args.compare is not None:

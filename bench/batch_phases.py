@@ -43,7 +43,7 @@ except ImportError:  # pragma: no cover - older versions only
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale_bench import write_scenarios  # noqa: E402
+from scale_bench import work_folder, write_scenarios  # noqa: E402
 
 
 def per_file(run: Callable[[Any], Any], items: list[Any]) -> float:
@@ -61,6 +61,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
+    args.work = work_folder(parser, args.work)
     with tempfile.TemporaryDirectory(prefix="advisor-batch-phases-", dir=args.work) as tmp:
         folder, out = Path(tmp) / "scenarios", Path(tmp) / "out"
         folder.mkdir()

@@ -107,6 +107,17 @@ def time_batch(rules: Path, folder: Path, out: Path, jobs: int | None, fmt: str)
     return elapsed, sum(1 for _ in out.iterdir())
 
 
+def work_folder(parser: argparse.ArgumentParser, folder: Path | None) -> Path | None:
+    """--work as given, made when missing (with its parents); a folder that cannot be made ends the benchmark with
+    argparse's usage message, not a traceback."""
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            parser.error(f"--work {folder}: cannot make the folder ({exc.strerror or exc})")
+    return folder
+
+
 def memory(rules: Path, evaluations: int, full: bool, seed: int) -> dict[str, object]:
     rulebase = load_rulebase(rules)
     advisor = Advisor(rulebase, "durable")
@@ -156,6 +167,7 @@ def main() -> int:
     parser.add_argument("--format", dest="fmt", choices=["json", "markdown", "text"], default="json")
     parser.add_argument("--work", type=Path, default=None, help="folder for the scenarios and reports")
     args = parser.parse_args()
+    args.work = work_folder(parser, args.work)
 
     result: dict[str, object] = {"cpus": os.cpu_count(), "default_jobs": default_jobs(), "rules": str(args.rules)}
     rulebase = load_rulebase(args.rules)
