@@ -212,6 +212,10 @@ class Advisor:
                                               ready.applies, order=[d.id for d in rb.decisions])
         """Each decision's applicability; `holding` lists the decisions in play, in rule base order."""
         self._decision_ids = tuple(d.id for d in rb.decisions)
+        self._decision_position = {d: i for i, d in enumerate(self._decision_ids)}
+        self._calculator_decisions = {c: frozenset(d for d, fed in ready.decision_calculators.items() if c in fed)
+                                      for c in rb.calculators}
+        """Calculator -> the decisions whose rules (or applicability) read it: shown when one of them is in play."""
         self._calculators = tuple((c, e.formula, e.formula.names, _nothing_without_inputs(e.formula))
                                   for c, e in rb.calculators.items())
         """(calculator, formula, its inputs, whether it yields nothing when none of them is known), in rule base
@@ -239,7 +243,7 @@ class Advisor:
         """(decision, option) -> the assessment of an option with no verdicts, (decision, option, reason) -> a why-not
         with no verdict against: what a decision built again (_AdviceBuilder._decision) finds made."""
         self.decision_plans = BoundedMemo()
-        """(resolution's key, questions to ask) -> what the decision's advice takes from them alone (_Plan)."""
+        """Resolution's key -> what the decision's advice takes from its resolution alone (_Plan)."""
         self.fired_entries = BoundedMemo()
         """(rule, depth, its bindings' keys) -> its FiredRule."""
         self.verdicts = BoundedMemo()
@@ -571,7 +575,7 @@ _DEPTH = attrgetter("depth")
 
 
 class _Plan(NamedTuple):
-    """The part of a decision in play's advice that its resolution and what to ask decide (_AdviceBuilder._plan)."""
+    """The part of a decision in play's advice that its resolution alone decides (_AdviceBuilder._plan)."""
 
     options: tuple[tuple[str, str, str, float, list[RuleVerdict]], ...]
     """(option, label, summary, score, verdicts) of the recommendation (if any), then its companions, the
@@ -581,7 +585,7 @@ class _Plan(NamedTuple):
     alternatives: int
     assumption: str
     summary: str
-    ask: tuple[QuestionRef, ...]
+    """The summary, or for an undecided decision its lead, which the questions to ask complete (_decision)."""
     why_not: tuple[tuple[str, str, str, list[RuleVerdict]], ...]
     """(option, label, reason, the verdicts against it) of each option not recommended."""
 
@@ -784,10 +788,13 @@ class _AdviceBuilder:
             trace.append(made)
         # By depth, then file position: `fired` is in file order already (firing.canonical), and the sort is stable.
         trace.sort(key=_DEPTH)
-        shown_calculators = self.advisor.calculators_feeding(
-            {d for d, r in resolutions.items() if r is not None}) | {
-            b.fact for f in trace for b in f.matched if b.source == "calculated"}
-        derived = [self.calculated_fact(c, calc) for c, calc in self.calculated.items() if c in shown_calculators]
+        # A calculated value is shown when it feeds a decision in play (most do), or a fired rule in the trace
+        # matched it: the trace's bindings are looked at only for the others.
+        in_play, feeding = resolver.keys.keys(), self.advisor._calculator_decisions
+        unshown = {c for c in self.calculated if feeding[c].isdisjoint(in_play)}
+        if unshown:
+            unshown.difference_update([b.fact for f in trace for b in f.matched if b.source == "calculated"])
+        derived = [self.calculated_fact(c, calc) for c, calc in self.calculated.items() if c not in unshown]
         self._derived_by = {fact: [r for r in self.rb.derived_by.get(fact, []) if r in self.firings.fired]
                             for fact in self.firings.derived}
         self._deriving = {r: self.matched(r) for by in self._derived_by.values() for r in by}
@@ -796,12 +803,15 @@ class _AdviceBuilder:
                                           label="", unit="", formula="", inputs={}, display=self.show(fact, value),
                                           based_on=self.rests_on([self.binding(fact, value)]), reasoning="",
                                           citations=[]))
-        decisions: list[DecisionAdvice] = []
-        not_in_play, keys = self.advisor.not_in_play, resolver.keys
-        for d in self.rb.decisions:
-            res = resolutions[d.id]
-            made = not_in_play.get(d.id) if res is None else None
-            decisions.append(made if made is not None else self.decision(d, res, keys.get(d.id, ())))
+        # In C, for the about 70 of 90 decisions not in play: their advice, made once (not_in_play); then the decisions
+        # in play (those resolver.keys holds) take their places, and a decision not in play for the first time is built.
+        advisor = self.advisor
+        decisions: list[DecisionAdvice] = list(map(advisor.not_in_play.get, advisor._decision_ids))
+        position, by_id = advisor._decision_position, advisor.decisions
+        for did, made_from in resolver.keys.items():
+            decisions[position[did]] = self.decision(by_id[did], resolutions[did], made_from)
+        for i in itertools.compress(itertools.count(), map(is_, decisions, itertools.repeat(None))):
+            decisions[i] = self.decision(self.rb.decisions[i], None)
         known = self.answers.known
         order = self.advisor.question_order.__getitem__
         answers = self.answer_records(sorted(known, key=order), known)
@@ -915,7 +925,7 @@ class _AdviceBuilder:
                 excluded=[], ask=[], conflicts=[], why_not=[], what_if=[], what_if_checked=False, fragile_on=[],
                 deciding=[], drivers=[])
             return self.advisor.not_in_play[decision.id]
-        plan = self._plan(decision, res, ask_ids, made_from)
+        plan = self._plan(decision, res, made_from)
         # An option no fired rule speaks to, and a why-not with no verdict against, read nothing of the bindings: about
         # half of each, kept (decision_parts) rather than made again whenever the decision is built again.
         verdict, parts, did = self.verdict, self.advisor.decision_parts, decision.id
@@ -943,20 +953,27 @@ class _AdviceBuilder:
             why_not.append(made)
         at = 1 if plan.recommended else 0
         together, rest = options[at:at + plan.together], options[at + plan.together:]
+        summary = plan.summary
+        if res.status == "undecided":
+            questions = self.rb.questions
+            asked = " / ".join([questions[q].prompt for q in ask_ids])
+            summary += f". To decide, answer: {asked}" if asked else "."
+        refs = self.advisor.question_refs
         return DecisionAdvice.of(
             id=decision.id, title=decision.title, question=decision.question, area=decision.area,
             stage=decision.stage or "", status=res.status, recommended=options[0] if plan.recommended else None,
-            strength=res.strength, assumption=plan.assumption, summary=plan.summary, together=together,
-            alternatives=rest[:plan.alternatives], excluded=rest[plan.alternatives:], ask=list(plan.ask),
+            strength=res.strength, assumption=plan.assumption, summary=summary, together=together,
+            alternatives=rest[:plan.alternatives], excluded=rest[plan.alternatives:], ask=[refs[q] for q in ask_ids],
             conflicts=list(res.conflicts),
             why_not=why_not,
             what_if=[], what_if_checked=False, fragile_on=[], deciding=list(res.deciding),
             drivers=self.rests_on([b for option in options for v in option.verdicts for b in v.matched]))
 
-    def _plan(self, decision: Decision, res: Resolution, ask_ids: list[str], made_from: tuple[Any, ...]) -> _Plan:
-        """What the decision's advice takes from its resolution and what to ask alone, kept like resolutions
-        (`made_from` is the resolution's key; the rest of the advice reads the bindings of its rules)."""
-        key = (made_from, *ask_ids) if made_from else None
+    def _plan(self, decision: Decision, res: Resolution, made_from: tuple[Any, ...]) -> _Plan:
+        """What the decision's advice takes from its resolution alone, kept like resolutions (`made_from` is the
+        resolution's key; the rest of the advice reads the bindings of its rules and what to ask). Not keyed by
+        what to ask: that follows which questions are open, which changes far more often than the resolution."""
+        key = made_from or None
         made = self.advisor.decision_plans.get(key) if key is not None else None
         if made is None:
             options = self.advisor.options[decision.id]
@@ -966,13 +983,12 @@ class _AdviceBuilder:
                 return option.id, option.label, option.summary, res.scores[option_id], res.verdicts[option_id]
 
             alternatives = [o for o in res.candidates if o != res.recommended and o not in res.companions]
-            ask = tuple(self.advisor.question_refs[q] for q in ask_ids)
             made = _Plan(
                 options=tuple(entry(o) for o in [*([res.recommended] if res.recommended else []), *res.companions,
                                                   *alternatives, *res.excluded]),
                 recommended=bool(res.recommended), together=len(res.companions), alternatives=len(alternatives),
                 assumption=res.assumption if res.strength == "default" else "",
-                summary=self.summary(decision, res, ask), ask=ask, why_not=tuple(self.why_not(decision, res)))
+                summary=self.summary(decision, res), why_not=tuple(self.why_not(decision, res)))
             if key is not None:
                 self.advisor.decision_plans.keep(key, made)
         return made
@@ -1091,7 +1107,8 @@ class _AdviceBuilder:
         unlocking = sorted((q for q in readers if q in self.rb.questions), key=self._q_order)
         return [q for u in unlocking for q in self.shown_for(u, seen | {qid})]
 
-    def summary(self, decision: Decision, res: Resolution, ask: tuple[QuestionRef, ...]) -> str:
+    def summary(self, decision: Decision, res: Resolution) -> str:
+        """The decision's summary; for an undecided one, its lead: the questions to ask complete it (_decision)."""
         labels = self.advisor.option_labels[decision.id]
         if res.status == "out_of_scope":
             return f"Outside what this advisor covers: {res.reason}."
@@ -1100,8 +1117,7 @@ class _AdviceBuilder:
             if res.reason.startswith("nothing separates "):
                 detail = "nothing separates " + ", ".join(labels[o] for o in res.candidates
                                                           if res.scores[o] == res.scores[res.candidates[0]])
-            questions = " / ".join(q.prompt for q in ask)
-            return f"Undecided ({detail})" + (f". To decide, answer: {questions}" if questions else ".")
+            return f"Undecided ({detail})"
         option = next(o for o in decision.options if o.id == res.recommended)
         name = " together with ".join([option.label, *(labels[o] for o in res.companions)])
         if res.strength == "default":
