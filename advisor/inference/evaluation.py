@@ -180,7 +180,6 @@ class Advisor:
         self.engine_name = self.engine.name
         self.question_order = ready.question_order
         self._decision_questions = ready.decision_questions
-        self._decision_calculators = ready.decision_calculators
         self._decision_asks = ready.decision_asks
         self._decision_ask_sets = {d: frozenset(asks) for d, asks in ready.decision_asks.items()}
         self._ask_when = ready.ask_when
@@ -498,10 +497,6 @@ class Advisor:
                     for d, r in self.resolve_all(firings, base).items()}
 
     # ---- which questions feed which decision --------------------------------------------------
-    def calculators_feeding(self, decisions: set[str]) -> set[str]:
-        """Calculators whose values the given decisions' rules (or applicability) read, directly or not."""
-        return {c for d in decisions for c in self._decision_calculators[d]}
-
 
 class Resolver:
     """The resolution of each decision for one inference run: see Advisor.resolve_all."""
@@ -953,17 +948,16 @@ class _AdviceBuilder:
             why_not.append(made)
         at = 1 if plan.recommended else 0
         together, rest = options[at:at + plan.together], options[at + plan.together:]
+        ask = [self.advisor.question_refs[q] for q in ask_ids]
         summary = plan.summary
         if res.status == "undecided":
-            questions = self.rb.questions
-            asked = " / ".join([questions[q].prompt for q in ask_ids])
+            asked = " / ".join([q.prompt for q in ask])
             summary += f". To decide, answer: {asked}" if asked else "."
-        refs = self.advisor.question_refs
         return DecisionAdvice.of(
             id=decision.id, title=decision.title, question=decision.question, area=decision.area,
             stage=decision.stage or "", status=res.status, recommended=options[0] if plan.recommended else None,
             strength=res.strength, assumption=plan.assumption, summary=summary, together=together,
-            alternatives=rest[:plan.alternatives], excluded=rest[plan.alternatives:], ask=[refs[q] for q in ask_ids],
+            alternatives=rest[:plan.alternatives], excluded=rest[plan.alternatives:], ask=ask,
             conflicts=list(res.conflicts),
             why_not=why_not,
             what_if=[], what_if_checked=False, fragile_on=[], deciding=list(res.deciding),
