@@ -109,7 +109,8 @@ def test_an_error_mid_evaluation_drops_the_session_and_the_next_run_is_clean(
 def test_a_failed_reset_deletes_the_session_instead(advisor: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
     engine = durable(advisor)
     oracle = ReferenceEngine(advisor.compiled)
-    monkeypatch.setattr(DurableEngine, "_reset", lambda self, session: False)
+    # the C engine refuses every retraction (patched where the wrapper calls it, which a compiled wrapper does too)
+    monkeypatch.setattr(engine_module._engine, "retract_facts", lambda handle, facts: (1, 0))
     for case in CASES[:6]:
         f = engine_facts(advisor, case)
         assert engine.run(f) == oracle.run(f)

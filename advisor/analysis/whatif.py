@@ -44,9 +44,9 @@ class _Domain:
 
 
 def _domain(advisor: Advisor) -> _Domain:
-    cached = getattr(advisor, "_whatif_domain", None)
+    cached = advisor.derived_once.get("whatif.domain")
     if cached is not None:
-        return cached
+        return cached  # type: ignore[no-any-return]
     rb = advisor.rulebase
     cuts: dict[str, set[float]] = {}
     conditions = [e.rule.when for e in rb.rules] + [d.applies_when for d in rb.decisions if d.applies_when]
@@ -58,7 +58,7 @@ def _domain(advisor: Advisor) -> _Domain:
                     cuts.setdefault(test.fact, set()).add(float(v))
     feeds = frozenset(name for c in rb.calculators.values() for name in c.formula.names)
     domain = _Domain({k: sorted(v) for k, v in cuts.items()}, feeds)
-    advisor._whatif_domain = domain  # type: ignore[attr-defined]
+    advisor.derived_once["whatif.domain"] = domain
     return domain
 
 
@@ -110,11 +110,11 @@ def _apply(answers: Answers, changes: tuple[Change, ...]) -> Answers:
 
 
 def _keys(advisor: Advisor) -> tuple[OutcomeKeys, Slices]:
-    cached = getattr(advisor, "_whatif_keys", None)
+    cached = advisor.derived_once.get("whatif.keys")
     if cached is None:
         cached = (OutcomeKeys(advisor.compiled.variants, [*advisor._applies.values(), *advisor._ask_when.values()]),
                   Slices(advisor.rulebase, advisor.compiled, advisor._applies))
-        advisor._whatif_keys = cached  # type: ignore[attr-defined]
+        advisor.derived_once["whatif.keys"] = cached
     return cached  # type: ignore[no-any-return]
 
 

@@ -196,7 +196,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         return
     from importlib.metadata import PackageNotFoundError, version
 
-    from advisor.inference.backends import DURABLE, choose_engine
+    from advisor.inference.backends import DURABLE, choose_engine, code_build
 
     try:
         package = version("advisor")
@@ -209,6 +209,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         _stdout(f"rules: cannot be determined: {exc}")
     engine = choose_engine("auto")
     click.echo(f"engine: {engine}" + ("" if engine == DURABLE else " (durable-rules is not available here)"))
+    click.echo(f"code: {code_build()}")
     ctx.exit(0)
 
 

@@ -51,6 +51,15 @@ def choose_engine(requested: str) -> str:
     raise ValueError(f"unknown engine {requested!r}; expected one of {', '.join(CHOICES)}")
 
 
+def code_build() -> str:
+    """Whether the modules on the hot path run compiled (a regular wheel: hatch_build.py) or as Python."""
+    from advisor.inference import evaluation
+
+    if evaluation.__file__.endswith(".py"):
+        return "pure Python (an editable install, or a wheel built without a C compiler or with ADVISOR_PURE_PYTHON)"
+    return "hot-path modules compiled with mypyc"
+
+
 class EngineBackend(Protocol):
     """What the rest of the advisor asks of an inference engine."""
 

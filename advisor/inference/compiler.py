@@ -15,9 +15,10 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, cast
+
+from mypy_extensions import mypyc_attr
 
 from advisor.inference.numbers import shared_number
 from advisor.models.conditions import AllOf, Condition, FactTest, NotOf
@@ -30,8 +31,22 @@ MAX_VARIANTS_PER_RULE = 64
 _COMPARE = {"lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge}
 
 
+@mypyc_attr(serializable=True)
+class _Pickled:
+    """Pickling (the compiled rule base cache) of the frozen dataclasses below, the same whether this module runs
+    as Python or compiled with mypyc (hatch_build.py): their state is their fields, set back the way a frozen
+    dataclass's __init__ sets them. A compiled class pickles only when marked serializable, and has no __dict__."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(cast(Any, self))}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+
 @dataclass(frozen=True)
-class Test:
+class Test(_Pickled):
     """A primitive test on a known fact value."""
 
     op: str  # eq neq lt lte gt gte and exists
@@ -64,7 +79,7 @@ def _same_kind(a: Any, b: Any) -> bool:
 
 
 @dataclass(frozen=True)
-class Literal:
+class Literal(_Pickled):
     fact: str
     test: Test | None  # None: the fact is absent (unknown)
 
@@ -205,16 +220,17 @@ def _simplify(conjuncts: list[Conjunct]) -> list[Conjunct]:
 
 
 @dataclass(frozen=True)
-class Variant:
+class Variant(_Pickled):
     rule: str
     index: int
     positives: tuple[tuple[str, Test], ...]
     """One entry per fact; several tests on one fact are merged with 'and'."""
     absences: tuple[str, ...]
+    name: str = field(init=False, repr=False, compare=False)
+    """rule#index, made once: read per firing by the engines."""
 
-    @cached_property
-    def name(self) -> str:  # cached: read per firing by the engines
-        return f"{self.rule}#{self.index}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", f"{self.rule}#{self.index}")
 
     def holds(self, facts: dict[str, Any]) -> bool:
         return all(f not in facts for f in self.absences) and all(
@@ -230,6 +246,7 @@ def binding_plan(variant: Variant) -> tuple[tuple[str, bool], ...]:
 
 
 
+@mypyc_attr(serializable=True)  # kept in the compiled rule base cache (see _Pickled)
 @dataclass
 class CompiledRuleset:
     variants: list[Variant]

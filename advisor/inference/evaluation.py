@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from operator import attrgetter, is_
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
+
+from mypy_extensions import mypyc_attr
 
 from advisor.inference.backends import EngineBackend, choose_engine, create_backend, engine_plans
 from advisor.inference.collector_pause import collector_paused
@@ -65,6 +67,10 @@ BINDINGS_KEPT = 10_000
 _BY_REPR = (float, list)
 """Values kept apart by their repr in memo keys (-0.0 and 0.0 are equal keys; lists are not hashable)."""
 
+_LARGEST_FLOAT = int(sys.float_info.max)
+"""As a whole number: compared with a whole number exactly (mypyc converts an int compared with a float to float,
+which overflows beyond this)."""
+
 
 def _effects_text(rule: Rule) -> tuple[str, ...]:
     """What firing the rule does, as text: 'exclude kds', 'derive large_messages = true'..."""
@@ -83,6 +89,7 @@ class Calculated:
     inputs: dict[str, Any]
 
 
+@mypyc_attr(serializable=True)  # kept in the compiled rule base cache (advisor.inference.compiler._Pickled)
 @dataclass
 class PreparedRules:
     """A rule base ready to evaluate with: loaded, compiled, and the per-decision tables evaluation reads.
@@ -222,6 +229,9 @@ class Advisor:
         skips those at once instead of evaluating them (which would give the same None, without a warning)."""
         self.not_in_play: dict[str, DecisionAdvice] = {}
         """The (immutable) advice for each decision when it is not in play, built once on first use."""
+        self.derived_once: dict[str, Any] = {}
+        """Where analyses built on this advisor keep what they derive from its rules once, by a name of their own
+        (what-if's thresholds and outcome keys): the class takes no new attributes once compiled with mypyc."""
         self.bindings = BoundedMemo(BINDINGS_KEPT)
         """(fact, kind and value) -> its Binding: immutable and the same in every evaluation, so made once
         (advisor.inference.memo)."""
@@ -419,7 +429,7 @@ class Advisor:
         if result is None:
             return None
         if isinstance(result, int) and abs(result) >= 2**53:
-            result = float(result) if abs(result) <= sys.float_info.max else math.inf  # as the engine reads it
+            result = float(result) if abs(result) <= _LARGEST_FLOAT else math.inf  # as the engine reads it
         if isinstance(result, float):
             if not math.isfinite(result):
                 warnings.append(f"{calc_id} is not a finite number with the answers given; "
@@ -801,7 +811,7 @@ class _AdviceBuilder:
         # In C, for the about 70 of 90 decisions not in play: their advice, made once (not_in_play); then the decisions
         # in play (those resolver.keys holds) take their places, and a decision not in play for the first time is built.
         advisor = self.advisor
-        decisions: list[DecisionAdvice] = list(map(advisor.not_in_play.get, advisor._decision_ids))
+        decisions: list[DecisionAdvice | None] = list(map(advisor.not_in_play.get, advisor._decision_ids))
         position, by_id = advisor._decision_position, advisor.decisions
         for did, made_from in resolver.keys.items():
             decisions[position[did]] = self.decision(by_id[did], resolutions[did], made_from)
@@ -816,7 +826,8 @@ class _AdviceBuilder:
                          engine=self.advisor.engine_name, answers=answers,
                          unknown=sorted(self.answers.unknown, key=self._q_order),
                          ignored=self.ignored(given or self.answers, ignored or []), derived=derived,
-                         decisions=decisions, trace=trace, outdated=self.outdated(trace, derived), warnings=warnings,
+                         decisions=cast(list[DecisionAdvice], decisions), trace=trace,
+                         outdated=self.outdated(trace, derived), warnings=warnings,
                          review=None)  # (every field given: Output.of's fast path, not model_construct)
 
     def outdated(self, trace: list[FiredRule], derived: list[DerivedFact]) -> list[OutdatedFact]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from advisor.inference.compiler import ELEMENT, CompiledRuleset, Variant, binding_plan
 from advisor.inference.predicates import VariantChecks
@@ -75,7 +75,7 @@ class ReferenceEngine:
     """Pure-Python fixpoint over the same compiled variants: the test oracle and a fallback engine.
     An EngineBackend (advisor.inference.backends)."""
 
-    name = "reference"
+    name: ClassVar[str] = "reference"  # ClassVar: read from the class too (backends.REFERENCE), also when compiled
 
     def __init__(self, compiled: CompiledRuleset) -> None:
         self.compiled = compiled

@@ -67,7 +67,7 @@ def cache_key(rules_dir: Path) -> str | None:
     # same while the models change, and a pickle of old models must never be read back by new code.
     try:
         for relative, entry in sorted(_entries(os.path.dirname(advisor.__file__), "")):
-            if relative.endswith(".py"):
+            if relative.endswith((".py", ".so", ".pyd")):  # .so, .pyd: modules compiled with mypyc (hatch_build.py)
                 info = entry.stat()
                 digest.update(f"{relative}:{info.st_size}:{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
     except OSError:

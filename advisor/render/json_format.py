@@ -194,6 +194,10 @@ class _ElementJson:
         return text
 
 
+def _is_model_class(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
 class _Layout:
     """How the fast path writes Advice: its arrays of models element by element (from _ElementJson), the other
     fields in one call of pydantic-core's writer (the head), spliced together in the fields' order."""
@@ -205,10 +209,10 @@ class _Layout:
         self.arrays: dict[str, _ElementJson] = {}
         for name, info in Advice.model_fields.items():
             args = typing.get_args(info.annotation)
-            if typing.get_origin(info.annotation) is list and len(args) == 1 and isinstance(args[0], type) \
-                    and issubclass(args[0], BaseModel):
-                args[0].model_rebuild()
-                self.arrays[name] = _ElementJson(args[0].__pydantic_serializer__, args[0])
+            element: Any = args[0] if len(args) == 1 else None
+            if typing.get_origin(info.annotation) is list and _is_model_class(element):
+                element.model_rebuild()
+                self.arrays[name] = _ElementJson(element.__pydantic_serializer__, element)
         self.keys = {name: f'"{name}": '.encode() for name in self.fields}
         self.last_advice: weakref.ref[Advice] | None = None
 

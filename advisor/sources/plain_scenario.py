@@ -21,7 +21,7 @@ from advisor.models.scenario import Scenario
 # fullmatch without the anchors is the same test; [a-z] is ASCII in both).
 _SCENARIO_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 _ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
-_FIELDS = ("id", "title", "description", "answers", "current")
+_FIELDS: tuple[str, ...] = ("id", "title", "description", "answers", "current")
 _REQUIRED = ("title", "answers")
 _LARGEST_INT = 2**63
 """Integers beyond 64 bits take another path in pydantic-core: left to it."""

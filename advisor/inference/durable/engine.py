@@ -45,9 +45,10 @@ import itertools
 import json
 import math
 import threading
-from typing import Any
+from typing import Any, ClassVar, cast
 
 import durable_rules_engine as _engine
+from mypy_extensions import mypyc_attr
 
 from advisor.inference.backends import DURABLE
 from advisor.inference.compiler import CompiledRuleset, Variant
@@ -93,6 +94,7 @@ _Firing = tuple[str, int, tuple[int, Variant], tuple[tuple[str, Any], ...]]
 """A variant's rule, index, entry in _Session.best and what the rule derives."""
 
 
+@mypyc_attr(native_class=False)  # compiled (hatch_build.py), a class can derive from RuntimeError only as Python
 class EngineError(RuntimeError):
     """The engine misbehaved; this is a bug in the wrapper or the rule compiler, not in the input."""
 
@@ -148,8 +150,9 @@ def open_durable(compiled: CompiledRuleset, rulebase: RuleBase, plan: dict[str, 
 class DurableEngine:
     """A compiled ruleset registered in the C engine. Calls are serialised with a lock."""
 
-    name = DURABLE
-    _names = itertools.count()
+    # ClassVar: class attributes also when compiled (hatch_build.py), where an unmarked one is per instance
+    name: ClassVar[str] = DURABLE
+    _names: ClassVar[itertools.count[int]] = itertools.count()
 
     def __init__(self, compiled: CompiledRuleset, plan: dict[str, Any] | None = None) -> None:
         """`plan`: registration_plan(compiled), when it was made before (the compiled rule base cache keeps it)."""
@@ -352,7 +355,7 @@ class DurableEngine:
                     for name in json.loads(message):
                         self._fire(shard, session, firings[name])
                 elif firing is not None:  # not the first-thing or sink rule: _fire, inlined for speed
-                    rule, index, entry, derives = firing
+                    rule, index, entry, derives = cast(_Firing, firing)
                     current = best.get(rule)
                     if current is None:
                         best[rule] = entry
