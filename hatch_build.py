@@ -39,6 +39,11 @@ setup(name="advisor-compiled", ext_modules=mypycify([*{mypy_args!r}, *modules], 
 OUTPUT_TAIL = 40  # lines of the compiler's output shown when it fails
 
 
+def _flag(name: str) -> bool:
+    """An environment switch: set to anything but empty or 0 (as ADVISOR_NO_CACHE)."""
+    return os.environ.get(name, "") not in ("", "0")
+
+
 class CompileFailed(RuntimeError):
     """mypyc or the C compiler stopped; the message ends with the tail of their output."""
 
@@ -50,14 +55,15 @@ class CompiledModulesHook(BuildHookInterface):  # type: ignore[type-arg]
         self._work: Path | None = None
         if self.target_name != "wheel" or version == "editable":
             return
-        if os.environ.get("ADVISOR_PURE_PYTHON"):
+        if _flag("ADVISOR_PURE_PYTHON"):
             self.app.display_info("ADVISOR_PURE_PYTHON is set: building a pure-Python wheel")
             return
         modules, mypy_args = self._modules(), self._mypy_args()
         try:
             compiled = self._compile(modules, mypy_args)
         except (CompileFailed, OSError) as failure:
-            if os.environ.get("ADVISOR_REQUIRE_COMPILED"):
+            self._remove_work()
+            if _flag("ADVISOR_REQUIRE_COMPILED"):
                 raise
             self.app.display_warning(
                 f"could not compile {len(modules)} modules with mypyc; building a pure-Python wheel "
@@ -69,8 +75,12 @@ class CompiledModulesHook(BuildHookInterface):  # type: ignore[type-arg]
         self.app.display_info(f"compiled with mypyc: {', '.join(modules)}")
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        self._remove_work()
+
+    def _remove_work(self) -> None:
         if self._work is not None:
             shutil.rmtree(self._work, ignore_errors=True)
+            self._work = None
 
     def _modules(self) -> list[str]:
         modules = self.config.get("modules", [])
